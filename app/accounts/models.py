@@ -1,0 +1,78 @@
+"""Accounts of people who handle items, their server-side sessions, login attempts and API clients."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    AGENCY_ADMIN = "agency_admin"
+    OFFICER = "officer"
+    COORDINATOR = "coordinator"
+    SYSTEM_ADMIN = "system_admin"
+
+
+ROLE_LABELS = {
+    Role.AGENCY_ADMIN: "Quản trị đơn vị",
+    Role.OFFICER: "Cán bộ xử lý",
+    Role.COORDINATOR: "Cơ quan thường trực",
+    Role.SYSTEM_ADMIN: "Quản trị hệ thống",
+}
+
+
+class Account(SQLModel, table=True):
+    __tablename__ = "accounts"
+    __table_args__ = (
+        CheckConstraint("role IN ('agency_admin','officer','coordinator','system_admin')", name="role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True, index=True)
+    display_name: str = Field(max_length=200)
+    role: str = Field(max_length=32)
+    agency_id: int | None = Field(default=None, foreign_key="agencies.id", index=True)
+    password_hash: str = Field(max_length=255)
+    must_change_password: bool = Field(default=True)
+    is_active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    password_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AuthSession(SQLModel, table=True):
+    """A login. The cookie holds a random token; only its hash is stored, so a leaked table logs no one in."""
+
+    __tablename__ = "auth_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    account_id: int = Field(foreign_key="accounts.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Kept in the database so throttling holds across several worker processes."""
+
+    __tablename__ = "login_attempts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, index=True)
+    ip: str = Field(max_length=64)
+    succeeded: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class ApiClient(SQLModel, table=True):
+    __tablename__ = "api_clients"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    key_prefix: str = Field(max_length=16, index=True)
+    key_hash: str = Field(max_length=64)
+    scopes: str = Field(default="submit read-own", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

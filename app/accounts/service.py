@@ -1,0 +1,184 @@
+"""Logins, sessions, passwords and API keys. Every account change happens here."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import Session, delete, func, select
+
+from app.accounts.models import Account, ApiClient, AuthSession, LoginAttempt, Role
+from app.accounts.passwords import MIN_PASSWORD_LENGTH, dummy_hash, hash_password, verify_password
+from app.config import get_settings
+from app.db import utcnow
+
+
+class AuthError(Exception):
+    """A refusal whose message can be shown to the person as it is (Vietnamese)."""
+
+
+class LoginThrottled(AuthError):
+    pass
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def recent_failures(*, session: Session, username: str) -> int:
+    s = get_settings()
+    since = utcnow() - timedelta(minutes=s.login_lock_minutes)
+    last_success = session.exec(
+        select(func.max(LoginAttempt.created_at)).where(
+            LoginAttempt.username == username, LoginAttempt.succeeded == True  # noqa: E712
+        )
+    ).one()
+    if last_success is not None and last_success > since:
+        since = last_success
+    return session.exec(
+        select(func.count()).where(
+            LoginAttempt.username == username,
+            LoginAttempt.succeeded == False,  # noqa: E712
+            LoginAttempt.created_at > since,
+        )
+    ).one()
+
+
+def authenticate(*, session: Session, username: str, password: str, ip: str) -> Account:
+    """Checks a password; after too many failures the username is locked for a while."""
+    s = get_settings()
+    username = username.strip().lower()
+    if recent_failures(session=session, username=username) >= s.login_max_failures:
+        raise LoginThrottled(
+            f"Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau {s.login_lock_minutes} phút."
+        )
+    account = session.exec(select(Account).where(Account.username == username)).first()
+    ok = verify_password(account.password_hash if account else dummy_hash(), password)
+    ok = ok and account is not None and account.is_active
+    session.add(LoginAttempt(username=username, ip=ip[:64], succeeded=ok))
+    session.commit()
+    if not ok:
+        raise AuthError("Tên đăng nhập hoặc mật khẩu không đúng.")
+    return account
+
+
+def start_session(*, session: Session, account: Account) -> str:
+    token = secrets.token_urlsafe(32)
+    hours = get_settings().session_max_age_hours
+    session.add(
+        AuthSession(token_hash=_sha256(token), account_id=account.id, expires_at=utcnow() + timedelta(hours=hours))
+    )
+    session.commit()
+    return token
+
+
+def account_for_token(*, session: Session, token: str) -> Account | None:
+    row = session.exec(select(AuthSession).where(AuthSession.token_hash == _sha256(token))).first()
+    if row is None or row.expires_at <= utcnow():
+        return None
+    account = session.get(Account, row.account_id)
+    if account is None or not account.is_active:
+        return None
+    return account
+
+
+def end_session(*, session: Session, token: str) -> None:
+    session.exec(delete(AuthSession).where(AuthSession.token_hash == _sha256(token)))
+    session.commit()
+
+
+def validate_new_password(password: str, confirm: str, *, username: str) -> str | None:
+    if password != confirm:
+        return "Hai lần nhập mật khẩu mới không khớp."
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Mật khẩu mới phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự."
+    if len(password) > 256:
+        return "Mật khẩu mới quá dài (tối đa 256 ký tự)."
+    if username.lower() in password.lower():
+        return "Mật khẩu mới không được chứa tên đăng nhập."
+    return None
+
+
+def change_password(
+    *, session: Session, account: Account, current: str, new: str, confirm: str, keep_token: str | None
+) -> None:
+    if not verify_password(account.password_hash, current):
+        raise AuthError("Mật khẩu hiện tại không đúng.")
+    if verify_password(account.password_hash, new):
+        raise AuthError("Mật khẩu mới phải khác mật khẩu hiện tại.")
+    problem = validate_new_password(new, confirm, username=account.username)
+    if problem:
+        raise AuthError(problem)
+    account.password_hash = hash_password(new)
+    account.must_change_password = False
+    account.password_changed_at = utcnow()
+    session.add(account)
+    # Other logins of this account end: a changed password must lock out whoever knew the old one.
+    stmt = delete(AuthSession).where(AuthSession.account_id == account.id)
+    if keep_token:
+        stmt = stmt.where(AuthSession.token_hash != _sha256(keep_token))
+    session.exec(stmt)
+    session.commit()
+
+
+def reset_password(*, session: Session, username: str, new_password: str) -> Account:
+    account = session.exec(select(Account).where(Account.username == username.strip().lower())).first()
+    if account is None:
+        raise AuthError(f"Không có tài khoản '{username}'.")
+    account.password_hash = hash_password(new_password)
+    account.must_change_password = True
+    account.is_active = True
+    session.add(account)
+    session.exec(delete(AuthSession).where(AuthSession.account_id == account.id))
+    session.exec(delete(LoginAttempt).where(LoginAttempt.username == account.username))
+    session.commit()
+    return account
+
+
+def create_account(
+    *, session: Session, username: str, display_name: str, role: Role, agency_id: int | None, password: str
+) -> Account:
+    account = Account(
+        username=username.lower(),
+        display_name=display_name,
+        role=role.value,
+        agency_id=agency_id,
+        password_hash=hash_password(password),
+        must_change_password=True,
+    )
+    session.add(account)
+    return account
+
+
+API_KEY_PREFIX = "pakn_"
+
+
+@dataclass
+class NewApiKey:
+    client: ApiClient
+    key: str
+
+
+def create_api_client(*, session: Session, name: str, scopes: str = "submit read-own") -> NewApiKey:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise AuthError("Tên ứng dụng phải có từ 1 đến 200 ký tự.")
+    if session.exec(select(ApiClient).where(ApiClient.name == name)).first():
+        raise AuthError(f"Đã có ứng dụng tên '{name}'.")
+    prefix = secrets.token_hex(4)
+    key = f"{API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    # API keys are long random strings: a fast hash is enough and keeps every request cheap.
+    client = ApiClient(name=name, key_prefix=prefix, key_hash=_sha256(key), scopes=scopes)
+    session.add(client)
+    session.commit()
+    return NewApiKey(client=client, key=key)
+
+
+def client_for_key(*, session: Session, key: str) -> ApiClient | None:
+    parts = key.split("_")
+    if len(parts) < 3 or not key.startswith(API_KEY_PREFIX):
+        return None
+    client = session.exec(select(ApiClient).where(ApiClient.key_prefix == parts[1])).first()
+    if client is None or client.revoked_at is not None:
+        return None
+    return client if secrets.compare_digest(client.key_hash, _sha256(key)) else None

@@ -1,0 +1,129 @@
+"""The `pakn` command: database, seed data, accounts, API clients and the server."""
+
+from pathlib import Path
+
+import typer
+from alembic import command
+from alembic.config import Config
+from sqlmodel import Session, func, select
+
+from app.config import PROJECT_ROOT, get_settings
+from app.db import get_engine
+
+cli = typer.Typer(help="PAKN Điện Biên: công cụ quản trị.", no_args_is_help=True)
+db_cli = typer.Typer(help="Cơ sở dữ liệu.", no_args_is_help=True)
+accounts_cli = typer.Typer(help="Tài khoản.", no_args_is_help=True)
+api_client_cli = typer.Typer(help="Ứng dụng tích hợp (API).", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+cli.add_typer(accounts_cli, name="accounts")
+cli.add_typer(api_client_cli, name="api-client")
+
+
+def alembic_config() -> Config:
+    return Config(str(PROJECT_ROOT / "alembic.ini"))
+
+
+def credentials_path() -> Path:
+    return get_settings().data_dir / "initial-credentials.csv"
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Migrate the database to the latest schema (or REVISION)."""
+    command.upgrade(alembic_config(), revision)
+    typer.echo(f"Cơ sở dữ liệu đã ở phiên bản {revision}.")
+
+
+@cli.command()
+def seed(
+    demo: bool = typer.Option(False, "--demo", help="Thêm vài trăm hồ sơ mẫu ở mọi trạng thái."),
+    demo_if_new: bool = typer.Option(False, "--demo-if-new", help="Chỉ thêm hồ sơ mẫu nếu CSDL còn trống."),
+    demo_count: int = typer.Option(300, "--demo-count"),
+) -> None:
+    """Load communes, the 130 agencies, fields, default rules and policies, and accounts (idempotent)."""
+    from app.seed.demo import seed_demo
+    from app.seed.reference import seed_reference
+    from app.submissions.models import Submission
+
+    with Session(get_engine(), expire_on_commit=False) as session:
+        was_empty = session.exec(select(func.count()).select_from(Submission)).one() == 0
+        report = seed_reference(session=session, credentials_path=credentials_path())
+        added = ", ".join(f"{n} {what}" for what, n in report.created.items()) or "không có gì mới"
+        typer.echo(f"Dữ liệu danh mục: {added}.")
+        if report.new_credentials:
+            typer.echo(f"Mật khẩu ban đầu của {len(report.new_credentials)} tài khoản mới: {credentials_path()}")
+        new_database = was_empty and "agencies" in report.created
+        if demo or (demo_if_new and new_database):
+            n = seed_demo(session=session, count=demo_count)
+            typer.echo(f"Đã nạp {n} hồ sơ mẫu (dữ liệu demo) vào cơ sở dữ liệu mới.")
+        elif demo_if_new:
+            typer.echo("CSDL đã có dữ liệu: không nạp hồ sơ mẫu.")
+
+
+@accounts_cli.command("reset-password")
+def reset_password(username: str = typer.Argument(..., help="Tên đăng nhập, ví dụ mã cơ quan: so-khcn")) -> None:
+    """Give an account a new one-time password (printed); it must be changed at next login."""
+    from app.accounts.passwords import generate_password
+    from app.accounts.service import AuthError
+    from app.accounts.service import reset_password as do_reset
+
+    password = generate_password()
+    with Session(get_engine()) as session:
+        try:
+            do_reset(session=session, username=username, new_password=password)
+        except AuthError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1) from None
+    typer.echo(f"Mật khẩu mới của {username} (phải đổi ở lần đăng nhập đầu):")
+    typer.echo(password)
+
+
+@api_client_cli.command("create")
+def api_client_create(
+    name: str,
+    scopes: str = typer.Option("submit read-own", help="Các quyền, cách nhau bởi dấu cách."),
+) -> None:
+    """Register an integrator; the key is printed once, on the last line."""
+    from app.accounts.service import AuthError, create_api_client
+
+    with Session(get_engine()) as session:
+        try:
+            new = create_api_client(session=session, name=name, scopes=scopes)
+        except AuthError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1) from None
+    typer.echo(f"Đã tạo ứng dụng '{name}' (quyền: {scopes}). Khóa chỉ hiện một lần:")
+    typer.echo(new.key)
+
+
+@cli.command()
+def setup() -> None:
+    """Everything `make run` needs: migrate, seed, and demo items into a brand-new database."""
+    get_settings().effective_secret_key()
+    db_upgrade("head")
+    seed(demo=False, demo_if_new=True, demo_count=300)
+
+
+@cli.command()
+def serve(
+    host: str = typer.Option(None), port: int = typer.Option(None), workers: int = typer.Option(None)
+) -> None:
+    """Run the web service (uvicorn with httptools and uvloop)."""
+    import uvicorn
+
+    s = get_settings()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host or s.host,
+        port=port or s.port,
+        workers=workers or s.workers,
+        http="httptools",
+        loop="uvloop",
+        proxy_headers=True,
+        access_log=False,
+    )
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,60 @@
+"""One place for every setting; values come from the environment (or a `.env` file)."""
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # Where the SQLite file, the initial credentials and uploads live.
+    data_dir: Path = Field(default=PROJECT_ROOT / "var", alias="PAKN_DATA_DIR")
+    # Empty means the embedded SQLite file `<data_dir>/pakn.db`.
+    database_url: str = Field(default="", alias="DATABASE_URL")
+    # Signs session cookies. Empty means: generate once and keep it in `<data_dir>/secret_key`.
+    secret_key: str = Field(default="", alias="SECRET_KEY")
+
+    host: str = Field(default="127.0.0.1", alias="HOST")
+    port: int = Field(default=8000, alias="PORT")
+    workers: int = Field(default=2, alias="WORKERS")
+    # Set behind a TLS-terminating proxy so cookies get the Secure flag even when uvicorn sees http.
+    force_secure_cookies: bool = Field(default=False, alias="PAKN_SECURE_COOKIES")
+
+    session_max_age_hours: int = Field(default=12, alias="PAKN_SESSION_HOURS")
+    login_max_failures: int = Field(default=5, alias="PAKN_LOGIN_MAX_FAILURES")
+    login_lock_minutes: int = Field(default=15, alias="PAKN_LOGIN_LOCK_MINUTES")
+
+    # argon2id cost; tests lower it, production keeps the library's recommended defaults.
+    argon2_time_cost: int = Field(default=3, alias="PAKN_ARGON2_TIME_COST")
+    argon2_memory_kib: int = Field(default=65536, alias="PAKN_ARGON2_MEMORY_KIB")
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'pakn.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    def effective_secret_key(self) -> str:
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

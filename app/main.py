@@ -1,0 +1,137 @@
+"""create_app(): middleware, routers, error handlers. Web and API are thin doors over the services."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.api import v1
+from app.api.problems import STATUS_TITLES, problem
+from app.config import PROJECT_ROOT, get_settings
+from app.db import get_engine
+from app.web import admin, auth, citizen, officer
+from app.web.common import LoginRequired, PageError, PasswordChangeRequired, is_htmx, render
+
+log = logging.getLogger("pakn")
+
+PAGE_TITLES = {
+    404: ("Không tìm thấy trang", "Địa chỉ này không có trên hệ thống."),
+    405: ("Thao tác không được hỗ trợ", "Trang này không nhận thao tác vừa gửi."),
+    413: ("Dữ liệu gửi lên quá lớn", "Vui lòng rút gọn nội dung rồi gửi lại."),
+    422: ("Dữ liệu không hợp lệ", "Vui lòng kiểm tra lại thông tin đã nhập."),
+    500: ("Lỗi hệ thống", "Hệ thống gặp sự cố. Thông tin đã gửi trước đó không bị mất; vui lòng thử lại sau."),
+}
+
+
+class SessionBySchemeMiddleware:
+    """Signed session cookie, HttpOnly and SameSite=Lax; Secure whenever the request came over https."""
+
+    def __init__(self, app: ASGIApp, secret_key: str, max_age: int, force_secure: bool):
+        common = {"secret_key": secret_key, "session_cookie": "pakn_session", "max_age": max_age,
+                  "same_site": "lax"}
+        self.secure = SessionMiddleware(app, https_only=True, **common)
+        self.plain = self.secure if force_secure else SessionMiddleware(app, https_only=False, **common)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        handler = self.secure if scope.get("scheme") in ("https", "wss") else self.plain
+        await handler(scope, receive, send)
+
+
+def _wants_problem(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path.startswith("/open311/") or path == "/healthz"
+
+
+def _error_page(request: Request, status: int, title: str, detail: str, back_url: str | None = None):
+    return render(request, "errors/error.html",
+                  {"status": status, "title": title, "detail": detail, "back_url": back_url}, status_code=status)
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        title="PAKN Điện Biên API",
+        version="1.0",
+        description="Phản ánh, kiến nghị, sáng kiến, giải pháp về KHCN, ĐMST và chuyển đổi số tỉnh Điện Biên.",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+
+    app.add_middleware(GZipMiddleware, minimum_size=800)
+    app.add_middleware(
+        SessionBySchemeMiddleware,
+        secret_key=settings.effective_secret_key(),
+        max_age=settings.session_max_age_hours * 3600,
+        force_secure=settings.force_secure_cookies,
+    )
+
+    app.mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static")
+    app.include_router(citizen.router)
+    app.include_router(auth.router)
+    app.include_router(officer.router)
+    app.include_router(admin.router)
+    app.include_router(v1.router)
+
+    @app.get("/healthz", tags=["operations"], summary="Trạng thái dịch vụ và cơ sở dữ liệu")
+    def healthz():
+        engine = get_engine()
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+                revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except Exception as exc:  # the database is down or not migrated: report, don't crash
+            log.warning("health check failed: %s", exc)
+            return JSONResponse({"status": "error", "database": "unavailable"}, status_code=503)
+        return {"status": "ok", "database": {"state": "ok", "backend": engine.dialect.name, "revision": revision}}
+
+    @app.exception_handler(PageError)
+    async def page_error(request: Request, exc: PageError):
+        if _wants_problem(request):
+            return problem(exc.status_code, exc.detail or exc.title)
+        return _error_page(request, exc.status_code, exc.title, exc.detail, exc.back_url)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired):
+        target = f"/login?next={exc.next_url}"
+        if is_htmx(request):
+            return JSONResponse({}, status_code=200, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def password_change_required(request: Request, exc: PasswordChangeRequired):
+        return RedirectResponse("/account/password", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if _wants_problem(request):
+            detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else None
+            return problem(exc.status_code, detail or STATUS_TITLES.get(exc.status_code, ("", "Lỗi"))[1],
+                           headers=getattr(exc, "headers", None))
+        title, detail = PAGE_TITLES.get(exc.status_code, ("Yêu cầu không hợp lệ", ""))
+        return _error_page(request, exc.status_code, title, detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        errors = {}
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err.get("loc", ())[1:]) or "body"
+            errors.setdefault(loc, "Giá trị không hợp lệ.")
+        if _wants_problem(request):
+            return problem(422, "Dữ liệu gửi lên không hợp lệ.", errors=errors)
+        return _error_page(request, 422, *PAGE_TITLES[422])
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if _wants_problem(request):
+            return problem(500, "Hệ thống gặp sự cố, vui lòng thử lại sau.")
+        return _error_page(request, 500, *PAGE_TITLES[500])
+
+    return app

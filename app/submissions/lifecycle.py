@@ -1,0 +1,54 @@
+"""The one place that decides which transitions exist (DESIGN.md, Lifecycle)."""
+
+from enum import StrEnum
+
+from app.submissions.kinds import STATE_LABELS, State
+
+
+class Action(StrEnum):
+    ROUTE = "route"
+    SEND_TO_TRIAGE = "send_to_triage"
+    ASSIGN = "assign"
+    ACCEPT = "accept"
+    ANSWER = "answer"
+    CLOSE = "close"
+
+
+ACTION_LABELS = {
+    Action.ROUTE: "chuyển xử lý",
+    Action.SEND_TO_TRIAGE: "chuyển phân loại",
+    Action.ASSIGN: "giao xử lý",
+    Action.ACCEPT: "tiếp nhận",
+    Action.ANSWER: "trả lời",
+    Action.CLOSE: "đóng hồ sơ",
+}
+
+TRANSITIONS: dict[Action, tuple[frozenset[State], State]] = {
+    Action.ROUTE: (frozenset({State.SUBMITTED}), State.ASSIGNED),
+    Action.SEND_TO_TRIAGE: (frozenset({State.SUBMITTED}), State.TRIAGE),
+    Action.ASSIGN: (frozenset({State.TRIAGE}), State.ASSIGNED),
+    Action.ACCEPT: (frozenset({State.ASSIGNED}), State.IN_PROGRESS),
+    Action.ANSWER: (frozenset({State.IN_PROGRESS}), State.ANSWERED),
+    Action.CLOSE: (frozenset({State.ANSWERED}), State.CLOSED),
+}
+
+
+class InvalidTransition(Exception):
+    """The item is not in a state where this action is allowed; the message is for people."""
+
+
+def allowed(action: Action, current: str) -> bool:
+    sources, _ = TRANSITIONS[action]
+    return current in sources
+
+
+def next_state(action: Action, current: str) -> State:
+    sources, target = TRANSITIONS[action]
+    if current not in sources:
+        label = STATE_LABELS.get(State(current), current)
+        raise InvalidTransition(f"Không thể {ACTION_LABELS[action]} hồ sơ đang ở trạng thái “{label}”.")
+    return target
+
+
+def available_actions(current: str) -> list[Action]:
+    return [a for a, (sources, _) in TRANSITIONS.items() if current in sources]

@@ -1,0 +1,69 @@
+"""A submission (hồ sơ PAKN) and its append-only history of events."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Index, Text
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime, utcnow
+
+
+class Submission(SQLModel, table=True):
+    __tablename__ = "submissions"
+    __table_args__ = (
+        CheckConstraint("kind IN ('feedback','petition','initiative','solution')", name="kind"),
+        CheckConstraint(
+            "state IN ('submitted','triage','assigned','in_progress','info_requested',"
+            "'answered','closed','rejected')",
+            name="state",
+        ),
+        CheckConstraint("priority IN ('normal','urgent')", name="priority"),
+        CheckConstraint("sender_phone IS NOT NULL OR sender_email IS NOT NULL", name="contact"),
+        Index("ix_submissions_agency_id_state_created_at", "agency_id", "state", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    tracking_code: str = Field(max_length=20, unique=True, index=True)
+    kind: str = Field(max_length=16)
+    priority: str = Field(default="normal", max_length=16)
+    field_id: int = Field(foreign_key="fields.id")
+    commune_id: int = Field(foreign_key="communes.id")
+    title: str = Field(max_length=200)
+    content: str = Field(sa_type=Text)
+
+    sender_type: str = Field(default="individual", max_length=16)
+    sender_name: str = Field(max_length=120)
+    sender_phone: str | None = Field(default=None, max_length=16)
+    sender_email: str | None = Field(default=None, max_length=254)
+    sender_address: str | None = Field(default=None, max_length=300)
+    hide_identity: bool = Field(default=False)
+    consented_at: datetime = Field(sa_type=UTCDateTime)
+    source: str = Field(default="web", max_length=16)
+
+    state: str = Field(default="submitted", max_length=20, index=True)
+    agency_id: int | None = Field(default=None, foreign_key="agencies.id")
+    routing_rule_id: int | None = Field(default=None)
+    routing_explanation: str | None = Field(default=None, max_length=500)
+
+    answer_text: str | None = Field(default=None, sa_type=Text)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SubmissionEvent(SQLModel, table=True):
+    __tablename__ = "submission_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submissions.id", index=True)
+    type: str = Field(max_length=32)
+    from_state: str | None = Field(default=None, max_length=20)
+    to_state: str | None = Field(default=None, max_length=20)
+    actor_account_id: int | None = Field(default=None, foreign_key="accounts.id")
+    actor_role: str = Field(max_length=32)  # sender | system | agency_admin | officer | coordinator
+    agency_id: int | None = Field(default=None, foreign_key="agencies.id")
+    # Shown to the sender; internal_note is for handling agencies only.
+    public_note: str | None = Field(default=None, sa_type=Text)
+    internal_note: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

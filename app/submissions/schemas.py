@@ -1,0 +1,142 @@
+"""What a sender gives us, validated once for the web form and the API alike."""
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import Field as F
+
+from app.submissions.contact import normalize_email, normalize_phone
+from app.submissions.kinds import Kind, Priority, SenderType
+from app.text import normalize_input
+
+FIELD_LABELS = {
+    "kind": "Loại",
+    "field_code": "Lĩnh vực",
+    "commune_code": "Xã, phường",
+    "title": "Tiêu đề",
+    "content": "Nội dung",
+    "sender_type": "Người gửi là",
+    "sender_name": "Họ và tên",
+    "sender_phone": "Số điện thoại",
+    "sender_email": "Thư điện tử",
+    "sender_address": "Địa chỉ",
+    "consent": "Đồng ý",
+    "contact": "Liên hệ",
+}
+
+TITLE_MAX = 200
+CONTENT_MAX = 10_000
+
+
+class SubmissionCreate(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+    kind: Kind
+    field_code: str = F(min_length=1, max_length=64)
+    commune_code: str = F(min_length=1, max_length=64)
+    title: str = F(min_length=5, max_length=TITLE_MAX)
+    content: str = F(min_length=20, max_length=CONTENT_MAX)
+    sender_type: SenderType = SenderType.INDIVIDUAL
+    sender_name: str = F(min_length=2, max_length=120)
+    sender_phone: str | None = F(default=None, max_length=20)
+    sender_email: str | None = F(default=None, max_length=254)
+    sender_address: str | None = F(default=None, max_length=300)
+    hide_identity: bool = False
+    consent: bool
+    priority: Priority = Priority.NORMAL
+
+    @field_validator("title", "content", "sender_name", "sender_address", mode="before")
+    @classmethod
+    def _nfc(cls, v):
+        return normalize_input(v) if isinstance(v, str) else v
+
+    @field_validator("title", "sender_name")
+    @classmethod
+    def _single_line(cls, v: str) -> str:
+        return " ".join(v.split())
+
+    @field_validator("sender_phone", "sender_email", "sender_address", mode="before")
+    @classmethod
+    def _blank_is_none(cls, v):
+        return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("sender_phone")
+    @classmethod
+    def _phone(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        phone = normalize_phone(v)
+        if phone is None:
+            raise ValueError("Số điện thoại không đúng dạng số Việt Nam (ví dụ 0912 345 678).")
+        return phone
+
+    @field_validator("sender_email")
+    @classmethod
+    def _email(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        email = normalize_email(v)
+        if email is None:
+            raise ValueError("Địa chỉ thư điện tử không hợp lệ (ví dụ ten@gmail.com).")
+        return email
+
+    @field_validator("consent")
+    @classmethod
+    def _consent(cls, v: bool) -> bool:
+        if not v:
+            raise ValueError("Vui lòng đánh dấu đồng ý để cơ quan nhà nước xử lý thông tin bạn gửi.")
+        return v
+
+    @model_validator(mode="after")
+    def _contact(self):
+        if not self.sender_phone and not self.sender_email:
+            raise ValueError(f"contact: {_CONTACT_MISSING}")
+        return self
+
+
+_MESSAGES = {
+    "missing": "Vui lòng nhập {label}.",
+    "string_too_short": "{label} quá ngắn (ít nhất {min_length} ký tự).",
+    "string_too_long": "{label} quá dài (tối đa {max_length} ký tự).",
+    "enum": "{label} không hợp lệ.",
+    "bool_parsing": "{label} không hợp lệ.",
+    "bool_type": "{label} không hợp lệ.",
+    "string_type": "{label} phải là chuỗi ký tự.",
+}
+
+
+def vietnamese_errors(exc: ValidationError) -> dict[str, str]:
+    """Field → one Vietnamese message, for forms and for problem+json `errors`."""
+    errors: dict[str, str] = {}
+    for err in exc.errors():
+        loc = str(err["loc"][0]) if err["loc"] else "contact"
+        if err["type"] == "value_error":
+            message = str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
+            if message.startswith("contact: "):
+                loc, message = "contact", message.removeprefix("contact: ")
+        else:
+            template = _MESSAGES.get(err["type"], "{label} không hợp lệ.")
+            ctx = err.get("ctx", {})
+            label = FIELD_LABELS.get(loc, loc)
+            message = template.format(label=label.lower() if err["type"] == "missing" else label, **ctx)
+        errors.setdefault(loc, message)
+    return errors
+
+
+class SubmissionFormError(Exception):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+_CONTACT_MISSING = "Vui lòng cho biết số điện thoại hoặc thư điện tử để nhận trả lời."
+
+
+def parse_submission(raw: dict) -> SubmissionCreate:
+    """Validates raw input and reports every problem at once (pydantic skips the cross-field check
+    when a field already failed, so the contact rule is checked here too)."""
+    try:
+        return SubmissionCreate(**raw)
+    except ValidationError as exc:
+        errors = vietnamese_errors(exc)
+        if not str(raw.get("sender_phone") or "").strip() and not str(raw.get("sender_email") or "").strip():
+            errors.setdefault("contact", _CONTACT_MISSING)
+        raise SubmissionFormError(errors) from None

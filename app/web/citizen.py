@@ -1,0 +1,127 @@
+"""Citizen pages: send a submission, then follow it with the tracking code and phone or email."""
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+
+from app.agencies import service as agencies_service
+from app.agencies.models import Agency, Commune, Field
+from app.db import get_session
+from app.submissions import service as submissions_service
+from app.submissions.contact import mask_email, mask_name, mask_phone
+from app.submissions.kinds import EVENT_PUBLIC_LABELS, KIND_HINTS, KIND_LABELS, SENDER_TYPE_LABELS, EventType
+from app.submissions.models import Submission
+from app.submissions.schemas import SubmissionFormError, parse_submission
+from app.web.common import PageError, render, require_csrf
+
+router = APIRouter(dependencies=[Depends(require_csrf)])
+
+TRACKED_LIMIT = 20
+FORM_FIELDS = (
+    "kind", "field_code", "commune_code", "title", "content", "sender_type", "sender_name",
+    "sender_phone", "sender_email", "sender_address",
+)
+
+
+def _form_context(session: Session, values: dict, errors: dict) -> dict:
+    return {
+        "kinds": KIND_LABELS,
+        "kind_hints": KIND_HINTS,
+        "sender_types": SENDER_TYPE_LABELS,
+        "fields": agencies_service.list_fields(session=session),
+        "communes": agencies_service.list_communes(session=session),
+        "values": values,
+        "errors": errors,
+    }
+
+
+@router.get("/")
+def submit_form(request: Request, session: Session = Depends(get_session)):
+    return render(request, "citizen/submit.html", _form_context(session, {"sender_type": "individual"}, {}))
+
+
+@router.post("/")
+async def submit(request: Request, session: Session = Depends(get_session)):
+    form = await request.form()
+    values = {name: str(form.get(name, ""))[:20_000] for name in FORM_FIELDS}
+    values["hide_identity"] = form.get("hide_identity") == "on"
+    values["consent"] = form.get("consent") == "on"
+    try:
+        data = parse_submission({k: v for k, v in values.items() if v != ""})
+        submission = submissions_service.submit(session=session, data=data, source="web")
+    except SubmissionFormError as exc:
+        return _form_error(request, session, values, exc.errors)
+    except submissions_service.SubmissionInvalid as exc:
+        return _form_error(request, session, values, exc.errors)
+    _remember(request, submission.tracking_code)
+    return RedirectResponse(f"/track/{submission.tracking_code}?sent=1", status_code=303)
+
+
+def _form_error(request: Request, session: Session, values: dict, errors: dict):
+    return render(request, "citizen/submit.html", _form_context(session, values, errors), status_code=422)
+
+
+def _remember(request: Request, code: str) -> None:
+    """Whoever sent or proved the contact for a code may reopen it from this browser."""
+    tracked = [c for c in request.session.get("tracked", []) if c != code]
+    request.session["tracked"] = [code, *tracked][:TRACKED_LIMIT]
+
+
+@router.get("/track")
+def track_form(request: Request, code: str = ""):
+    return render(request, "citizen/track.html", {"values": {"code": code}, "errors": {}})
+
+
+@router.post("/track")
+def track(
+    request: Request,
+    code: str = Form("", max_length=100),
+    contact: str = Form("", max_length=254),
+    session: Session = Depends(get_session),
+):
+    values = {"code": code, "contact": ""}
+    errors = {}
+    if not code.strip():
+        errors["code"] = "Vui lòng nhập mã tra cứu."
+    if not contact.strip():
+        errors["contact"] = "Vui lòng nhập số điện thoại hoặc thư điện tử đã dùng khi gửi."
+    if not errors:
+        submission = submissions_service.find_for_sender(session=session, code=code, contact=contact)
+        if submission is None:
+            # One message for both cases, so the form does not reveal which codes exist.
+            errors["code"] = "Không tìm thấy hồ sơ khớp với mã tra cứu và thông tin liên hệ này. Vui lòng kiểm tra lại."
+        else:
+            _remember(request, submission.tracking_code)
+            return RedirectResponse(f"/track/{submission.tracking_code}", status_code=303)
+    return render(request, "citizen/track.html", {"values": values, "errors": errors}, status_code=422)
+
+
+@router.get("/track/{code}")
+def status_page(request: Request, code: str, sent: int = 0, session: Session = Depends(get_session)):
+    submission = submissions_service.get_by_code(session=session, code=code)
+    if submission is None or submission.tracking_code not in request.session.get("tracked", []):
+        if submission is None and not code.upper().startswith("DB"):
+            raise PageError(404, "Không tìm thấy trang", "Địa chỉ này không có trên hệ thống.")
+        return RedirectResponse(f"/track?code={submission.tracking_code if submission else ''}", status_code=303)
+    return render(request, "citizen/status.html", {**public_view(session, submission), "just_sent": bool(sent)})
+
+
+def public_view(session: Session, submission: Submission) -> dict:
+    """What the sender sees: state, handling agency, answer and history, without internal details."""
+    agency = session.get(Agency, submission.agency_id) if submission.agency_id else None
+    events = [
+        {"at": e.created_at, "label": EVENT_PUBLIC_LABELS.get(EventType(e.type), e.type), "note": e.public_note}
+        for e in submissions_service.history(session=session, submission=submission)
+    ]
+    return {
+        "item": submission,
+        "agency": agency,
+        "field": session.get(Field, submission.field_id),
+        "commune": session.get(Commune, submission.commune_id),
+        "events": events,
+        "masked": {
+            "name": mask_name(submission.sender_name),
+            "phone": mask_phone(submission.sender_phone),
+            "email": mask_email(submission.sender_email),
+        },
+    }

@@ -1,0 +1,137 @@
+"""What every HTML route shares: templates, CSRF, the logged-in account, and page errors."""
+
+import secrets
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from jinja2_fragments.fastapi import Jinja2Blocks
+from sqlmodel import Session
+
+from app.accounts.models import ROLE_LABELS, Account, Role
+from app.accounts.permissions import is_handler
+from app.accounts.service import account_for_token
+from app.config import PROJECT_ROOT
+from app.db import get_session
+from app.submissions.kinds import (
+    EVENT_PUBLIC_LABELS,
+    KIND_LABELS,
+    SENDER_TYPE_LABELS,
+    STATE_LABELS,
+    Kind,
+    State,
+)
+from app.timefmt import format_date, format_datetime, format_number
+
+templates = Jinja2Blocks(directory=str(PROJECT_ROOT / "templates"))
+templates.env.filters.update(
+    datetime=format_datetime,
+    date=format_date,
+    number=format_number,
+    kind_label=lambda k: KIND_LABELS.get(Kind(k), k) if k in Kind._value2member_map_ else k,
+    state_label=lambda s: STATE_LABELS.get(State(s), s) if s in State._value2member_map_ else s,
+    role_label=lambda r: ROLE_LABELS.get(Role(r), r) if r in Role._value2member_map_ else r,
+    sender_type_label=lambda t: SENDER_TYPE_LABELS.get(t, t),
+    event_label=lambda t: EVENT_PUBLIC_LABELS.get(t, t),
+)
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+class PageError(Exception):
+    """An error page in Vietnamese with a status code; never a stack trace."""
+
+    def __init__(self, status_code: int, title: str, detail: str = "", back_url: str | None = None):
+        super().__init__(title)
+        self.status_code = status_code
+        self.title = title
+        self.detail = detail
+        self.back_url = back_url
+
+
+class LoginRequired(Exception):
+    def __init__(self, next_url: str):
+        super().__init__(next_url)
+        self.next_url = next_url
+
+
+class PasswordChangeRequired(Exception):
+    pass
+
+
+async def require_csrf(request: Request) -> None:
+    """On every unsafe request: the token from the hidden field (no-JS forms) or the htmx header."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    expected = request.session.get("csrf")
+    given = request.headers.get(CSRF_HEADER)
+    if not given:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            given = value if isinstance(value, str) else None
+    if not expected or not given or not secrets.compare_digest(expected, given):
+        raise PageError(
+            403,
+            "Biểu mẫu đã hết hạn",
+            "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ, nên thông tin chưa được lưu. "
+            "Vui lòng quay lại, tải lại trang và gửi lại.",
+            back_url=request.headers.get("referer") if _same_origin(request) else "/",
+        )
+
+
+def _same_origin(request: Request) -> bool:
+    referer = request.headers.get("referer", "")
+    return referer.startswith(str(request.base_url))
+
+
+def optional_account(request: Request, session: Session = Depends(get_session)) -> Account | None:
+    token = request.session.get("auth")
+    if not token:
+        return None
+    account = account_for_token(session=session, token=token)
+    if account is None:
+        request.session.pop("auth", None)
+    return account
+
+
+def _login_required(request: Request) -> LoginRequired:
+    return LoginRequired(quote(request.url.path + (f"?{request.url.query}" if request.url.query else "")))
+
+
+def current_account(request: Request, account: Account | None = Depends(optional_account)) -> Account:
+    """A logged-in account whose first-login password change is done."""
+    if account is None:
+        raise _login_required(request)
+    if account.must_change_password:
+        raise PasswordChangeRequired()
+    return account
+
+
+def current_handler(account: Account = Depends(current_account)) -> Account:
+    if not is_handler(account):
+        raise PageError(403, "Không có quyền truy cập", "Trang này dành cho cán bộ xử lý hồ sơ.")
+    return account
+
+
+def render(request: Request, name: str, context: dict, *, status_code: int = 200, block: str | None = None):
+    """Full page normally; only `block` for htmx requests. Vary tells caches the two differ."""
+    context = {"request": request, "csrf_token": csrf_token(request), **context}
+    kwargs = {"block_name": block} if block and is_htmx(request) else {}
+    response = templates.TemplateResponse(request, name, context, status_code=status_code, **kwargs)
+    response.headers["Vary"] = "HX-Request, Cookie"
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response

@@ -17,6 +17,7 @@ from app.api.problems import STATUS_TITLES, problem
 from app.config import PROJECT_ROOT, get_settings
 from app.db import get_engine
 from app.web import admin, auth, citizen, officer
+from app.web import sla as sla_web
 from app.web.common import LoginRequired, PageError, PasswordChangeRequired, is_htmx, render
 
 log = logging.getLogger("pakn")
@@ -77,6 +78,7 @@ def create_app() -> FastAPI:
     app.include_router(auth.router)
     app.include_router(officer.router)
     app.include_router(admin.router)
+    app.include_router(sla_web.router)
     app.include_router(v1.router)
 
     @app.get("/healthz", tags=["operations"], summary="Trạng thái dịch vụ và cơ sở dữ liệu")

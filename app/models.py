@@ -3,10 +3,10 @@
 from app.accounts.models import Account, ApiClient, AuthSession, LoginAttempt
 from app.agencies.models import Agency, Commune, Field
 from app.routing.models import RoutingRule
-from app.sla.models import DeadlinePolicy
+from app.sla.models import CalendarEntry, DeadlineExtension, DeadlinePolicy, SubmissionDeadline
 from app.submissions.models import Submission, SubmissionEvent
 
 __all__ = [
-    "Account", "Agency", "ApiClient", "AuthSession", "Commune", "DeadlinePolicy", "Field",
-    "LoginAttempt", "RoutingRule", "Submission", "SubmissionEvent",
+    "Account", "Agency", "ApiClient", "AuthSession", "CalendarEntry", "Commune", "DeadlineExtension",
+    "DeadlinePolicy", "Field", "LoginAttempt", "RoutingRule", "Submission", "SubmissionDeadline", "SubmissionEvent",
 ]

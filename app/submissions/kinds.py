@@ -78,6 +78,13 @@ class EventType(StrEnum):
     ACCEPTED = "accepted"
     ANSWERED = "answered"
     CLOSED = "closed"
+    # Deadlines (app/sla): crossings found by the sweep, extensions, calendar changes that move a due date.
+    DEADLINE_AT_RISK = "deadline_at_risk"
+    DEADLINE_OVERDUE = "deadline_overdue"
+    DEADLINE_CHANGED = "deadline_changed"
+    EXTENSION_REQUESTED = "extension_requested"
+    EXTENSION_GRANTED = "extension_granted"
+    EXTENSION_REFUSED = "extension_refused"
 
 
 # What the sender reads in the history. Internal details (which officer, internal notes) stay out.
@@ -89,4 +96,10 @@ EVENT_PUBLIC_LABELS = {
     EventType.ACCEPTED: "Cơ quan xử lý đã tiếp nhận",
     EventType.ANSWERED: "Đã có trả lời",
     EventType.CLOSED: "Đã đóng hồ sơ",
+    EventType.DEADLINE_AT_RISK: "Sắp đến hạn xử lý",
+    EventType.DEADLINE_OVERDUE: "Quá hạn xử lý",
+    EventType.DEADLINE_CHANGED: "Thời hạn xử lý thay đổi theo lịch làm việc",
+    EventType.EXTENSION_REQUESTED: "Cơ quan xử lý đề nghị gia hạn",
+    EventType.EXTENSION_GRANTED: "Thời hạn trả lời được gia hạn",
+    EventType.EXTENSION_REFUSED: "Đề nghị gia hạn không được chấp thuận",
 }

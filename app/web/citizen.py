@@ -7,6 +7,7 @@ from sqlmodel import Session
 from app.agencies import service as agencies_service
 from app.agencies.models import Agency, Commune, Field
 from app.db import get_session
+from app.sla import service as sla_service
 from app.submissions import service as submissions_service
 from app.submissions.contact import mask_email, mask_name, mask_phone
 from app.submissions.kinds import EVENT_PUBLIC_LABELS, KIND_HINTS, KIND_LABELS, SENDER_TYPE_LABELS, EventType
@@ -119,6 +120,7 @@ def public_view(session: Session, submission: Submission) -> dict:
         "field": session.get(Field, submission.field_id),
         "commune": session.get(Commune, submission.commune_id),
         "events": events,
+        "deadline": sla_service.public_deadline(session=session, submission=submission),
         "masked": {
             "name": mask_name(submission.sender_name),
             "phone": mask_phone(submission.sender_phone),

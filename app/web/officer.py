@@ -9,6 +9,7 @@ from app.accounts.permissions import can_handle_submission, can_triage, can_view
 from app.agencies import service as agencies_service
 from app.agencies.models import Agency, Commune, Field
 from app.db import get_session
+from app.sla import service as sla_service
 from app.submissions import lifecycle
 from app.submissions import service as submissions_service
 from app.submissions.kinds import STATE_LABELS, State
@@ -43,12 +44,14 @@ def inbox(
     request: Request,
     state: str = "",
     page: int = 1,
+    sort: str = "urgency",
     actor: Account = Depends(current_handler),
     session: Session = Depends(get_session),
 ):
     state = state if state in State._value2member_map_ else ""
+    sort = sort if sort in ("urgency", "newest") else "urgency"
     result = submissions_service.inbox(session=session, agency_id=actor.agency_id, state=state or None,
-                                       page=max(1, min(page, 10_000)))
+                                       page=max(1, min(page, 10_000)), sort=sort)
     context = {
         "account": actor,
         "agency": session.get(Agency, actor.agency_id),
@@ -56,6 +59,8 @@ def inbox(
         "state": state,
         "states": STATE_LABELS,
         "names": _names(session),
+        "sort": sort,
+        "sla_badges": sla_service.badges_for(session=session, submission_ids=[i.id for i in result.items]),
     }
     return render(request, "officer/inbox.html", context, block="inbox_list")
 
@@ -87,6 +92,7 @@ def _item_context(session: Session, actor: Account, submission: Submission, **ex
         "errors": {},
         "values": {},
         "message": None,
+        "sla": sla_service.item_panel(session=session, submission=submission, actor=actor),
     }
     context.update(extra)
     return context

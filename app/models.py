@@ -2,11 +2,12 @@
 
 from app.accounts.models import Account, ApiClient, AuthSession, LoginAttempt
 from app.agencies.models import Agency, Commune, Field
+from app.notifications.models import DeliveryAttempt, OutboxMessage
 from app.routing.models import RoutingRule
 from app.sla.models import DeadlinePolicy
-from app.submissions.models import Submission, SubmissionEvent
+from app.submissions.models import AuditChainHead, Submission, SubmissionEvent
 
 __all__ = [
-    "Account", "Agency", "ApiClient", "AuthSession", "Commune", "DeadlinePolicy", "Field",
-    "LoginAttempt", "RoutingRule", "Submission", "SubmissionEvent",
+    "Account", "Agency", "ApiClient", "AuditChainHead", "AuthSession", "Commune", "DeadlinePolicy",
+    "DeliveryAttempt", "Field", "LoginAttempt", "OutboxMessage", "RoutingRule", "Submission", "SubmissionEvent",
 ]

@@ -1,12 +1,14 @@
 """create_app(): middleware, routers, error handlers. Web and API are thin doors over the services."""
 
 import logging
+from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -15,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.api import v1
 from app.api.problems import STATUS_TITLES, problem
 from app.config import PROJECT_ROOT, get_settings
-from app.db import get_engine
+from app.db import get_session
 from app.web import admin, auth, citizen, officer
 from app.web import sla as sla_web
 from app.web.common import LoginRequired, PageError, PasswordChangeRequired, is_htmx, render
@@ -55,9 +57,34 @@ def _error_page(request: Request, status: int, title: str, detail: str, back_url
                   {"status": status, "title": title, "detail": detail, "back_url": back_url}, status_code=status)
 
 
+def register_jobs() -> None:
+    from app.notifications.worker import register_job
+    from app.sla.scheduled import sweep_job as sla_sweep_job
+    from app.submissions.scheduled import close_unrated_answers
+
+    register_job("close_unrated_answers", close_unrated_answers, every_seconds=3600)
+    register_job("sla_sweep", sla_sweep_job, every_seconds=get_settings().sla_sweep_seconds)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    settings = get_settings()
+    register_jobs()
+    worker = None
+    if settings.worker_in_app:
+        from app.notifications.worker import WorkerThread
+
+        worker = WorkerThread(settings.worker_poll_seconds)
+        worker.start()
+    yield
+    if worker is not None:
+        worker.stop()
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(
+        lifespan=lifespan,
         title="PAKN Điện Biên API",
         version="1.0",
         description="Phản ánh, kiến nghị, sáng kiến, giải pháp về KHCN, ĐMST và chuyển đổi số tỉnh Điện Biên.",
@@ -82,16 +109,16 @@ def create_app() -> FastAPI:
     app.include_router(v1.router)
 
     @app.get("/healthz", tags=["operations"], summary="Trạng thái dịch vụ và cơ sở dữ liệu")
-    def healthz():
-        engine = get_engine()
+    def healthz(session: Session = Depends(get_session)):
         try:
-            with engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-                revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            revision = session.exec(text("SELECT version_num FROM alembic_version")).scalar()
+            backend = session.get_bind().dialect.name
         except Exception as exc:  # the database is down or not migrated: report, don't crash
             log.warning("health check failed: %s", exc)
-            return JSONResponse({"status": "error", "database": "unavailable"}, status_code=503)
-        return {"status": "ok", "database": {"state": "ok", "backend": engine.dialect.name, "revision": revision}}
+            return JSONResponse({"status": "error", "database": {"state": "unavailable"}}, status_code=503)
+        finally:
+            session.rollback()
+        return {"status": "ok", "database": {"state": "ok", "backend": backend, "revision": revision}}
 
     @app.exception_handler(PageError)
     async def page_error(request: Request, exc: PageError):
@@ -105,6 +132,10 @@ def create_app() -> FastAPI:
         if is_htmx(request):
             return JSONResponse({}, status_code=200, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(citizen.NotYours)
+    async def not_yours(request: Request, exc: citizen.NotYours):
+        return RedirectResponse(f"/track?code={exc.args[0]}", status_code=303)
 
     @app.exception_handler(PasswordChangeRequired)
     async def password_change_required(request: Request, exc: PasswordChangeRequired):

@@ -2,11 +2,13 @@
 
 from app.accounts.models import Account, ApiClient, AuthSession, LoginAttempt
 from app.agencies.models import Agency, Commune, Field
+from app.notifications.models import DeliveryAttempt, OutboxMessage
 from app.routing.models import RoutingRule
 from app.sla.models import CalendarEntry, DeadlineExtension, DeadlinePolicy, SubmissionDeadline
-from app.submissions.models import Submission, SubmissionEvent
+from app.submissions.models import AuditChainHead, Submission, SubmissionEvent
 
 __all__ = [
-    "Account", "Agency", "ApiClient", "AuthSession", "CalendarEntry", "Commune", "DeadlineExtension",
-    "DeadlinePolicy", "Field", "LoginAttempt", "RoutingRule", "Submission", "SubmissionDeadline", "SubmissionEvent",
+    "Account", "Agency", "ApiClient", "AuditChainHead", "AuthSession", "CalendarEntry", "Commune",
+    "DeadlineExtension", "DeadlinePolicy", "DeliveryAttempt", "Field", "LoginAttempt", "OutboxMessage",
+    "RoutingRule", "Submission", "SubmissionDeadline", "SubmissionEvent",
 ]

@@ -22,7 +22,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from app.agencies.models import Agency
-from app.db import get_engine, utcnow
+from app.config import get_settings
+from app.db import utcnow
 from app.sla import clock, service
 from app.sla.calendar import WorkingCalendar
 from app.sla.models import Clock, SubmissionDeadline
@@ -79,8 +80,8 @@ def _record(session: Session, row: SubmissionDeadline, submission: Submission, k
         subject = f"[PAKN] Hồ sơ {submission.tracking_code} đã quá hạn ({phase} {due})"
         report.overdue += 1
     service._event(session, submission, kind, now=now, actor_role="system", internal_note=note)
-    body = (f"Hồ sơ {submission.tracking_code} “{submission.title}”\nĐơn vị xử lý: {agency}\n{note}\n"
-            f"Xem hồ sơ: /officer/items/{submission.tracking_code}")
+    link = f"{get_settings().public_base_url.rstrip('/')}/officer/items/{submission.tracking_code}"
+    body = f"Hồ sơ {submission.tracking_code} “{submission.title}”\nĐơn vị xử lý: {agency}\n{note}\nXem hồ sơ: {link}"
     report.emails += service._notify(session, agency_id=row.agency_id, coordinator=kind == EventType.DEADLINE_OVERDUE,
                                      subject=subject, body=body, submission_id=submission.id)
 
@@ -148,7 +149,6 @@ def sweep(*, session: Session, now: datetime | None = None, batch_size: int = BA
     return report
 
 
-def run_sweep(now: datetime | None = None) -> SweepReport:
-    """Entry point for the worker and `pakn sla sweep`: its own session, never a request's."""
-    with Session(get_engine(), expire_on_commit=False) as session:
-        return sweep(session=session, now=now)
+def sweep_job(session: Session, now: datetime) -> SweepReport:
+    """The periodic job run by the worker loop (app/notifications/worker.py) in each process and in `pakn worker`."""
+    return sweep(session=session, now=now)

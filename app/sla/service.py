@@ -69,10 +69,10 @@ def _require_coordinator(actor: Account) -> None:
 
 
 def _event(session: Session, submission: Submission, type_: EventType, *, now: datetime, **kwargs):
-    """Events go through the submissions service's own writer, so every event row is made the same way."""
+    """Events go through the submissions service's writer, so they join the hash-chained audit trail."""
     from app.submissions import service as submissions_service
 
-    return submissions_service._event(session, submission, type_, now=now, **kwargs)
+    return submissions_service.record_event(session, submission, type_, now=now, **kwargs)
 
 
 def _notify(session: Session, *, agency_id: int | None, coordinator: bool, subject: str, body: str,
@@ -443,7 +443,7 @@ def request_extension(
     _notify(session, agency_id=None, coordinator=True, submission_id=submission.id,
             subject=f"[PAKN] Đề nghị gia hạn hồ sơ {submission.tracking_code}",
             body=f"Hồ sơ {submission.tracking_code} “{submission.title}” đề nghị gia hạn {days} ngày làm việc.\n"
-                 f"Lý do: {reason}\nXem và quyết định tại trang Gia hạn (/sla/extensions).")
+                 f"Lý do: {reason}\nXem và quyết định: {get_settings().public_base_url.rstrip('/')}/sla/extensions")
     session.commit()
     return extension
 

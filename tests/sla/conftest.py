@@ -46,3 +46,14 @@ def travel():
     yield go
     if started:
         started[0].stop()
+
+
+@pytest.fixture
+def outbox():
+    """outbox(db, item) → the e-mails queued for the item, oldest first."""
+    from app.notifications.models import OutboxMessage
+
+    def messages(db, item):
+        return list(db.exec(select(OutboxMessage).where(OutboxMessage.submission_id == item.id)
+                            .order_by(col(OutboxMessage.id))).all())
+    return messages

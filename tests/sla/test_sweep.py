@@ -2,9 +2,11 @@
 
 from datetime import timedelta
 
+from app.accounts.models import Role
 from app.sla import service as sla_service
 from app.sla.scheduled import sweep
 from app.submissions import service as submissions_service
+from tests.conftest import agency
 from tests.sla.conftest import clocks, events, local
 
 CROSSINGS = ("deadline_at_risk", "deadline_overdue")
@@ -62,15 +64,29 @@ def test_hourly_sweeps_record_each_crossing_at_the_first_run_after_it(db, submit
     assert second_events[1].created_at == local(2026, 5, 14, 17)
 
 
-def test_crossings_notify_the_agency_and_overdue_also_the_coordinator(db, submit, travel, outbox):
+def test_crossings_notify_the_agency_and_overdue_also_the_coordinator(db, submit, travel, outbox, make_account):
+    health = agency(db, "so-y-te")
+    health.email = "vanthu@soyte.dienbien.gov.vn"
+    coordinator = make_account("so-khcn", Role.COORDINATOR, username="dp-mail")
+    coordinator.email = "dieuphoi@sokhcn.dienbien.gov.vn"
+    db.commit()
     travel(local(2026, 3, 4, 8))
-    item = submit()
+    item = submit(field_code="y-te-so", title="Đặt lịch khám trực tuyến bị lỗi")
+    already = len(outbox(db, item))  # "new item" mail from the assignment
+
     sweep(session=db, now=local(2026, 3, 6, 10))  # at risk only
-    at_risk_mail = outbox(db, item)
-    assert at_risk_mail and all("sắp đến hạn" in m.subject for m in at_risk_mail)
+    [at_risk_mail] = outbox(db, item)[already:]
+    assert at_risk_mail.recipient == "vanthu@soyte.dienbien.gov.vn"
+    assert at_risk_mail.subject == f"[PAKN] Hồ sơ {item.tracking_code} sắp đến hạn (hạn tiếp nhận 06/03/2026 17:00)"
+    assert f"/officer/items/{item.tracking_code}" in at_risk_mail.body
+
     sweep(session=db, now=local(2026, 3, 6, 17, 1))
-    overdue_mail = [m for m in outbox(db, item) if "quá hạn" in m.subject]
-    assert {m.to for m in overdue_mail} > {m.to for m in at_risk_mail}  # the coordinator is added
+    overdue_mail = outbox(db, item)[already + 1:]
+    assert {m.recipient for m in overdue_mail} == {"vanthu@soyte.dienbien.gov.vn", "dieuphoi@sokhcn.dienbien.gov.vn"}
+    assert all("đã quá hạn" in m.subject for m in overdue_mail)
+
+    sweep(session=db, now=local(2026, 3, 9, 8))  # nothing new: no mail twice
+    assert len(outbox(db, item)) == already + 3
 
 
 def test_answered_items_leave_the_sweep(db, submit, make_account, travel):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time as pytime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import update
@@ -49,6 +49,14 @@ class SweepReport:
                 f"{self.emails} thư thông báo.")
 
 
+@dataclass
+class _Lookups:
+    """What one sweep looks up once: agency names and each agency's e-mail recipients."""
+
+    agency_names: dict[int, str]
+    recipients: dict = field(default_factory=dict)
+
+
 def _claim(session: Session, row: SubmissionDeadline, column: str, now: datetime) -> bool:
     """Marks one crossing as recorded if nobody has; True when this process won it."""
     attr = getattr(SubmissionDeadline, column)
@@ -67,10 +75,10 @@ def _claim(session: Session, row: SubmissionDeadline, column: str, now: datetime
 
 
 def _record(session: Session, row: SubmissionDeadline, submission: Submission, kind: EventType, now: datetime,
-            crossed_at: datetime, agency_names: dict[int, str], report: SweepReport) -> None:
+            crossed_at: datetime, cache: _Lookups, report: SweepReport) -> None:
     phase = clock.PHASE_LABELS[row.phase].lower()
     due = format_datetime(row.due_at)
-    agency = agency_names.get(row.agency_id, "")
+    agency = cache.agency_names.get(row.agency_id, "")
     if kind == EventType.DEADLINE_AT_RISK:
         note = f"Đã dùng 75% thời gian ({phase} {due}) từ {format_datetime(crossed_at)}."
         subject = f"[PAKN] Hồ sơ {submission.tracking_code} sắp đến hạn ({phase} {due})"
@@ -83,25 +91,26 @@ def _record(session: Session, row: SubmissionDeadline, submission: Submission, k
     link = f"{get_settings().public_base_url.rstrip('/')}/officer/items/{submission.tracking_code}"
     body = f"Hồ sơ {submission.tracking_code} “{submission.title}”\nĐơn vị xử lý: {agency}\n{note}\nXem hồ sơ: {link}"
     report.emails += service._notify(session, agency_id=row.agency_id, coordinator=kind == EventType.DEADLINE_OVERDUE,
-                                     subject=subject, body=body, submission_id=submission.id)
+                                     subject=subject, body=body, submission_id=submission.id,
+                                     recipients_cache=cache.recipients)
 
 
 def _check(session: Session, row: SubmissionDeadline, submission: Submission, now: datetime,
-           agency_names: dict[int, str], report: SweepReport) -> None:
+           cache: _Lookups, report: SweepReport) -> None:
     report.checked += 1
     if row.clock == Clock.RUNNING:
         crossed = row.at_risk_at
         if row.at_risk_recorded_at is None and crossed <= now and _claim(session, row, "at_risk_recorded_at", now):
-            _record(session, row, submission, EventType.DEADLINE_AT_RISK, now, crossed, agency_names, report)
+            _record(session, row, submission, EventType.DEADLINE_AT_RISK, now, crossed, cache, report)
         crossed = row.due_at
         if row.overdue_recorded_at is None and crossed <= now and _claim(session, row, "overdue_recorded_at", now):
-            _record(session, row, submission, EventType.DEADLINE_OVERDUE, now, crossed, agency_names, report)
+            _record(session, row, submission, EventType.DEADLINE_OVERDUE, now, crossed, cache, report)
         row.status = clock.status_at(row, now).value
     row.next_check_at = clock.next_check(row)
     row.updated_at = now
 
 
-def _batch(session: Session, now: datetime, batch_size: int, agency_names: dict[int, str],
+def _batch(session: Session, now: datetime, batch_size: int, cache: _Lookups,
            report: SweepReport) -> int:
     rows = session.exec(
         select(SubmissionDeadline)
@@ -109,13 +118,14 @@ def _batch(session: Session, now: datetime, batch_size: int, agency_names: dict[
         .order_by(col(SubmissionDeadline.next_check_at), col(SubmissionDeadline.id))
         .limit(batch_size)
         .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)  # a long-lived session must not act on a stale copy
     ).all()
     if not rows:
         return 0
     ids = {r.submission_id for r in rows}
     submissions = {s.id: s for s in session.exec(select(Submission).where(col(Submission.id).in_(ids))).all()}
     for row in rows:
-        _check(session, row, submissions[row.submission_id], now, agency_names, report)
+        _check(session, row, submissions[row.submission_id], now, cache, report)
     session.commit()
     return len(rows)
 
@@ -125,13 +135,13 @@ def sweep(*, session: Session, now: datetime | None = None, batch_size: int = BA
     """Records every crossing due at `now` (and any missed before), batch by batch; commits each batch."""
     now = now or utcnow()
     report = SweepReport()
-    agency_names = dict(session.exec(select(Agency.id, Agency.name)).all())
+    cache = _Lookups(agency_names=dict(session.exec(select(Agency.id, Agency.name)).all()))
     sqlite = session.get_bind().dialect.name == "sqlite"
     retries = 0
     while True:
         partial = SweepReport()
         try:
-            n = _batch(session, now, batch_size, agency_names, partial)
+            n = _batch(session, now, batch_size, cache, partial)
         except OperationalError:
             # SQLite: another process committed since this one began reading; start the batch again.
             session.rollback()

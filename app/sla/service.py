@@ -76,18 +76,27 @@ def _event(session: Session, submission: Submission, type_: EventType, *, now: d
 
 
 def _notify(session: Session, *, agency_id: int | None, coordinator: bool, subject: str, body: str,
-            submission_id: int) -> int:
-    """Queue one email per recipient in the caller's transaction (outbox); returns how many were queued."""
+            submission_id: int, recipients_cache: dict | None = None) -> int:
+    """Queue one email per recipient in the caller's transaction (outbox); returns how many were queued.
+
+    `recipients_cache` lets one sweep look each agency's addresses up once instead of once per crossing.
+    """
     from app.notifications import service as notifications
 
+    cache = recipients_cache if recipients_cache is not None else {}
     recipients: list[str] = []
     if agency_id is not None:
-        recipients += notifications.agency_recipients(session=session, agency_id=agency_id)
+        if agency_id not in cache:
+            cache[agency_id] = notifications.agency_recipients(session=session, agency_id=agency_id)
+        recipients += cache[agency_id]
     if coordinator:
-        recipients += notifications.coordinator_recipients(session=session)
-    for to in dict.fromkeys(recipients):
+        if "coordinator" not in cache:
+            cache["coordinator"] = notifications.coordinator_recipients(session=session)
+        recipients += cache["coordinator"]
+    unique = list(dict.fromkeys(recipients))
+    for to in unique:
         notifications.enqueue_email(session=session, to=to, subject=subject, body=body, submission_id=submission_id)
-    return len(set(recipients))
+    return len(unique)
 
 
 # ------------------------------------------------------------------ calendar

@@ -57,10 +57,10 @@ def working_days_between(a: str = typer.Argument(..., help="Từ ngày (không t
 
 @calendar_cli.command("is-working-day")
 def is_working_day(day: str = typer.Argument(..., help="YYYY-MM-DD")) -> None:
-    """Print yes or no, and exit 0 for a working day, 1 otherwise."""
+    """Print "có" (a working day, exit 0) or "không" (exit 1)."""
     with _session() as session:
         working = service.working_calendar(session=session).is_working_day(_date(day))
-    typer.echo("yes" if working else "no")
+    typer.echo("có" if working else "không")
     raise typer.Exit(0 if working else 1)
 
 

@@ -520,7 +520,7 @@ def grant_extension(
     _event(session, submission, EventType.EXTENSION_GRANTED, now=now, actor=actor,
            public_note=f"Thời hạn trả lời được gia hạn thêm {days} ngày làm việc{new_due_text}.",
            internal_note=note or None)
-    _notify(session, agency_id=extension.agency_id, coordinator=False, submission_id=submission.id,
+    _notify(session, agency_id=submission.agency_id, coordinator=False, submission_id=submission.id,
             subject=f"[PAKN] Hồ sơ {submission.tracking_code} được gia hạn",
             body=f"Cơ quan thường trực đồng ý gia hạn hồ sơ {submission.tracking_code} thêm {days} ngày làm việc"
                  f"{new_due_text}.\n{note}")
@@ -541,7 +541,7 @@ def refuse_extension(*, session: Session, actor: Account, extension: DeadlineExt
     extension.decided_at = now
     extension.decision_note = note
     _event(session, submission, EventType.EXTENSION_REFUSED, now=now, actor=actor, internal_note=note)
-    _notify(session, agency_id=extension.agency_id, coordinator=False, submission_id=submission.id,
+    _notify(session, agency_id=submission.agency_id, coordinator=False, submission_id=submission.id,
             subject=f"[PAKN] Đề nghị gia hạn hồ sơ {submission.tracking_code} không được chấp thuận",
             body=f"Cơ quan thường trực không chấp thuận gia hạn hồ sơ {submission.tracking_code}.\nLý do: {note}")
     session.commit()
@@ -681,27 +681,21 @@ def overview(*, session: Session, now: datetime | None = None, agency_id: int | 
                                                   g.agency.name if g.agency else ""))
 
 
-def public_deadline(*, session: Session, submission: Submission, now: datetime | None = None) -> dict | None:
+def public_deadline(*, session: Session, submission: Submission) -> dict | None:
     """What the sender sees: the answer-by date (kept across transfers), or the accept-by date before acceptance."""
-    now = now or utcnow()
     rows = deadlines_of(session=session, submission_id=submission.id)
-    answers = [r for r in rows if r.phase == Phase.ANSWER]
-    if answers:
-        row = answers[-1]
-        label = "Hạn trả lời"
-    else:
-        accepts = [r for r in rows if r.clock != Clock.STOPPED]
-        if not accepts:
-            return None
-        row = accepts[-1]
-        label = "Hạn tiếp nhận"
-    if row.clock == Clock.STOPPED:
-        if row.outcome != EventType.ANSWERED or row.on_time is None:
-            return None
-        return {"label": "Trả lời", "due_at": row.due_at,
-                "text": "đúng hạn" if row.on_time else "trễ hạn", "paused": False}
-    return {"label": label, "due_at": None if row.clock == Clock.PAUSED else row.due_at,
-            "paused": row.clock == Clock.PAUSED, "text": ""}
+    open_answers = [r for r in rows if r.phase == Phase.ANSWER and r.clock != Clock.STOPPED]
+    open_accepts = [r for r in rows if r.phase == Phase.ACCEPT and r.clock != Clock.STOPPED]
+    if open_answers or open_accepts:
+        row, label = (open_answers[-1], "Hạn trả lời") if open_answers else (open_accepts[-1], "Hạn tiếp nhận")
+        return {"label": label, "due_at": None if row.clock == Clock.PAUSED else row.due_at,
+                "paused": row.clock == Clock.PAUSED, "text": ""}
+    answered = [r for r in rows if r.phase == Phase.ANSWER and r.outcome == EventType.ANSWERED]
+    if not answered:
+        return None
+    row = answered[-1]
+    return {"label": "Trả lời", "due_at": row.due_at, "text": "đúng hạn" if row.on_time else "trễ hạn",
+            "paused": False}
 
 
 __all__ = [

@@ -125,3 +125,20 @@ def test_calendar_entry_validation(db, make_account):
     with pytest.raises(sla_service.SlaInvalid, match="đã có trong lịch"):
         sla_service.add_entry(session=db, actor=coordinator, day=date(2026, 5, 9), kind="working_day",
                               description="Làm bù", legal_reference="QĐ 3/QĐ-UBND")
+
+
+def test_extension_granted_while_paused_adds_working_time(db, accepted, travel):
+    item, officer, coordinator = accepted
+    travel(local(2026, 3, 4, 10))
+    submissions_service.request_info(session=db, submission=item, actor=officer,
+                                     question="Xin gửi ảnh chụp màn hình báo lỗi sóng.")
+    ext = sla_service.request_extension(session=db, submission=item, actor=officer, working_days=2,
+                                        reason="Cần thêm thời gian sau khi người dân bổ sung.")
+    assert sla_service.extension_preview(session=db, extension=ext) is None  # no due date while paused
+    sla_service.grant_extension(session=db, actor=coordinator, extension=ext)
+    answer = clocks(db, item, "answer")[0]
+    assert answer.remaining_seconds == (65 + 15) * 3600
+    travel(local(2026, 3, 5, 8))
+    submissions_service.provide_info(session=db, submission=item, reply="Đã gửi ảnh qua thư điện tử.")
+    # 80 working hours from Thu 5/3 08:00: 7 h that day, 9 full days (67.5 h) to Wed 18/3, 5.5 h on Thu 19/3.
+    assert clocks(db, item, "answer")[0].due_at == local(2026, 3, 19, 15, 0)

@@ -131,3 +131,20 @@ def test_backfill_replays_history_of_items_without_clocks(db, submit, make_accou
     assert clocks(db, item) == []
     assert replay_missing(session=db) >= 1
     assert [(c.phase, c.clock, c.due_at) for c in clocks(db, item)] == expected
+
+
+def test_sender_sees_how_the_answer_went_and_the_new_date_after_reopening(db, submit, make_account, travel):
+    travel(local(2026, 3, 2, 8))
+    item = submit()
+    officer = make_account("so-khcn")
+    coordinator = make_account("so-khcn", Role.COORDINATOR, username="dp-public")
+    submissions_service.accept(session=db, submission=item, actor=officer)
+    travel(local(2026, 3, 17, 9))
+    submissions_service.answer(session=db, submission=item, actor=officer, text="Trả lời sau hạn một ngày.")
+    public = sla_service.public_deadline(session=db, submission=item)
+    assert (public["label"], public["text"], public["due_at"]) == ("Trả lời", "trễ hạn", local(2026, 3, 16, 17))
+    submissions_service.rate(session=db, submission=item, satisfied=False, comment="Chưa giải quyết.")
+    submissions_service.reopen(session=db, submission=item, actor=coordinator, agency=agency(db, "so-khcn"),
+                               note="Xử lý lại")
+    public = sla_service.public_deadline(session=db, submission=item)
+    assert (public["label"], public["due_at"]) == ("Hạn tiếp nhận", local(2026, 3, 19, 17))

@@ -114,3 +114,16 @@ def test_overview_groups_at_risk_and_overdue_by_agency(db, submit, travel):
     assert [r[1].id for r in by_code["so-khcn"].overdue] == [mine.id]
     assert [r[1].id for r in by_code["so-khcn"].at_risk] == [fresh.id]  # 75 % of 21 h reached at 09:45
     assert groups[0].agency.code in ("so-khcn", "so-y-te") and len(groups) == 2
+
+
+def test_the_worker_loop_runs_the_sweep(db, submit, travel):
+    from app.main import register_jobs
+    from app.notifications import worker
+
+    register_jobs()
+    assert "sla_sweep" in worker.JOBS
+    travel(local(2026, 3, 4, 8))
+    item = submit()
+    worker.JOBS["sla_sweep"].next_run = None
+    worker.run_due_jobs(db, local(2026, 3, 9, 8))
+    assert [e.type for e in events(db, item, *CROSSINGS)] == list(CROSSINGS)

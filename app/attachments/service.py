@@ -18,6 +18,7 @@ import hashlib
 import io
 import os
 import re
+import time
 import unicodedata
 import warnings
 import zipfile
@@ -50,7 +51,7 @@ ALLOWED_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 # For <input accept>: a hint to the phone's file picker only; the server decides from the content.
-ACCEPT = ",".join([*ALLOWED_TYPES, *(ext for _label, exts in ALLOWED_TYPES.values() for ext in exts)])
+ACCEPT = "image/jpeg,image/png,image/webp,application/pdf,.jpg,.jpeg,.png,.webp,.pdf,.docx,.xlsx"
 TYPES_TEXT = "ảnh JPG, PNG, WebP; tài liệu PDF, Word (DOCX), Excel (XLSX)"
 
 THUMBNAIL_MAX_PX = 320
@@ -405,8 +406,50 @@ def get_for_submission(*, session: Session, submission_id: int, attachment_id: i
     return attachment
 
 
+@dataclass
+class StorageReport:
+    checked: int = 0
+    missing: list[str] = field(default_factory=list)  # rows whose file (or thumbnail) is gone
+    altered: list[str] = field(default_factory=list)  # files whose size or SHA-256 no longer match the row
+    orphans: list[Path] = field(default_factory=list)  # files no row refers to
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.altered
+
+
+def verify_storage(*, session: Session, orphan_age_seconds: float = 3600) -> StorageReport:
+    """Compares the upload folder with the table: after restoring a backup, or to find what a crash left behind.
+    Files younger than `orphan_age_seconds` are not called orphans (their transaction may still be running)."""
+    report = StorageReport()
+    known: set[str] = set()
+    last_id = 0
+    while True:
+        rows = session.exec(select(Attachment).where(col(Attachment.id) > last_id)
+                            .order_by(col(Attachment.id)).limit(500)).all()
+        if not rows:
+            break
+        for row in rows:
+            report.checked += 1
+            label = f"#{row.id} {row.original_name} (hồ sơ {row.submission_id})"
+            known.add(row.storage_key)
+            path = storage.path_for(row.storage_key)
+            if not path.is_file():
+                report.missing.append(label)
+            elif path.stat().st_size != row.size or storage.sha256_of(path) != row.sha256:
+                report.altered.append(label)
+            if row.thumbnail_key:
+                known.add(row.thumbnail_key)
+                if not storage.path_for(row.thumbnail_key).is_file():
+                    report.missing.append(f"{label}: ảnh thu nhỏ")
+        last_id = rows[-1].id
+    cutoff = time.time() - orphan_age_seconds
+    report.orphans = [p for p in storage.stored_files() if p.name not in known and p.stat().st_mtime < cutoff]
+    return report
+
+
 __all__ = [
     "ACCEPT", "ALLOWED_TYPES", "AttachmentRefused", "IncomingFile", "Owner", "StagedBatch", "Upload", "clean_name",
     "describe", "detect_type", "for_submission", "get_for_submission", "human_size", "stage", "store",
-    "upload_rules",
+    "upload_rules", "verify_storage",
 ]

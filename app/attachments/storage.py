@@ -6,6 +6,7 @@ system) only inside the database transaction that records it; the caller removes
 fails, so the folder never holds a file the database does not know about (see service.py).
 """
 
+import hashlib
 import os
 import re
 import secrets
@@ -69,6 +70,22 @@ def remove(path: Path) -> None:
         path.unlink()
     except FileNotFoundError:
         pass
+
+
+def stored_files() -> list[Path]:
+    """Every file in its final place (`ab/cd/<key>`), temp files excluded."""
+    base = root()
+    if not base.is_dir():
+        return []
+    return [p for p in base.glob("??/??/*") if p.is_file() and KEY_RE.fullmatch(p.name)]
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def sweep_temp(max_age_seconds: float = 3600) -> int:

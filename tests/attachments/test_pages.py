@@ -258,3 +258,21 @@ def test_sender_adds_a_photo_when_asked_for_more_information(client, login_as, d
     db.refresh(item)
     assert item.state == State.IN_PROGRESS
     assert count(db, Attachment) == 3
+
+
+def test_storage_check_finds_missing_altered_and_orphan_files(db, item_with_files, upload_root):
+    from app.attachments.service import verify_storage
+
+    _item, photo, report = item_with_files
+    assert verify_storage(session=db).ok
+    path = storage.path_for(report.storage_key)
+    path.write_bytes(path.read_bytes() + b"%")  # altered after upload
+    storage.remove(storage.path_for(photo.thumbnail_key))
+    orphan = storage.path_for("f" * 32)
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(b"left behind")
+    result = verify_storage(session=db, orphan_age_seconds=0)
+    assert not result.ok and result.checked == 2
+    assert result.altered == [f"#{report.id} Biên bản họp.pdf (hồ sơ {report.submission_id})"]
+    assert result.missing == [f"#{photo.id} Ảnh hiện trường.jpg (hồ sơ {photo.submission_id}): ảnh thu nhỏ"]
+    assert result.orphans == [orphan]

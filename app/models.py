@@ -2,12 +2,13 @@
 
 from app.accounts.models import Account, ApiClient, AuthSession, LoginAttempt
 from app.agencies.models import Agency, Commune, Field
+from app.attachments.models import Attachment
 from app.notifications.models import DeliveryAttempt, OutboxMessage
 from app.routing.models import RoutingRule
 from app.sla.models import DeadlinePolicy
 from app.submissions.models import AuditChainHead, Submission, SubmissionEvent
 
 __all__ = [
-    "Account", "Agency", "ApiClient", "AuditChainHead", "AuthSession", "Commune", "DeadlinePolicy",
+    "Account", "Agency", "Attachment", "ApiClient", "AuditChainHead", "AuthSession", "Commune", "DeadlinePolicy",
     "DeliveryAttempt", "Field", "LoginAttempt", "OutboxMessage", "RoutingRule", "Submission", "SubmissionEvent",
 ]

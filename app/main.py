@@ -10,15 +10,16 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api import v1
 from app.api.problems import STATUS_TITLES, problem
+from app.attachments.service import DOCX, XLSX
 from app.config import PROJECT_ROOT, get_settings
 from app.db import get_session
-from app.web import admin, auth, citizen, officer
+from app.web import admin, attachments, auth, citizen, officer
 from app.web import sla as sla_web
 from app.web.common import LoginRequired, PageError, PasswordChangeRequired, is_htmx, render
 
@@ -58,11 +59,13 @@ def _error_page(request: Request, status: int, title: str, detail: str, back_url
 
 
 def register_jobs() -> None:
+    from app.attachments.scheduled import sweep_upload_temp
     from app.notifications.worker import register_job
     from app.sla.scheduled import sweep_job as sla_sweep_job
     from app.submissions.scheduled import close_unrated_answers
 
     register_job("close_unrated_answers", close_unrated_answers, every_seconds=3600)
+    register_job("sweep_upload_temp", sweep_upload_temp, every_seconds=3600)
     register_job("sla_sweep", sla_sweep_job, every_seconds=get_settings().sla_sweep_seconds)
 
 
@@ -92,7 +95,9 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
 
-    app.add_middleware(GZipMiddleware, minimum_size=800)
+    # Attachments go out as they are (PDF and DOCX/XLSX barely shrink; a Content-Length lets phones show progress).
+    app.add_middleware(GZipMiddleware, minimum_size=800, exclude_content_types=(
+        *DEFAULT_EXCLUDED_CONTENT_TYPES, "application/pdf", DOCX, XLSX))
     app.add_middleware(
         SessionBySchemeMiddleware,
         secret_key=settings.effective_secret_key(),
@@ -104,6 +109,7 @@ def create_app() -> FastAPI:
     app.include_router(citizen.router)
     app.include_router(auth.router)
     app.include_router(officer.router)
+    app.include_router(attachments.router)
     app.include_router(admin.router)
     app.include_router(sla_web.router)
     app.include_router(v1.router)

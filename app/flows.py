@@ -8,5 +8,7 @@ from app.submissions.models import Submission, SubmissionEvent
 
 def on_submission_event(*, session: Session, submission: Submission, event: SubmissionEvent) -> None:
     from app.notifications import flows as notification_flows
+    from app.sla import flows as sla_flows
 
     notification_flows.on_submission_event(session=session, submission=submission, event=event)
+    sla_flows.on_submission_event(session=session, submission=submission, event=event)

@@ -20,6 +20,7 @@ from app.attachments.service import DOCX, XLSX
 from app.config import PROJECT_ROOT, get_settings
 from app.db import get_session
 from app.web import admin, attachments, auth, citizen, officer
+from app.web import sla as sla_web
 from app.web.common import LoginRequired, PageError, PasswordChangeRequired, is_htmx, render
 
 log = logging.getLogger("pakn")
@@ -60,10 +61,12 @@ def _error_page(request: Request, status: int, title: str, detail: str, back_url
 def register_jobs() -> None:
     from app.attachments.scheduled import sweep_upload_temp
     from app.notifications.worker import register_job
+    from app.sla.scheduled import sweep_job as sla_sweep_job
     from app.submissions.scheduled import close_unrated_answers
 
     register_job("close_unrated_answers", close_unrated_answers, every_seconds=3600)
     register_job("sweep_upload_temp", sweep_upload_temp, every_seconds=3600)
+    register_job("sla_sweep", sla_sweep_job, every_seconds=get_settings().sla_sweep_seconds)
 
 
 @asynccontextmanager
@@ -108,6 +111,7 @@ def create_app() -> FastAPI:
     app.include_router(officer.router)
     app.include_router(attachments.router)
     app.include_router(admin.router)
+    app.include_router(sla_web.router)
     app.include_router(v1.router)
 
     @app.get("/healthz", tags=["operations"], summary="Trạng thái dịch vụ và cơ sở dữ liệu")

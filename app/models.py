@@ -5,10 +5,11 @@ from app.agencies.models import Agency, Commune, Field
 from app.attachments.models import Attachment
 from app.notifications.models import DeliveryAttempt, OutboxMessage
 from app.routing.models import RoutingRule
-from app.sla.models import DeadlinePolicy
+from app.sla.models import CalendarEntry, DeadlineExtension, DeadlinePolicy, SubmissionDeadline
 from app.submissions.models import AuditChainHead, Submission, SubmissionEvent
 
 __all__ = [
-    "Account", "Agency", "Attachment", "ApiClient", "AuditChainHead", "AuthSession", "Commune", "DeadlinePolicy",
-    "DeliveryAttempt", "Field", "LoginAttempt", "OutboxMessage", "RoutingRule", "Submission", "SubmissionEvent",
+    "Account", "Agency", "ApiClient", "Attachment", "AuditChainHead", "AuthSession", "CalendarEntry", "Commune",
+    "DeadlineExtension", "DeadlinePolicy", "DeliveryAttempt", "Field", "LoginAttempt", "OutboxMessage",
+    "RoutingRule", "Submission", "SubmissionDeadline", "SubmissionEvent",
 ]

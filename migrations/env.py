@@ -21,10 +21,16 @@ def run_migrations_online() -> None:
         _run(conn)
 
 
+def _include_name(name, type_, _parent_names) -> bool:
+    # The SQLite FTS5 search table and its shadow tables come from 0006_search; autogenerate must not drop them.
+    return not (type_ == "table" and name and name.startswith("submissions_fts"))
+
+
 def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_name=_include_name,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

@@ -16,8 +16,10 @@ from app.agencies.models import Agency, Commune, Field
 from app.db import utcnow
 from app.routing.engine import RoutingInput
 from app.routing.service import route
-from app.submissions import lifecycle
+from app.submissions import inbox as inbox_filters
+from app.submissions import lifecycle, search
 from app.submissions.contact import contact_matches, new_tracking_code, normalize_tracking_code
+from app.submissions.inbox import InboxFilters
 from app.submissions.kinds import EventType, RejectReason, State
 from app.submissions.lifecycle import Action, InvalidTransition
 from app.submissions.models import Submission, SubmissionEvent
@@ -138,6 +140,7 @@ def submit(
             created_at=now,
             updated_at=now,
         )
+        search.fill(submission)
         session.add(submission)
         session.flush()
         record_event(session, submission, EventType.SUBMITTED, now=now, actor_role="sender")
@@ -473,23 +476,22 @@ class InboxPage:
 INBOX_PAGE_SIZE = 25
 
 
-def inbox(*, session: Session, agency_id: int, state: str | None = None, page: int = 1) -> InboxPage:
-    base = select(Submission).where(Submission.agency_id == agency_id)
+def inbox(
+    *, session: Session, agency_id: int, filters: InboxFilters | None = None, page: int = 1,
+    page_size: int = INBOX_PAGE_SIZE,
+) -> InboxPage:
+    """One page of the agency's items matching `filters`, and the agency's count per state (for the state menu)."""
+    filters = filters or InboxFilters()
+    scope = Submission.agency_id == agency_id
     counts = dict(
-        session.exec(
-            select(Submission.state, func.count()).where(Submission.agency_id == agency_id).group_by(Submission.state)
-        ).all()
+        session.exec(select(Submission.state, func.count()).where(scope).group_by(Submission.state)).all()
     )
-    if state:
-        base = base.where(Submission.state == state)
-    total = session.exec(select(func.count()).select_from(base.subquery())).one()
-    pages = max(1, -(-total // INBOX_PAGE_SIZE))
+    where = [scope, *inbox_filters.conditions(filters, dialect=session.get_bind().dialect)]
+    total = session.exec(select(func.count()).select_from(Submission).where(*where)).one()
+    pages = max(1, -(-total // page_size))
     page = min(max(1, page), pages)
-    items = session.exec(
-        base.order_by(col(Submission.created_at).desc(), col(Submission.id).desc())
-        .offset((page - 1) * INBOX_PAGE_SIZE)
-        .limit(INBOX_PAGE_SIZE)
-    ).all()
+    stmt = inbox_filters.SORTS[filters.sort].apply(select(Submission).where(*where))
+    items = session.exec(stmt.offset((page - 1) * page_size).limit(page_size)).all()
     return InboxPage(items=list(items), total=total, page=page, pages=pages, counts=counts)
 
 

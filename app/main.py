@@ -18,7 +18,7 @@ from app.api import v1
 from app.api.problems import STATUS_TITLES, problem
 from app.config import PROJECT_ROOT, get_settings
 from app.db import get_session
-from app.web import admin, auth, citizen, officer
+from app.web import admin, agency_admin, auth, citizen, officer, rules
 from app.web.common import LoginRequired, PageError, PasswordChangeRequired, is_htmx, render
 
 log = logging.getLogger("pakn")
@@ -101,6 +101,8 @@ def create_app() -> FastAPI:
     app.include_router(citizen.router)
     app.include_router(auth.router)
     app.include_router(officer.router)
+    app.include_router(agency_admin.router)
+    app.include_router(rules.router)
     app.include_router(admin.router)
     app.include_router(v1.router)
 

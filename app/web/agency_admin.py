@@ -50,7 +50,7 @@ def _password_page(request: Request, actor: Account, issued: accounts_service.On
                                                     "password": issued.password, "new": new})
 
 
-@router.get("")
+@router.get("", dependencies=[Depends(agency_admin)])
 def agency_home():
     return RedirectResponse("/agency/accounts", status_code=303)
 

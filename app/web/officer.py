@@ -52,7 +52,7 @@ def coordinator(actor: Account = Depends(current_handler)) -> Account:
     return actor
 
 
-@router.get("")
+@router.get("", dependencies=[Depends(current_handler)])
 def officer_home():
     return RedirectResponse("/officer/inbox", status_code=303)
 

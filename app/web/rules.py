@@ -84,7 +84,7 @@ def _edit_page(request: Request, session: Session, actor: Account, *, rule: Rout
     return render(request, "rules/edit.html", context, status_code=status_code, block="trial_result")
 
 
-@router.get("")
+@router.get("", dependencies=[Depends(rules_coordinator)])
 def coordinator_home():
     return RedirectResponse("/coordinator/rules", status_code=303)
 

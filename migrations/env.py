@@ -21,9 +21,14 @@ def run_migrations_online() -> None:
         _run(conn)
 
 
-def _include_name(name, type_, _parent_names) -> bool:
-    # The SQLite FTS5 search table and its shadow tables come from 0006_search; autogenerate must not drop them.
-    return not (type_ == "table" and name and name.startswith("submissions_fts"))
+def _include_name(name, type_, parent_names) -> bool:
+    # Search structures made by hand in 0006_search (SQLite FTS5 table and its shadow tables; PostgreSQL's generated
+    # tsvector column): autogenerate must not drop them.
+    if type_ == "table" and name and name.startswith("submissions_fts"):
+        return False
+    if type_ == "index" and name == "ix_submissions_search_vector":
+        return False
+    return not (type_ == "column" and name == "search_vector" and parent_names.get("table_name") == "submissions")
 
 
 def _run(connection) -> None:

@@ -8,9 +8,10 @@ in migrations/versions/0006_search.py):
 
 - SQLite: an FTS5 table `submissions_fts` over `search_text` (external content, rowid = submissions.id),
   kept in sync by triggers, so every writer keeps it current.
-- PostgreSQL: a GIN index on `to_tsvector('simple', search_text)`; 'simple' neither stems nor drops stop words,
-  which is what folded Vietnamese needs. (`unaccent` is not needed: the text is already folded, and Python's
-  folding is the one the routing engine uses.)
+- PostgreSQL: a stored generated column `search_vector = to_tsvector('simple', search_text)` with a GIN index
+  (PostgreSQL only, so not in the SQLModel model); 'simple' neither stems nor drops stop words, which is what
+  folded Vietnamese needs. (`unaccent` is not needed: the text is already folded, and Python's folding is the one
+  the routing engine uses.)
 
 Every query word must occur as a word; the last one may be the start of a word (the officer is still typing):
 "muong nh" finds "Mường Nhé", "ha noi" does not find "hai ... kết nối".
@@ -28,7 +29,8 @@ MAX_QUERY_WORDS = 8
 MAX_WORD_LENGTH = 64
 _WORD = re.compile(r"[^\W_]+")
 
-FTS_TABLE = "submissions_fts"
+FTS_TABLE = "submissions_fts"  # SQLite
+PG_VECTOR = "search_vector"  # PostgreSQL
 
 
 def words(value: str) -> list[str]:
@@ -73,8 +75,7 @@ def condition(query: str, dialect: Dialect) -> ColumnElement[bool] | None:
             literal_column(FTS_TABLE).op("MATCH")(bindparam("fts_query", _fts5_match(terms), unique=True)))
         return Submission.id.in_(matching.scalar_subquery())
     if dialect.name == "postgresql":
-        # Written exactly as the index expression (ix_submissions_search_text_fts), so the planner uses it.
-        simple = literal_column("'simple'")
-        return func.to_tsvector(simple, Submission.search_text).op("@@")(func.to_tsquery(simple, _tsquery(terms)))
+        return literal_column(f"{Submission.__tablename__}.{PG_VECTOR}").op("@@")(
+            func.to_tsquery(literal_column("'simple'"), _tsquery(terms)))
     # Any other backend: a scan of the folded text (substring matching, looser than the indexes).
     return and_(*(Submission.search_text.contains(t) for t in terms))

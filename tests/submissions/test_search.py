@@ -92,7 +92,7 @@ def test_search_index_exists_for_the_backend(db):
         assert {"submissions_fts", "submissions_fts_ai", "submissions_fts_ad", "submissions_fts_au"} <= names
     else:
         indexes = set(db.exec(text("SELECT indexname FROM pg_indexes WHERE tablename = 'submissions'")).scalars())
-        assert "ix_submissions_search_text_fts" in indexes
+        assert "ix_submissions_search_vector" in indexes
 
 
 def test_filters_by_state_kind_field_and_commune(db, submit):

@@ -328,6 +328,6 @@ def try_rules(*, session: Session, item: RoutingInput, draft: RuleDraft | None =
     if by_draft and draft_id is not None:
         which += " (bản đang sửa, chưa lưu)"
     because = ", ".join(decision.reasons) or "quy tắc áp dụng cho mọi hồ sơ"
-    sentence = (f"Hồ sơ này sẽ được chuyển đến {spec.labels['target']}, vì khớp {which} "
-                f"“{spec.labels['name']}”: {because}.")
+    name = f" “{spec.labels['name']}”" if spec.labels.get("name") else ""
+    sentence = f"Hồ sơ này sẽ được chuyển đến {spec.labels['target']}, vì khớp {which}{name}: {because}."
     return Trial(decision, sentence, by_draft)

@@ -2,6 +2,7 @@
 inside one transaction, and leaves a hash-chained event row; `app.flows` adds the side effects
 (notifications, deadlines, webhooks) inside the same transaction."""
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -478,10 +479,13 @@ INBOX_PAGE_SIZE = 25
 
 def inbox(
     *, session: Session, agency_id: int, filters: InboxFilters | None = None, page: int = 1,
-    page_size: int = INBOX_PAGE_SIZE,
+    page_size: int = INBOX_PAGE_SIZE, state: str | None = None,
 ) -> InboxPage:
-    """One page of the agency's items matching `filters`, and the agency's count per state (for the state menu)."""
+    """One page of the agency's items matching `filters` (see app/submissions/inbox.py), and the agency's count per
+    state (for the state menu). `state=` is a shortcut for `filters=InboxFilters(state=...)`."""
     filters = filters or InboxFilters()
+    if state:
+        filters = dataclasses.replace(filters, state=state)
     scope = Submission.agency_id == agency_id
     counts = dict(
         session.exec(select(Submission.state, func.count()).where(scope).group_by(Submission.state)).all()

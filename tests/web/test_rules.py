@@ -88,7 +88,8 @@ def test_editing_records_what_changed(client, coordinator, db):
     assert json.loads(event.data)["changes"] == {
         "kind": [None, "initiative"], "target_agency_id": [agency(db, "so-y-te").id, agency(db, "vnpt").id]}
     page = client.get(f"/coordinator/rules/{rule.id}").text
-    assert "Sửa quy tắc phân luồng" in page and "kind: — → initiative" in page
+    assert "Sửa quy tắc phân luồng" in page and "Loại: — → Sáng kiến" in page
+    assert "Cơ quan nhận: Sở Y tế → VNPT Điện Biên" in page
 
 
 def test_switching_a_rule_off_sends_its_items_to_triage(client, coordinator, db, submit):
@@ -211,3 +212,10 @@ def test_service_refuses_non_coordinators(db, make_account):
         routing_service.set_active(session=db, actor=officer, rule=rule, active=False)
     with pytest.raises(routing_service.RulesNotPermitted):
         routing_service.move_rule(session=db, actor=officer, rule=rule, direction="down")
+
+
+def test_a_draft_without_a_name_can_be_tried(client, coordinator):
+    r = client.post("/coordinator/rules/test", data={"csrf_token": _token(client), "with_draft": "1", "rule_id": "",
+                                                     **RULE, "name": "", **SAMPLE}, headers={"HX-Request": "true"})
+    assert r.status_code == 200
+    assert "vì khớp quy tắc đang soạn (chưa lưu): có từ khóa “lừa đảo”." in r.text

@@ -77,7 +77,8 @@ class InboxFilters:
             "state": f.state, "kind": f.kind, "field": f.field, "commune": f.commune,
             "from": f.created_from.isoformat() if f.created_from else "",
             "to": f.created_to.isoformat() if f.created_to else "",
-            "q": f.q, "overdue": "1" if f.overdue else "", "sort": "" if f.sort == DEFAULT_SORT else f.sort, "page": page if page != 1 else "",
+            "q": f.q, "overdue": "1" if f.overdue else "",
+            "sort": "" if f.sort == DEFAULT_SORT else f.sort, "page": page if page != 1 else "",
         }
         return urlencode({k: v for k, v in params.items() if v})
 

@@ -32,7 +32,7 @@ def test_photo_from_the_citizen_and_pdf_from_the_agency(new_page, live_server, d
     citizen.select_option("#field_code", "giao-duc-so")
     citizen.select_option("#commune_code", "xa-muong-nhe")
     citizen.fill("#title", "Trường chưa có sổ liên lạc điện tử")
-    citizen.fill("#content", "Đề nghị trường tiểu học của xã dùng sổ liên lạc điện tử, ảnh chụp bảng thông báo kèm theo.")
+    citizen.fill("#content", "Đề nghị trường tiểu học của xã dùng sổ liên lạc điện tử, ảnh bảng thông báo kèm theo.")
     citizen.fill("#sender_name", "Quàng Thị Hoa")
     citizen.fill("#sender_phone", PHONE)
     citizen.set_input_files("#attachments", [

@@ -39,7 +39,7 @@ def current_coordinator(actor: Account = Depends(current_handler)) -> Account:
     return actor
 
 
-@router.get("")
+@router.get("", dependencies=[Depends(current_coordinator)])
 def sla_home():
     return RedirectResponse("/sla/overview", status_code=303)
 

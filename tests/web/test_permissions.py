@@ -2,36 +2,45 @@
 
 - agency A can neither read nor act on agency B's items: 404, the item row unchanged, no event, no mail queued;
 - officers (and the coordinator) cannot manage accounts: 403; an agency admin cannot touch another agency's: 404;
-- only the coordinator triages (assign, reopen), exports the audit trail, and sees or edits routing rules;
+- only the coordinator triages (assign, reopen), exports the audit trail, sees or edits routing rules, and runs the
+  deadline pages (calendar, policies, extension decisions); an agency asks for an extension only on its own items;
+- an attachment is served only under the item it belongs to, to those who may see that item (and, on the citizen
+  side, only to a browser that proved the item's contact);
 - the system admin and anonymous visitors get nothing.
 
-The table is checked against `app.routes`: a new /officer, /agency or /coordinator route (or a new item action in
-`ITEM_ACTIONS`) fails `test_every_staff_route_is_in_the_table` until a row says who may use it. Every refusal is
+The table is checked against `app.routes`: a new /officer, /agency, /coordinator or /sla route (or a new item action
+in `ITEM_ACTIONS`) fails `test_every_staff_route_is_in_the_table` until a row says who may use it. Every refusal is
 paired with a positive control (the rightful actor, same URL, same form, same item) so a wrong URL or form cannot
 make a refusal pass by accident.
 """
 
+import io
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
 from app.accounts.models import Account, Role
+from app.attachments.models import Attachment
+from app.attachments.service import IncomingFile
 from app.routing.models import RoutingRule
+from app.sla import service as sla_service
 from app.submissions import service
 from app.submissions.kinds import State
 from app.submissions.models import Submission
 from app.web.officer import ITEM_ACTIONS
-from tests.conftest import PASSWORD, agency, csrf_from, login
+from tests.attachments import files
+from tests.conftest import PASSWORD, agency, csrf_from, login, submission_data
 
-STAFF_PREFIXES = ("/officer", "/agency", "/coordinator")
+STAFF_PREFIXES = ("/officer", "/agency", "/coordinator", "/sla")
 
 # Guards: who may use a route.
 STAFF = "any handler (agency admin, officer, coordinator)"
 ITEM = "the agency holding the item, or the coordinator; 404 for other agencies"
 ITEM_COORDINATOR = "ITEM, and then only the coordinator (403)"
-COORDINATOR = "the coordinator only (403)"
+COORDINATOR = "the coordinator only (403)"  # routing rules, review list, deadline pages
 ACCOUNTS = "an agency admin only (403)"
 ACCOUNT = "ACCOUNTS, and then only officers of the admin's own agency (404)"
 
@@ -49,6 +58,7 @@ class ItemCase:
     state: str  # "assigned" | "in_progress" | "triage" | "closed_unsatisfied"
     form: dict = field(default_factory=dict)
     rightful: str = "agency"  # "agency": an officer of the holding agency; "coordinator"
+    photo: bool = False  # the sender attached a photo; its id fills {attachment_id}
 
 
 # One row per item action in app.web.officer.ITEM_ACTIONS.
@@ -69,6 +79,11 @@ RULE_FORM = {"name": "Quy tắc thử quyền", "kind": "", "field_code": "khac"
 TRIAL_FORM = {"t_title": "Sóng yếu", "t_content": "", "t_kind": "feedback", "t_field_code": "ha-tang-so",
               "t_commune_code": ""}
 OFFICER_FORM = {"username": "canbo.moi", "display_name": "Cán bộ mới", "email": "moi@dienbien.gov.vn"}
+EXTENSION_FORM = {"working_days": "3", "reason": "Chờ ý kiến bằng văn bản của nhà mạng."}
+CALENDAR_DAY = date(2030, 6, 12)  # a Wednesday, a working day nationally: it may become a province day off
+CALENDAR_FORM = {"day": "2030-06-13", "kind": "day_off", "description": "Nghỉ thử quyền",
+                 "legal_reference": "Quyết định số 1/QĐ-UBND"}
+POLICY_FORM = {"amount": "8", "unit": "working_days", "legal_basis": "Quyết định số 5/QĐ-UBND về thời hạn"}
 
 
 @dataclass(frozen=True)
@@ -86,6 +101,10 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/officer/items/{code}/{action}"): Route(ITEM),  # expanded over ITEM_ACTION_CASES
     ("GET", "/officer/items/{code}/audit.csv"): Route(ITEM_COORDINATOR, item=ItemCase("in_progress",
                                                                                        rightful="coordinator")),
+    ("GET", "/officer/items/{code}/attachments/{attachment_id}"): Route(ITEM, item=ItemCase("in_progress",
+                                                                                               photo=True)),
+    ("GET", "/officer/items/{code}/attachments/{attachment_id}/thumbnail"): Route(ITEM, item=ItemCase(
+        "in_progress", photo=True)),
     ("GET", "/agency"): Route(ACCOUNTS),
     ("GET", "/agency/accounts"): Route(ACCOUNTS),
     ("POST", "/agency/accounts"): Route(ACCOUNTS, OFFICER_FORM),
@@ -103,6 +122,17 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/coordinator/rules/{rule_id:int}/move"): Route(COORDINATOR, {"direction": "down"}),
     ("POST", "/coordinator/rules/{rule_id:int}/enable"): Route(COORDINATOR),
     ("POST", "/coordinator/rules/{rule_id:int}/disable"): Route(COORDINATOR),
+    ("GET", "/sla"): Route(COORDINATOR),
+    ("GET", "/sla/overview"): Route(COORDINATOR),
+    ("GET", "/sla/calendar"): Route(COORDINATOR),
+    ("POST", "/sla/calendar"): Route(COORDINATOR, CALENDAR_FORM),
+    ("POST", "/sla/calendar/{entry_id}/delete"): Route(COORDINATOR),
+    ("GET", "/sla/policies"): Route(COORDINATOR),
+    ("POST", "/sla/policies/{policy_id}"): Route(COORDINATOR, POLICY_FORM),
+    ("GET", "/sla/extensions"): Route(COORDINATOR),
+    ("POST", "/sla/extensions/{extension_id}/grant"): Route(COORDINATOR, {"working_days": "4", "note": "Đồng ý"}),
+    ("POST", "/sla/extensions/{extension_id}/refuse"): Route(COORDINATOR, {"note": "Chưa đủ căn cứ gia hạn."}),
+    ("POST", "/sla/items/{code}/extension"): Route(ITEM, item=ItemCase("in_progress", EXTENSION_FORM)),
 }
 
 # Two agencies, both ways round. so-khcn is also the coordinator's agency (it holds untriaged items).
@@ -176,6 +206,11 @@ def _fill(path: str, **values) -> str:
     return path
 
 
+def _item_url(db: Session, req: ItemRequest, item: Submission) -> str:
+    photo = {"attachment_id": _photo_id(db, item)} if req.case.photo else {}
+    return _fill(req.path, code=item.tracking_code, action=req.action, **photo)
+
+
 # Database state that must not change on a refusal ---------------------------------------------------------------
 
 def _rows(db: Session, sql: str) -> list[tuple]:
@@ -192,12 +227,31 @@ def _state(db: Session) -> dict[str, list[tuple]]:
                               " ORDER BY id"),
         "sessions": _rows(db, "SELECT count(*) FROM auth_sessions"),
         "rules": _rows(db, "SELECT * FROM routing_rules ORDER BY id"),
+        "attachments": _rows(db, "SELECT * FROM attachments ORDER BY id"),
+        "deadlines": _rows(db, "SELECT * FROM submission_deadlines ORDER BY id"),
+        "extensions": _rows(db, "SELECT * FROM deadline_extensions ORDER BY id"),
+        "calendar": _rows(db, "SELECT * FROM calendar_entries ORDER BY id"),
+        "policies": _rows(db, "SELECT * FROM deadline_policies ORDER BY id"),
     }
 
 
 # Items of agency B in a given state ------------------------------------------------------------------------------
 
-def _item(db: Session, make_account, submit, holder: str, state: str) -> Submission:
+def _with_photo(db: Session):
+    """Like the `submit` fixture, with a photo the sender attached (it has a thumbnail)."""
+    def submit(**overrides) -> Submission:
+        return service.submit(session=db, data=submission_data(**overrides), attachments=[
+            IncomingFile("Ảnh hiện trường.jpg", io.BytesIO(files.jpeg()))])
+    return submit
+
+
+def _photo_id(db: Session, item: Submission) -> int:
+    return db.exec(select(Attachment.id).where(Attachment.submission_id == item.id)).one()
+
+
+def _item(db: Session, make_account, submit, holder: str, state: str, photo: bool = False) -> Submission:
+    if photo:
+        submit = _with_photo(db)
     if state == "triage" and holder != "so-khcn":
         state = "assigned"  # only the coordinator's agency holds untriaged items
     if state == "triage":
@@ -228,10 +282,10 @@ def _login(client, make_account, agency_code: str, role: Role) -> Account:
 @pytest.mark.parametrize("role", AGENCY_ROLES, ids=str)
 @pytest.mark.parametrize("req", ITEM_REQUESTS, ids=lambda r: r.id)
 def test_agency_cannot_read_or_act_on_another_agencys_item(client, db, make_account, submit, req, role, a, b):
-    item = _item(db, make_account, submit, b, req.case.state)
+    item = _item(db, make_account, submit, b, req.case.state, req.case.photo)
     _login(client, make_account, a, role)
     before = _state(db)
-    r = _send(client, req.method, _fill(req.path, code=item.tracking_code, action=req.action), req.case.form)
+    r = _send(client, req.method, _item_url(db, req, item), req.case.form)
     assert r.status_code == 404, r.text[:300]
     assert "Không tìm thấy hồ sơ" in r.text and item.title not in r.text and item.sender_phone not in r.text
     assert _state(db) == before
@@ -241,13 +295,13 @@ def test_agency_cannot_read_or_act_on_another_agencys_item(client, db, make_acco
 @pytest.mark.parametrize("req", ITEM_REQUESTS, ids=lambda r: r.id)
 def test_positive_control_the_rightful_actor_gets_through(client, db, make_account, submit, req, b):
     """Same item, URL and form as above: the holding agency (or the coordinator) is not refused."""
-    item = _item(db, make_account, submit, b, req.case.state)
+    item = _item(db, make_account, submit, b, req.case.state, req.case.photo)
     untriaged = item.state == State.TRIAGE
     if req.case.rightful == "coordinator":
         _login(client, make_account, "so-khcn", Role.COORDINATOR)
     else:
         _login(client, make_account, b, Role.OFFICER)
-    r = _send(client, req.method, _fill(req.path, code=item.tracking_code, action=req.action), req.case.form)
+    r = _send(client, req.method, _item_url(db, req, item), req.case.form)
     ok = {"GET": {200}, "POST": {303}}[req.method]
     if req.action == "assign" and not untriaged:
         ok = {422}  # agency B is not the coordinator's: its items are never untriaged; refused by state, not by 404
@@ -262,6 +316,67 @@ def test_inbox_and_search_do_not_show_another_agencys_items(client, db, make_acc
         listing = page.text.split('id="inbox-list"')[1]
         assert page.status_code == 200 and "Không có hồ sơ nào" in listing
         assert f"/officer/items/{theirs.tracking_code}" not in listing and theirs.title not in listing
+
+
+# Attachments are served only under the item they belong to ------------------------------------------------------
+
+ATTACHMENT_ROUTES = [p for _m, p in ROUTES if "{attachment_id}" in p]
+
+
+@pytest.mark.parametrize(("a", "b"), DIRECTIONS, ids=lambda v: v)
+@pytest.mark.parametrize("role", AGENCY_ROLES, ids=str)
+@pytest.mark.parametrize("path", ATTACHMENT_ROUTES)
+def test_another_items_attachment_is_not_served_under_ones_own_item(client, db, make_account, submit, path, role,
+                                                                     a, b):
+    theirs = _item(db, make_account, submit, b, "assigned", photo=True)
+    own = _item(db, make_account, submit, a, "assigned", photo=True)
+    _login(client, make_account, a, role)
+    r = client.get(_fill(path, code=own.tracking_code, attachment_id=_photo_id(db, theirs)))
+    assert r.status_code == 404 and "Không tìm thấy tệp" in r.text, r.text[:300]
+    # Positive control: the same URL with the item's own attachment.
+    r = client.get(_fill(path, code=own.tracking_code, attachment_id=_photo_id(db, own)))
+    assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
+
+
+# The sender's side: /track/{code}/attachments/…, for a browser that proved the item's contact --------------------
+
+SENDER_ATTACHMENT_ROUTES = ["/track/{code}/attachments/{attachment_id}",
+                            "/track/{code}/attachments/{attachment_id}/thumbnail"]
+
+
+def test_every_sender_attachment_route_is_tested(app):
+    served = {path for path, _methods in _all_routes(app) if path.startswith("/track/{code}/attachments")}
+    assert served == set(SENDER_ATTACHMENT_ROUTES)
+
+
+def _prove_contact(client, code: str, contact: str) -> None:
+    form = client.get("/track")
+    r = client.post("/track", data={"code": code, "contact": contact, "csrf_token": csrf_from(form.text)})
+    assert r.status_code == 303 and r.headers["location"] == f"/track/{code}"
+
+
+@pytest.mark.parametrize("path", SENDER_ATTACHMENT_ROUTES)
+def test_the_sender_must_prove_the_contact_to_fetch_an_attachment(client, db, path):
+    item = _with_photo(db)()
+    url = _fill(path, code=item.tracking_code, attachment_id=_photo_id(db, item))
+    r = client.get(url)
+    assert r.status_code == 303 and r.headers["location"] == f"/track?code={item.tracking_code}"
+    _prove_contact(client, item.tracking_code, item.sender_phone)
+    r = client.get(url)  # positive control
+    assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
+
+
+@pytest.mark.parametrize("path", SENDER_ATTACHMENT_ROUTES)
+def test_a_proved_contact_does_not_open_another_items_attachment(client, db, path):
+    mine = _with_photo(db)()
+    other = _with_photo(db)(sender_name="Quàng Thị Hoa", sender_phone="0987654321")
+    _prove_contact(client, mine.tracking_code, mine.sender_phone)
+    r = client.get(_fill(path, code=mine.tracking_code, attachment_id=_photo_id(db, other)))
+    assert r.status_code == 404 and "Không tìm thấy tệp" in r.text, r.text[:300]
+    r = client.get(_fill(path, code=other.tracking_code, attachment_id=_photo_id(db, other)))
+    assert r.status_code == 303 and r.headers["location"] == f"/track?code={other.tracking_code}"
+    # Positive control: the same URL with the proved item's own attachment.
+    assert client.get(_fill(path, code=mine.tracking_code, attachment_id=_photo_id(db, mine))).status_code == 200
 
 
 # Only the coordinator triages (assign, reopen) and exports the trail, even on its own agency's items -------------
@@ -285,31 +400,64 @@ def test_only_the_coordinator_exports_the_audit_trail(client, db, make_account, 
     assert client.get(f"/officer/items/{item.tracking_code}/audit.csv").status_code == 403
 
 
-# Coordinator-only pages: routing rules, review list -------------------------------------------------------------
+# Coordinator-only pages: routing rules, review list, deadline pages ----------------------------------------------
 
 COORDINATOR_ROUTES = [(m, p) for (m, p), r in ROUTES.items() if r.guard == COORDINATOR]
+# What a refused agency account reads, by prefix (all 403 "Không có quyền truy cập").
+COORDINATOR_REFUSALS = {"/officer": "Trang này dành cho Cơ quan thường trực.",
+                        "/coordinator": "Chỉ Cơ quan thường trực được xem và sửa quy tắc phân luồng.",
+                        "/sla": "Trang này dành cho Cơ quan thường trực."}
 
 
 def _rule_id(db: Session) -> int:
     return db.exec(select(RoutingRule.id).order_by(RoutingRule.priority, RoutingRule.id)).first()
 
 
+def _ids(db: Session, make_account, submit, path: str) -> dict[str, int]:
+    """Real ids for the path's parameters other than {code} (rows made only when the path needs them), so that a
+    refusal cannot pass by a missing row and the positive control acts on something that exists."""
+    ids = {}
+    if "{rule_id" in path:
+        ids["rule_id"] = _rule_id(db)
+    if "{entry_id}" in path:
+        ids["entry_id"] = sla_service.add_entry(session=db, actor=None, day=CALENDAR_DAY, kind="day_off",
+                                                description="Nghỉ kỷ niệm thử quyền",
+                                                legal_reference="Quyết định số 2/QĐ-UBND").id
+    if "{policy_id}" in path:
+        ids["policy_id"] = sla_service.current_policy(session=db, kind="petition", priority="normal",
+                                                      phase="answer").id
+    if "{extension_id}" in path:
+        item = _item(db, make_account, submit, "so-y-te", "in_progress")
+        officer = make_account("so-y-te", Role.OFFICER, username="xin-gia-han")
+        ids["extension_id"] = sla_service.request_extension(session=db, submission=item, actor=officer,
+                                                            working_days=5,
+                                                            reason="Cần khảo sát hiện trường tại bản.").id
+    return ids
+
+
 @pytest.mark.parametrize("agency_code", ["so-khcn", "so-y-te"])
 @pytest.mark.parametrize("role", AGENCY_ROLES, ids=str)
 @pytest.mark.parametrize(("method", "path"), COORDINATOR_ROUTES, ids=lambda v: v)
-def test_only_the_coordinator_sees_and_edits_rules(client, db, make_account, method, path, role, agency_code):
+def test_only_the_coordinator_uses_the_coordinator_pages(client, db, make_account, submit, method, path, role,
+                                                         agency_code):
+    url = _fill(path, **_ids(db, make_account, submit, path))
     _login(client, make_account, agency_code, role)
     before = _state(db)
-    r = _send(client, method, _fill(path, rule_id=_rule_id(db)), ROUTES[(method, path)].form)
-    assert r.status_code == 403 and "Cơ quan thường trực" in r.text
+    r = _send(client, method, url, ROUTES[(method, path)].form)
+    assert r.status_code == 403 and "Không có quyền truy cập" in r.text, r.text[:300]
+    assert COORDINATOR_REFUSALS["/" + path.split("/")[1]] in r.text
     assert _state(db) == before
 
 
 @pytest.mark.parametrize(("method", "path"), COORDINATOR_ROUTES, ids=lambda v: v)
-def test_positive_control_coordinator_uses_its_pages(client, db, make_account, method, path):
+def test_positive_control_coordinator_uses_its_pages(client, db, make_account, submit, method, path):
+    url = _fill(path, **_ids(db, make_account, submit, path))
     _login(client, make_account, "so-khcn", Role.COORDINATOR)
-    r = _send(client, method, _fill(path, rule_id=_rule_id(db)), ROUTES[(method, path)].form)
+    before = _state(db)
+    r = _send(client, method, url, ROUTES[(method, path)].form)
     assert r.status_code in ({"GET": {200, 303}, "POST": {200, 303}}[method]), r.text[:500]
+    if path.startswith("/sla") and method == "POST":
+        assert _state(db) != before  # the same form that was refused above does change something here
 
 
 # Accounts: only agency admins, only their own agency's officers --------------------------------------------------
@@ -351,9 +499,12 @@ def test_positive_control_agency_admin_manages_own_officers(client, db, make_acc
 # Nobody else: the system admin and anonymous visitors -----------------------------------------------------------
 
 def _any_request(db: Session, make_account, submit, method: str, path: str) -> tuple[str, dict]:
-    item = _item(db, make_account, submit, "so-khcn", "in_progress")
+    photo = "{attachment_id}" in path
+    item = _item(db, make_account, submit, "so-khcn", "in_progress", photo)
     officer = make_account("so-khcn", Role.OFFICER, username="canbo-bat-ky")
-    url = _fill(path, code=item.tracking_code, action="accept", account_id=officer.id, rule_id=_rule_id(db))
+    ids = {"attachment_id": _photo_id(db, item)} if photo else {}
+    url = _fill(path, code=item.tracking_code, action="accept", account_id=officer.id,
+                **ids, **_ids(db, make_account, submit, path))
     return url, ROUTES[(method, path)].form
 
 

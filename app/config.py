@@ -34,6 +34,14 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, alias="PAKN_ARGON2_TIME_COST")
     argon2_memory_kib: int = Field(default=65536, alias="PAKN_ARGON2_MEMORY_KIB")
 
+    # API: requests per client per minute (a client row may override), how long idempotency keys are kept.
+    api_rate_limit_per_minute: int = Field(default=120, alias="PAKN_API_RATE_LIMIT")
+    api_idempotency_hours: int = Field(default=24, alias="PAKN_API_IDEMPOTENCY_HOURS")
+    # Webhooks go only to https URLs on public addresses unless this is set (local development, tests).
+    webhook_allow_private: bool = Field(default=False, alias="PAKN_WEBHOOK_ALLOW_PRIVATE")
+    webhook_timeout_seconds: float = Field(default=10.0, alias="PAKN_WEBHOOK_TIMEOUT")
+    open311_jurisdiction_id: str = Field(default="dienbien.gov.vn", alias="PAKN_OPEN311_JURISDICTION")
+
     @property
     def effective_database_url(self) -> str:
         if self.database_url:

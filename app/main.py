@@ -12,10 +12,13 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.api import v1
-from app.api.problems import STATUS_TITLES, problem
+from app.api import open311, submissions, v1
+from app.api.auth import RateLimitHeadersMiddleware
+from app.api.openapi import install_openapi
+from app.api.problems import STATUS_TITLES, ApiProblem, problem, validation_errors
 from app.config import PROJECT_ROOT, get_settings
 from app.db import get_engine
+from app.integrations.open311 import Open311Error
 from app.web import admin, auth, citizen, officer
 from app.web.common import LoginRequired, PageError, PasswordChangeRequired, is_htmx, render
 
@@ -49,6 +52,10 @@ def _wants_problem(request: Request) -> bool:
     return path.startswith("/api/") or path.startswith("/open311/") or path == "/healthz"
 
 
+def _is_open311(request: Request) -> bool:
+    return request.url.path.startswith(open311.PREFIX + "/") or request.url.path == open311.PREFIX
+
+
 def _error_page(request: Request, status: int, title: str, detail: str, back_url: str | None = None):
     return render(request, "errors/error.html",
                   {"status": status, "title": title, "detail": detail, "back_url": back_url}, status_code=status)
@@ -65,6 +72,7 @@ def create_app() -> FastAPI:
     )
 
     app.add_middleware(GZipMiddleware, minimum_size=800)
+    app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(
         SessionBySchemeMiddleware,
         secret_key=settings.effective_secret_key(),
@@ -78,6 +86,9 @@ def create_app() -> FastAPI:
     app.include_router(officer.router)
     app.include_router(admin.router)
     app.include_router(v1.router)
+    app.include_router(submissions.router)
+    app.include_router(open311.router)
+    install_openapi(app)
 
     @app.get("/healthz", tags=["operations"], summary="Trạng thái dịch vụ và cơ sở dữ liệu")
     def healthz():
@@ -90,6 +101,17 @@ def create_app() -> FastAPI:
             log.warning("health check failed: %s", exc)
             return JSONResponse({"status": "error", "database": "unavailable"}, status_code=503)
         return {"status": "ok", "database": {"state": "ok", "backend": engine.dialect.name, "revision": revision}}
+
+    @app.exception_handler(ApiProblem)
+    async def api_problem(request: Request, exc: ApiProblem):
+        if _is_open311(request):
+            status = 403 if exc.status == 401 else exc.status
+            return open311.error_response(request.url.path, status, [exc.detail or exc.title or ""], exc.headers)
+        return exc.response()
+
+    @app.exception_handler(Open311Error)
+    async def open311_error(request: Request, exc: Open311Error):
+        return open311.error_response(request.url.path, exc.status, exc.descriptions)
 
     @app.exception_handler(PageError)
     async def page_error(request: Request, exc: PageError):
@@ -110,6 +132,10 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
+        if _is_open311(request):
+            detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else None
+            return open311.error_response(request.url.path, exc.status_code,
+                                          [detail or STATUS_TITLES.get(exc.status_code, ("", "Lỗi"))[1]])
         if _wants_problem(request):
             detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else None
             return problem(exc.status_code, detail or STATUS_TITLES.get(exc.status_code, ("", "Lỗi"))[1],
@@ -119,10 +145,9 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
-        errors = {}
-        for err in exc.errors():
-            loc = ".".join(str(p) for p in err.get("loc", ())[1:]) or "body"
-            errors.setdefault(loc, "Giá trị không hợp lệ.")
+        errors = validation_errors(exc.errors())
+        if _is_open311(request):
+            return open311.error_response(request.url.path, 400, [f"{k}: {v}" for k, v in errors.items()])
         if _wants_problem(request):
             return problem(422, "Dữ liệu gửi lên không hợp lệ.", errors=errors)
         return _error_page(request, 422, *PAGE_TITLES[422])
@@ -130,6 +155,8 @@ def create_app() -> FastAPI:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if _is_open311(request):
+            return open311.error_response(request.url.path, 500, ["Lỗi hệ thống, vui lòng thử lại sau."])
         if _wants_problem(request):
             return problem(500, "Hệ thống gặp sự cố, vui lòng thử lại sau.")
         return _error_page(request, 500, *PAGE_TITLES[500])

@@ -2,11 +2,13 @@
 
 from app.accounts.models import Account, ApiClient, AuthSession, LoginAttempt
 from app.agencies.models import Agency, Commune, Field
+from app.integrations.models import ApiSubmission, IdempotencyRecord, Open311Request, RateLimitWindow
 from app.routing.models import RoutingRule
 from app.sla.models import DeadlinePolicy
 from app.submissions.models import Submission, SubmissionEvent
 
 __all__ = [
-    "Account", "Agency", "ApiClient", "AuthSession", "Commune", "DeadlinePolicy", "Field",
-    "LoginAttempt", "RoutingRule", "Submission", "SubmissionEvent",
+    "Account", "Agency", "ApiClient", "ApiSubmission", "AuthSession", "Commune", "DeadlinePolicy", "Field",
+    "IdempotencyRecord", "LoginAttempt", "Open311Request", "RateLimitWindow", "RoutingRule", "Submission",
+    "SubmissionEvent",
 ]

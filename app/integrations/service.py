@@ -1,0 +1,273 @@
+"""Items created and read through the API on behalf of senders. The submission rules themselves stay in
+app.submissions.service; this module adds which client created what, access by client, and the views."""
+
+import base64
+import binascii
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from app.accounts.models import ApiClient
+from app.agencies.models import Agency, Commune, Field
+from app.integrations import idempotency
+from app.integrations.models import ApiSubmission, IdempotencyRecord, Open311Request
+from app.integrations.schemas import (
+    AnswerOut,
+    HistoryEntry,
+    InfoRequestOut,
+    RatingOut,
+    Ref,
+    RejectionOut,
+    SenderOut,
+    SubmissionOut,
+    SubmissionSummary,
+)
+from app.submissions import service as submissions_service
+from app.submissions.contact import contact_matches, mask_email, mask_name, mask_phone
+from app.submissions.kinds import EVENT_PUBLIC_LABELS, KIND_LABELS, OPEN_STATES, STATE_LABELS, Kind, State
+from app.submissions.models import Submission
+from app.submissions.schemas import SubmissionCreate, parse_submission
+
+ORIGIN_KEY = "pakn.api_origin"
+PAGE_MAX = 100
+
+
+@dataclass
+class Origin:
+    """Set on the session while an API client creates an item, so the item's first event records who."""
+
+    client_id: int
+    channel: str
+    idempotency: IdempotencyRecord | None = None
+    open311: Open311Request | None = None
+    recorded: bool = field(default=False)
+
+
+def _record_origin(session: Session, submission: Submission, origin: Origin) -> None:
+    session.add(ApiSubmission(submission_id=submission.id, api_client_id=origin.client_id, channel=origin.channel))
+    if origin.idempotency is not None:
+        origin.idempotency.resource_id = submission.id
+        session.add(origin.idempotency)
+    if origin.open311 is not None:
+        origin.open311.submission_id = submission.id
+        session.add(origin.open311)
+    origin.recorded = True
+
+
+def on_submission_event(session: Session, submission: Submission, event) -> None:
+    """Called (via app.flows) right after each event is flushed, inside the item's transaction."""
+    origin: Origin | None = session.info.get(ORIGIN_KEY)
+    if origin is not None and not origin.recorded and submission.id is not None:
+        _record_origin(session, submission, origin)
+
+
+def create_submission(
+    *,
+    session: Session,
+    client: ApiClient,
+    data: SubmissionCreate,
+    channel: str = "api",
+    idempotency: IdempotencyRecord | None = None,
+    open311: Open311Request | None = None,
+) -> Submission:
+    """submissions.service.submit, remembering the client (and the idempotency key) in the same transaction."""
+    origin = Origin(client_id=client.id, channel=channel, idempotency=idempotency, open311=open311)
+    session.info[ORIGIN_KEY] = origin
+    try:
+        submission = submissions_service.submit(session=session, data=data, source=channel)
+    finally:
+        session.info.pop(ORIGIN_KEY, None)
+    if not origin.recorded:  # no event hook ran (should not happen once app.flows calls us); record it now
+        _record_origin(session, submission, origin)
+        session.commit()
+    return submission
+
+
+def creator_id(*, session: Session, submission: Submission) -> int | None:
+    row = session.get(ApiSubmission, submission.id)
+    return row.api_client_id if row else None
+
+
+def find_for_client(
+    *, session: Session, client: ApiClient, code: str, contact: str | None = None
+) -> Submission | None:
+    """An item the client created, or one whose sender's phone/email the client gives; None otherwise."""
+    submission = submissions_service.get_by_code(session=session, code=code)
+    if submission is None:
+        return None
+    if creator_id(session=session, submission=submission) == client.id:
+        return submission
+    if contact and contact_matches(contact, submission.sender_phone, submission.sender_email):
+        return submission
+    return None
+
+
+class CursorInvalid(ValueError):
+    pass
+
+
+def encode_cursor(submission_id: int) -> str:
+    return base64.urlsafe_b64encode(f"s:{submission_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, value = raw.partition(":")
+        if kind != "s" or not value.isdigit():
+            raise ValueError
+        return int(value)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise CursorInvalid("Tham số cursor không hợp lệ; hãy dùng giá trị next_cursor của trang trước.") from None
+
+
+@dataclass
+class ListFilters:
+    state: list[str] | None = None
+    kind: str | None = None
+    field_code: str | None = None
+    commune_code: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    updated_after: datetime | None = None
+
+
+def list_for_client(
+    *, session: Session, client: ApiClient, filters: ListFilters, cursor: str | None = None, limit: int = 20
+) -> tuple[list[Submission], str | None]:
+    """The client's own items, newest first, by keyset on the item id (stable while items are added)."""
+    limit = max(1, min(limit, PAGE_MAX))
+    stmt = (
+        select(Submission)
+        .join(ApiSubmission, col(ApiSubmission.submission_id) == col(Submission.id))
+        .where(ApiSubmission.api_client_id == client.id)
+    )
+    if cursor:
+        stmt = stmt.where(col(Submission.id) < decode_cursor(cursor))
+    if filters.state:
+        stmt = stmt.where(col(Submission.state).in_(filters.state))
+    if filters.kind:
+        stmt = stmt.where(Submission.kind == filters.kind)
+    if filters.field_code:
+        stmt = stmt.join(Field, col(Field.id) == col(Submission.field_id)).where(Field.code == filters.field_code)
+    if filters.commune_code:
+        stmt = stmt.join(Commune, col(Commune.id) == col(Submission.commune_id)).where(
+            Commune.code == filters.commune_code
+        )
+    if filters.created_after:
+        stmt = stmt.where(Submission.created_at >= filters.created_after)
+    if filters.created_before:
+        stmt = stmt.where(Submission.created_at < filters.created_before)
+    if filters.updated_after:
+        stmt = stmt.where(Submission.updated_at >= filters.updated_after)
+    rows = list(session.exec(stmt.order_by(col(Submission.id).desc()).limit(limit + 1)).all())
+    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def due_at(submission: Submission) -> datetime | None:
+    """The sender-facing due date, once the deadlines module stores one on the item (issue 4)."""
+    for name in ("answer_due_at", "due_at"):
+        value = getattr(submission, name, None)
+        if isinstance(value, datetime):
+            return value
+    return None
+
+
+def is_open(state: str) -> bool:
+    return state in OPEN_STATES
+
+
+def state_label(state: str) -> str:
+    return STATE_LABELS.get(State(state), state) if state in State._value2member_map_ else state
+
+
+def _agency_ref(session: Session, agency_id: int | None) -> Ref | None:
+    agency = session.get(Agency, agency_id) if agency_id else None
+    return Ref(code=agency.code, name=agency.name) if agency else None
+
+
+def summary_view(session: Session, submission: Submission) -> SubmissionSummary:
+    return SubmissionSummary(
+        tracking_code=submission.tracking_code,
+        kind=submission.kind,
+        title=submission.title,
+        state=submission.state,
+        state_label=state_label(submission.state),
+        is_open=is_open(submission.state),
+        agency=_agency_ref(session, submission.agency_id),
+        due_at=due_at(submission),
+        created_at=submission.created_at,
+        updated_at=submission.updated_at,
+    )
+
+
+def submission_view(session: Session, submission: Submission) -> SubmissionOut:
+    """Everything the sender may see about their item: no officer names, no internal notes."""
+    events = submissions_service.history(session=session, submission=submission)
+    history = [
+        HistoryEntry(at=e.created_at, type=e.type, label=EVENT_PUBLIC_LABELS.get(e.type, e.type), note=e.public_note)
+        for e in events
+    ]
+    field_row = session.get(Field, submission.field_id)
+    commune = session.get(Commune, submission.commune_id)
+    answer = None
+    if submission.answer_text and submission.state in (State.ANSWERED, State.CLOSED):
+        answer = AnswerOut(text=submission.answer_text, answered_at=submission.answered_at)
+    rejection = None
+    if submission.state == State.REJECTED:
+        reason = getattr(submission, "reject_reason", None)
+        detail = getattr(submission, "reject_detail", None)
+        last = next((e for e in reversed(events) if e.to_state == State.REJECTED), None)
+        rejection = RejectionOut(reason=reason, detail=detail or (last.public_note if last else None))
+    info_request = None
+    if submission.state == State.INFO_REQUESTED:
+        last = next((e for e in reversed(events) if e.to_state == State.INFO_REQUESTED), None)
+        if last is not None:
+            info_request = InfoRequestOut(question=last.public_note, requested_at=last.created_at)
+    rating = None
+    if getattr(submission, "rating_satisfied", None) is not None:
+        rating = RatingOut(satisfied=submission.rating_satisfied, comment=getattr(submission, "rating_comment", None),
+                           rated_at=getattr(submission, "rated_at", None))
+    return SubmissionOut(
+        **summary_view(session, submission).model_dump(),
+        kind_label=KIND_LABELS.get(Kind(submission.kind), submission.kind),
+        field=Ref(code=field_row.code, name=field_row.name),
+        commune=Ref(code=commune.code, name=commune.name),
+        content=submission.content,
+        source=submission.source,
+        sender=SenderOut(
+            type=submission.sender_type,
+            name=mask_name(submission.sender_name),
+            phone=mask_phone(submission.sender_phone),
+            email=mask_email(submission.sender_email),
+            hide_identity=submission.hide_identity,
+        ),
+        answer=answer,
+        rejection=rejection,
+        info_request=info_request,
+        rating=rating,
+        history=history,
+    )
+
+
+def submit_for_client(
+    *, session: Session, client: ApiClient, raw: dict, idempotency_key: str | None, attachments: list | None = None
+) -> idempotency.Outcome:
+    """Validates (SubmissionFormError / SubmissionInvalid), then creates the item once per Idempotency-Key."""
+    data = parse_submission(raw)
+    payload = {"fields": raw, "files": [[f.filename, hashlib.sha256(f.data).hexdigest()] for f in attachments or []]}
+
+    def action(record: IdempotencyRecord | None):
+        submission = create_submission(session=session, client=client, data=data, idempotency=record)
+        return 201, submission_view(session, submission).model_dump(mode="json"), submission.id
+
+    def rebuild(submission_id: int):
+        return 201, submission_view(session, session.get(Submission, submission_id)).model_dump(mode="json")
+
+    return idempotency.execute(
+        session=session, client_id=client.id, key=idempotency_key, endpoint="POST /api/v1/submissions",
+        payload=payload, action=action, rebuild=rebuild,
+    )

@@ -54,7 +54,9 @@ def seed(
             typer.echo(f"Mật khẩu ban đầu của {len(report.new_credentials)} tài khoản mới: {credentials_path()}")
         new_database = was_empty and "agencies" in report.created
         if demo or (demo_if_new and new_database):
-            n = seed_demo(session=session, count=demo_count)
+            existing = session.exec(select(func.count()).select_from(Submission)).one()
+            # A different seed each time, so a second `--demo` adds new items rather than copies.
+            n = seed_demo(session=session, count=demo_count, rng_seed=2026 + existing)
             typer.echo(f"Đã nạp {n} hồ sơ mẫu (dữ liệu demo) vào cơ sở dữ liệu mới.")
         elif demo_if_new:
             typer.echo("CSDL đã có dữ liệu: không nạp hồ sơ mẫu.")
@@ -94,6 +96,35 @@ def api_client_create(
             raise typer.Exit(1) from None
     typer.echo(f"Đã tạo ứng dụng '{name}' (quyền: {scopes}). Khóa chỉ hiện một lần:")
     typer.echo(new.key)
+
+
+audit_cli = typer.Typer(help="Nhật ký kiểm toán.", no_args_is_help=True)
+cli.add_typer(audit_cli, name="audit")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain of every event; exit 1 and name the first broken link if a row was altered."""
+    from app.audit import verify
+
+    with Session(get_engine()) as session:
+        count, broken = verify(session)
+    if broken:
+        typer.echo(f"Chuỗi nhật ký bị phá vỡ tại sự kiện #{broken.event_id}: {broken.problem} "
+                   f"(đã kiểm tra {count} sự kiện).", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Nhật ký toàn vẹn: {count} sự kiện, chuỗi hash khớp.")
+
+
+@cli.command()
+def worker() -> None:
+    """Run the outbox worker (e-mails, webhooks) and periodic jobs in the foreground."""
+    from app.main import register_jobs
+    from app.notifications.worker import run_forever
+
+    register_jobs()
+    typer.echo("Đang chạy worker (Ctrl+C để dừng)…")
+    run_forever()
 
 
 @cli.command()

@@ -26,6 +26,22 @@ class Settings(BaseSettings):
     # Set behind a TLS-terminating proxy so cookies get the Secure flag even when uvicorn sees http.
     force_secure_cookies: bool = Field(default=False, alias="PAKN_SECURE_COOKIES")
 
+    # Used in e-mails so that links point at the public site.
+    public_base_url: str = Field(default="http://127.0.0.1:8000", alias="PAKN_PUBLIC_URL")
+
+    smtp_host: str = Field(default="", alias="SMTP_HOST")  # empty: e-mail is queued but not sent
+    smtp_port: int = Field(default=25, alias="SMTP_PORT")
+    smtp_security: str = Field(default="none", alias="SMTP_SECURITY")  # none | starttls | ssl
+    smtp_user: str = Field(default="", alias="SMTP_USER")
+    smtp_password: str = Field(default="", alias="SMTP_PASSWORD")
+    smtp_from: str = Field(default="PAKN Điện Biên <no-reply@pakn.dienbien.gov.vn>", alias="SMTP_FROM")
+    smtp_timeout_seconds: float = Field(default=15, alias="SMTP_TIMEOUT")
+
+    # The outbox worker runs inside each app process by default; `pakn worker` runs it on its own.
+    worker_in_app: bool = Field(default=True, alias="PAKN_WORKER_IN_APP")
+    worker_poll_seconds: float = Field(default=5, alias="PAKN_WORKER_POLL_SECONDS")
+    email_max_attempts: int = Field(default=8, alias="PAKN_EMAIL_MAX_ATTEMPTS")
+
     session_max_age_hours: int = Field(default=12, alias="PAKN_SESSION_HOURS")
     login_max_failures: int = Field(default=5, alias="PAKN_LOGIN_MAX_FAILURES")
     login_lock_minutes: int = Field(default=15, alias="PAKN_LOGIN_LOCK_MINUTES")

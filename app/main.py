@@ -1,12 +1,14 @@
 """create_app(): middleware, routers, error handlers. Web and API are thin doors over the services."""
 
 import logging
+from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -17,7 +19,7 @@ from app.api.auth import RateLimitHeadersMiddleware
 from app.api.openapi import install_openapi
 from app.api.problems import STATUS_TITLES, ApiProblem, problem, validation_errors
 from app.config import PROJECT_ROOT, get_settings
-from app.db import get_engine
+from app.db import get_session
 from app.integrations.open311 import Open311Error
 from app.web import admin, auth, citizen, officer
 from app.web.common import LoginRequired, PageError, PasswordChangeRequired, is_htmx, render
@@ -61,9 +63,32 @@ def _error_page(request: Request, status: int, title: str, detail: str, back_url
                   {"status": status, "title": title, "detail": detail, "back_url": back_url}, status_code=status)
 
 
+def register_jobs() -> None:
+    from app.notifications.worker import register_job
+    from app.submissions.scheduled import close_unrated_answers
+
+    register_job("close_unrated_answers", close_unrated_answers, every_seconds=3600)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    settings = get_settings()
+    register_jobs()
+    worker = None
+    if settings.worker_in_app:
+        from app.notifications.worker import WorkerThread
+
+        worker = WorkerThread(settings.worker_poll_seconds)
+        worker.start()
+    yield
+    if worker is not None:
+        worker.stop()
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(
+        lifespan=lifespan,
         title="PAKN Điện Biên API",
         version="1.0",
         description="Phản ánh, kiến nghị, sáng kiến, giải pháp về KHCN, ĐMST và chuyển đổi số tỉnh Điện Biên.",
@@ -91,16 +116,16 @@ def create_app() -> FastAPI:
     install_openapi(app)
 
     @app.get("/healthz", tags=["operations"], summary="Trạng thái dịch vụ và cơ sở dữ liệu")
-    def healthz():
-        engine = get_engine()
+    def healthz(session: Session = Depends(get_session)):
         try:
-            with engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-                revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            revision = session.exec(text("SELECT version_num FROM alembic_version")).scalar()
+            backend = session.get_bind().dialect.name
         except Exception as exc:  # the database is down or not migrated: report, don't crash
             log.warning("health check failed: %s", exc)
-            return JSONResponse({"status": "error", "database": "unavailable"}, status_code=503)
-        return {"status": "ok", "database": {"state": "ok", "backend": engine.dialect.name, "revision": revision}}
+            return JSONResponse({"status": "error", "database": {"state": "unavailable"}}, status_code=503)
+        finally:
+            session.rollback()
+        return {"status": "ok", "database": {"state": "ok", "backend": backend, "revision": revision}}
 
     @app.exception_handler(ApiProblem)
     async def api_problem(request: Request, exc: ApiProblem):
@@ -125,6 +150,10 @@ def create_app() -> FastAPI:
         if is_htmx(request):
             return JSONResponse({}, status_code=200, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(citizen.NotYours)
+    async def not_yours(request: Request, exc: citizen.NotYours):
+        return RedirectResponse(f"/track?code={exc.args[0]}", status_code=303)
 
     @app.exception_handler(PasswordChangeRequired)
     async def password_change_required(request: Request, exc: PasswordChangeRequired):

@@ -3,12 +3,13 @@
 from app.accounts.models import Account, ApiClient, AuthSession, LoginAttempt
 from app.agencies.models import Agency, Commune, Field
 from app.integrations.models import ApiSubmission, IdempotencyRecord, Open311Request, RateLimitWindow
+from app.notifications.models import DeliveryAttempt, OutboxMessage
 from app.routing.models import RoutingRule
 from app.sla.models import DeadlinePolicy
-from app.submissions.models import Submission, SubmissionEvent
+from app.submissions.models import AuditChainHead, Submission, SubmissionEvent
 
 __all__ = [
-    "Account", "Agency", "ApiClient", "ApiSubmission", "AuthSession", "Commune", "DeadlinePolicy", "Field",
-    "IdempotencyRecord", "LoginAttempt", "Open311Request", "RateLimitWindow", "RoutingRule", "Submission",
-    "SubmissionEvent",
+    "Account", "Agency", "ApiClient", "ApiSubmission", "AuditChainHead", "AuthSession", "Commune",
+    "DeadlinePolicy", "DeliveryAttempt", "Field", "IdempotencyRecord", "LoginAttempt", "Open311Request",
+    "OutboxMessage", "RateLimitWindow", "RoutingRule", "Submission", "SubmissionEvent",
 ]

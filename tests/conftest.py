@@ -10,6 +10,8 @@ os.environ["PAKN_DATA_DIR"] = str(_DATA_DIR)
 os.environ.setdefault("PAKN_ARGON2_TIME_COST", "1")
 os.environ.setdefault("PAKN_ARGON2_MEMORY_KIB", "1024")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+# Tests drive the outbox worker themselves, on the test's own connection.
+os.environ["PAKN_WORKER_IN_APP"] = "false"
 
 import re  # noqa: E402
 

@@ -35,6 +35,7 @@ class Account(SQLModel, table=True):
     display_name: str = Field(max_length=200)
     role: str = Field(max_length=32)
     agency_id: int | None = Field(default=None, foreign_key="agencies.id", index=True)
+    email: str | None = Field(default=None, max_length=254)
     password_hash: str = Field(max_length=255)
     must_change_password: bool = Field(default=True)
     is_active: bool = Field(default=True)

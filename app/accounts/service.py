@@ -62,12 +62,22 @@ def authenticate(*, session: Session, username: str, password: str, ip: str) -> 
     return account
 
 
-def start_session(*, session: Session, account: Account) -> str:
+def _audit(session: Session, type_, *, actor: Account | None, subject: Account, data: dict | None = None) -> None:
+    from app.submissions.service import record_event
+
+    record_event(session, None, type_, actor=actor, actor_role=None if actor else "system",
+                 agency_id=subject.agency_id, subject_account=subject, data=data)
+
+
+def start_session(*, session: Session, account: Account, ip: str = "") -> str:
+    from app.submissions.kinds import EventType
+
     token = secrets.token_urlsafe(32)
     hours = get_settings().session_max_age_hours
     session.add(
         AuthSession(token_hash=_sha256(token), account_id=account.id, expires_at=utcnow() + timedelta(hours=hours))
     )
+    _audit(session, EventType.LOGGED_IN, actor=account, subject=account, data={"ip": ip} if ip else None)
     session.commit()
     return token
 
@@ -83,7 +93,12 @@ def account_for_token(*, session: Session, token: str) -> Account | None:
 
 
 def end_session(*, session: Session, token: str) -> None:
+    from app.submissions.kinds import EventType
+
+    account = account_for_token(session=session, token=token)
     session.exec(delete(AuthSession).where(AuthSession.token_hash == _sha256(token)))
+    if account is not None:
+        _audit(session, EventType.LOGGED_OUT, actor=account, subject=account)
     session.commit()
 
 
@@ -118,10 +133,15 @@ def change_password(
     if keep_token:
         stmt = stmt.where(AuthSession.token_hash != _sha256(keep_token))
     session.exec(stmt)
+    from app.submissions.kinds import EventType
+
+    _audit(session, EventType.PASSWORD_CHANGED, actor=account, subject=account)
     session.commit()
 
 
-def reset_password(*, session: Session, username: str, new_password: str) -> Account:
+def reset_password(
+    *, session: Session, username: str, new_password: str, actor: Account | None = None
+) -> Account:
     account = session.exec(select(Account).where(Account.username == username.strip().lower())).first()
     if account is None:
         raise AuthError(f"Không có tài khoản '{username}'.")
@@ -131,22 +151,32 @@ def reset_password(*, session: Session, username: str, new_password: str) -> Acc
     session.add(account)
     session.exec(delete(AuthSession).where(AuthSession.account_id == account.id))
     session.exec(delete(LoginAttempt).where(LoginAttempt.username == account.username))
+    from app.submissions.kinds import EventType
+
+    _audit(session, EventType.PASSWORD_RESET, actor=actor, subject=account)
     session.commit()
     return account
 
 
 def create_account(
-    *, session: Session, username: str, display_name: str, role: Role, agency_id: int | None, password: str
+    *, session: Session, username: str, display_name: str, role: Role, agency_id: int | None, password: str,
+    email: str | None = None, actor: Account | None = None,
 ) -> Account:
+    """Adds an account (the caller commits) and records who created it."""
+    from app.submissions.kinds import EventType
+
     account = Account(
         username=username.lower(),
         display_name=display_name,
         role=role.value,
         agency_id=agency_id,
+        email=email,
         password_hash=hash_password(password),
         must_change_password=True,
     )
     session.add(account)
+    session.flush()
+    _audit(session, EventType.ACCOUNT_CREATED, actor=actor, subject=account, data={"role": role.value})
     return account
 
 

@@ -76,17 +76,72 @@ class EventType(StrEnum):
     SENT_TO_TRIAGE = "sent_to_triage"
     ASSIGNED = "assigned"
     ACCEPTED = "accepted"
+    TRANSFERRED = "transferred"
+    REJECTED = "rejected"
+    INFO_REQUESTED = "info_requested"
+    INFO_PROVIDED = "info_provided"
     ANSWERED = "answered"
     CLOSED = "closed"
+    RATED = "rated"
+    REOPENED = "reopened"
+    NOTE_ADDED = "note_added"
+    # Account events (submission_id is NULL)
+    LOGGED_IN = "logged_in"
+    LOGGED_OUT = "logged_out"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 (an event name)
+    PASSWORD_RESET = "password_reset"  # noqa: S105
+    ACCOUNT_CREATED = "account_created"
+    ACCOUNT_DISABLED = "account_disabled"
+    ACCOUNT_ENABLED = "account_enabled"
 
 
-# What the sender reads in the history. Internal details (which officer, internal notes) stay out.
+# What the sender reads in the history. Internal details (which officer, internal notes) stay out;
+# event types missing here are never shown to the sender.
 EVENT_PUBLIC_LABELS = {
     EventType.SUBMITTED: "Đã nhận phản ánh, kiến nghị",
     EventType.ROUTED: "Đã chuyển đến cơ quan xử lý",
     EventType.SENT_TO_TRIAGE: "Chờ Cơ quan thường trực phân loại",
     EventType.ASSIGNED: "Cơ quan thường trực đã giao cơ quan xử lý",
     EventType.ACCEPTED: "Cơ quan xử lý đã tiếp nhận",
+    EventType.TRANSFERRED: "Đã chuyển sang cơ quan có thẩm quyền",
+    EventType.REJECTED: "Từ chối tiếp nhận",
+    EventType.INFO_REQUESTED: "Cơ quan xử lý đề nghị bổ sung thông tin",
+    EventType.INFO_PROVIDED: "Người gửi đã bổ sung thông tin",
     EventType.ANSWERED: "Đã có trả lời",
     EventType.CLOSED: "Đã đóng hồ sơ",
+    EventType.RATED: "Người gửi đã đánh giá",
+    EventType.REOPENED: "Hồ sơ được mở lại để xử lý tiếp",
+}
+
+# Labels for officers (the full trail).
+EVENT_LABELS = {
+    **EVENT_PUBLIC_LABELS,
+    EventType.ROUTED: "Phân luồng tự động",
+    EventType.ASSIGNED: "Giao xử lý",
+    EventType.TRANSFERRED: "Chuyển xử lý",
+    EventType.NOTE_ADDED: "Ghi chú nội bộ",
+    EventType.LOGGED_IN: "Đăng nhập",
+    EventType.LOGGED_OUT: "Đăng xuất",
+    EventType.PASSWORD_CHANGED: "Đổi mật khẩu",
+    EventType.PASSWORD_RESET: "Đặt lại mật khẩu",
+    EventType.ACCOUNT_CREATED: "Tạo tài khoản",
+    EventType.ACCOUNT_DISABLED: "Khóa tài khoản",
+    EventType.ACCOUNT_ENABLED: "Mở khóa tài khoản",
+}
+
+
+class RejectReason(StrEnum):
+    OUT_OF_SCOPE = "out_of_scope"
+    DUPLICATE = "duplicate"
+    NOT_ENOUGH_INFO = "not_enough_info"
+    ABUSIVE = "abusive"
+    OTHER = "other"
+
+
+REJECT_REASON_LABELS = {
+    RejectReason.OUT_OF_SCOPE: "Không thuộc phạm vi tiếp nhận",
+    RejectReason.DUPLICATE: "Trùng với hồ sơ đã gửi",
+    RejectReason.NOT_ENOUGH_INFO: "Không đủ thông tin để xử lý",
+    RejectReason.ABUSIVE: "Nội dung xúc phạm hoặc vi phạm pháp luật",
+    RejectReason.OTHER: "Lý do khác",
 }

@@ -10,8 +10,14 @@ class Action(StrEnum):
     SEND_TO_TRIAGE = "send_to_triage"
     ASSIGN = "assign"
     ACCEPT = "accept"
+    TRANSFER = "transfer"
+    REJECT = "reject"
+    REQUEST_INFO = "request_info"
+    PROVIDE_INFO = "provide_info"
     ANSWER = "answer"
     CLOSE = "close"
+    RATE = "rate"
+    REOPEN = "reopen"
 
 
 ACTION_LABELS = {
@@ -19,18 +25,34 @@ ACTION_LABELS = {
     Action.SEND_TO_TRIAGE: "chuyển phân loại",
     Action.ASSIGN: "giao xử lý",
     Action.ACCEPT: "tiếp nhận",
+    Action.TRANSFER: "chuyển",
+    Action.REJECT: "từ chối",
+    Action.REQUEST_INFO: "yêu cầu bổ sung thông tin cho",
+    Action.PROVIDE_INFO: "bổ sung thông tin cho",
     Action.ANSWER: "trả lời",
-    Action.CLOSE: "đóng hồ sơ",
+    Action.CLOSE: "đóng",
+    Action.RATE: "đánh giá",
+    Action.REOPEN: "mở lại",
 }
 
+# action → (states it may start from, state it leads to). RATE keeps a closed item closed.
 TRANSITIONS: dict[Action, tuple[frozenset[State], State]] = {
     Action.ROUTE: (frozenset({State.SUBMITTED}), State.ASSIGNED),
     Action.SEND_TO_TRIAGE: (frozenset({State.SUBMITTED}), State.TRIAGE),
     Action.ASSIGN: (frozenset({State.TRIAGE}), State.ASSIGNED),
     Action.ACCEPT: (frozenset({State.ASSIGNED}), State.IN_PROGRESS),
+    Action.TRANSFER: (frozenset({State.ASSIGNED, State.IN_PROGRESS}), State.ASSIGNED),
+    Action.REJECT: (frozenset({State.TRIAGE, State.ASSIGNED, State.IN_PROGRESS}), State.REJECTED),
+    Action.REQUEST_INFO: (frozenset({State.IN_PROGRESS}), State.INFO_REQUESTED),
+    Action.PROVIDE_INFO: (frozenset({State.INFO_REQUESTED}), State.IN_PROGRESS),
     Action.ANSWER: (frozenset({State.IN_PROGRESS}), State.ANSWERED),
     Action.CLOSE: (frozenset({State.ANSWERED}), State.CLOSED),
+    Action.RATE: (frozenset({State.ANSWERED, State.CLOSED}), State.CLOSED),
+    Action.REOPEN: (frozenset({State.CLOSED}), State.ASSIGNED),
 }
+
+# Actions an agency takes on its own items (the rest belong to the sender, the coordinator or the system).
+AGENCY_ACTIONS = (Action.ACCEPT, Action.TRANSFER, Action.REJECT, Action.REQUEST_INFO, Action.ANSWER)
 
 
 class InvalidTransition(Exception):

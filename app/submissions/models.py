@@ -45,6 +45,13 @@ class Submission(SQLModel, table=True):
     routing_rule_id: int | None = Field(default=None)
     routing_explanation: str | None = Field(default=None, max_length=500)
 
+    reject_reason: str | None = Field(default=None, max_length=32)
+    reject_detail: str | None = Field(default=None, sa_type=Text)
+    duplicate_of: str | None = Field(default=None, max_length=20)
+    rating_satisfied: bool | None = Field(default=None)
+    rating_comment: str | None = Field(default=None, sa_type=Text)
+    rated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
     answer_text: str | None = Field(default=None, sa_type=Text)
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -53,10 +60,14 @@ class Submission(SQLModel, table=True):
 
 
 class SubmissionEvent(SQLModel, table=True):
+    """The append-only audit trail: item events, and account events (login, password, officers) with
+    submission_id NULL. Each row stores the hash of the previous row (see app/audit.py)."""
+
     __tablename__ = "submission_events"
 
     id: int | None = Field(default=None, primary_key=True)
-    submission_id: int = Field(foreign_key="submissions.id", index=True)
+    submission_id: int | None = Field(default=None, foreign_key="submissions.id", index=True)
+    subject_account_id: int | None = Field(default=None, foreign_key="accounts.id")
     type: str = Field(max_length=32)
     from_state: str | None = Field(default=None, max_length=20)
     to_state: str | None = Field(default=None, max_length=20)
@@ -66,4 +77,18 @@ class SubmissionEvent(SQLModel, table=True):
     # Shown to the sender; internal_note is for handling agencies only.
     public_note: str | None = Field(default=None, sa_type=Text)
     internal_note: str | None = Field(default=None, sa_type=Text)
+    # Structured detail (from/to agency, reason code…), JSON text so both backends store it alike.
+    data: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    prev_hash: str = Field(default="", max_length=64)
+    hash: str = Field(default="", max_length=64)
+
+
+class AuditChainHead(SQLModel, table=True):
+    """One row: the hash of the newest event. Locking it serialises chain appends across processes."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: int = Field(default=1, primary_key=True)
+    last_event_id: int | None = Field(default=None)
+    last_hash: str = Field(default="", max_length=64)

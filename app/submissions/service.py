@@ -1,12 +1,15 @@
 """The domain service: every submission and every change of its state goes through here,
-inside one transaction, and leaves an event row."""
+inside one transaction, and leaves a hash-chained event row; `app.flows` adds the side effects
+(notifications, deadlines, webhooks) inside the same transaction."""
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app import audit
 from app.accounts.models import Account
 from app.accounts.permissions import can_handle_submission, can_triage
 from app.agencies.models import Agency, Commune, Field
@@ -15,16 +18,17 @@ from app.routing.engine import RoutingInput
 from app.routing.service import route
 from app.submissions import lifecycle
 from app.submissions.contact import contact_matches, new_tracking_code, normalize_tracking_code
-from app.submissions.kinds import EventType, State
+from app.submissions.kinds import EventType, RejectReason, State
 from app.submissions.lifecycle import Action, InvalidTransition
 from app.submissions.models import Submission, SubmissionEvent
 from app.submissions.schemas import SubmissionCreate
 
 ANSWER_MAX = 20_000
+NOTE_MAX = 5_000
 
 
 class SubmissionInvalid(Exception):
-    """Validation that needs the database (unknown field or commune); carries per-field messages."""
+    """Validation that needs the database or belongs to an action; carries per-field messages."""
 
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(errors.values()))
@@ -35,31 +39,41 @@ class NotPermitted(Exception):
     pass
 
 
-def _event(
+def record_event(
     session: Session,
-    submission: Submission,
+    submission: Submission | None,
     type_: EventType,
     *,
-    now: datetime,
+    now: datetime | None = None,
     from_state: str | None = None,
     actor: Account | None = None,
     actor_role: str | None = None,
+    agency_id: int | None = None,
+    subject_account: Account | None = None,
     public_note: str | None = None,
     internal_note: str | None = None,
+    data: dict | None = None,
 ) -> SubmissionEvent:
+    """Appends one event to the audit chain and runs the flows for it; the caller commits."""
     event = SubmissionEvent(
-        submission_id=submission.id,
+        submission_id=submission.id if submission else None,
+        subject_account_id=subject_account.id if subject_account else None,
         type=type_.value,
         from_state=from_state,
-        to_state=submission.state,
+        to_state=submission.state if submission else None,
         actor_account_id=actor.id if actor else None,
         actor_role=actor.role if actor else (actor_role or "system"),
-        agency_id=submission.agency_id,
+        agency_id=agency_id if agency_id is not None else (submission.agency_id if submission else None),
         public_note=public_note,
         internal_note=internal_note,
-        created_at=now,
+        data=json.dumps(data, ensure_ascii=False, sort_keys=True) if data else None,
+        created_at=now or utcnow(),
     )
-    session.add(event)
+    audit.append(session, event)
+    if submission is not None:
+        from app import flows
+
+        flows.on_submission_event(session=session, submission=submission, event=event)
     return event
 
 
@@ -77,14 +91,25 @@ def _unique_code(session: Session, now: datetime) -> str:
             return code
 
 
+def _committed(session: Session, fn):
+    """Runs fn and commits; on any error rolls back so nothing is stored half-way."""
+    try:
+        result = fn()
+        session.commit()
+        return result
+    except Exception:
+        session.rollback()
+        raise
+
+
 def submit(
     *, session: Session, data: SubmissionCreate, source: str = "web", now: datetime | None = None
 ) -> Submission:
     """Stores a new item, routes it and commits; returns it with its tracking code."""
     now = now or utcnow()
-    errors = {}
     field = session.exec(select(Field).where(Field.code == data.field_code)).first()
     commune = session.exec(select(Commune).where(Commune.code == data.commune_code)).first()
+    errors = {}
     if field is None:
         errors["field_code"] = "Lĩnh vực không có trong danh mục."
     if commune is None:
@@ -92,7 +117,7 @@ def submit(
     if errors:
         raise SubmissionInvalid(errors)
 
-    try:
+    def work() -> Submission:
         submission = Submission(
             tracking_code=_unique_code(session, now),
             kind=data.kind.value,
@@ -115,36 +140,29 @@ def submit(
         )
         session.add(submission)
         session.flush()
-        _event(session, submission, EventType.SUBMITTED, now=now, actor_role="sender")
-
+        record_event(session, submission, EventType.SUBMITTED, now=now, actor_role="sender")
         decision = route(
             session=session,
-            item=RoutingInput(
-                kind=submission.kind,
-                field_code=field.code,
-                commune_code=commune.code,
-                text=f"{submission.title}\n{submission.content}",
-            ),
+            item=RoutingInput(kind=submission.kind, field_code=field.code, commune_code=commune.code,
+                              text=f"{submission.title}\n{submission.content}"),
         )
         submission.routing_rule_id = decision.rule_id
         submission.routing_explanation = decision.explanation
         if decision.agency_code is not None:
-            agency = session.exec(select(Agency).where(Agency.code == decision.agency_code)).one()
-            submission.agency_id = agency.id
+            submission.agency_id = session.exec(select(Agency.id).where(Agency.code == decision.agency_code)).one()
             previous = _transition(submission, Action.ROUTE, now)
-            _event(session, submission, EventType.ROUTED, now=now, from_state=previous,
-                   internal_note=decision.explanation)
+            record_event(session, submission, EventType.ROUTED, now=now, from_state=previous,
+                         internal_note=decision.explanation, data={"rule_id": decision.rule_id})
         else:
-            coordinator = session.exec(select(Agency).where(Agency.is_coordinator == True)).one()  # noqa: E712
-            submission.agency_id = coordinator.id
+            submission.agency_id = session.exec(
+                select(Agency.id).where(Agency.is_coordinator == True)  # noqa: E712
+            ).one()
             previous = _transition(submission, Action.SEND_TO_TRIAGE, now)
-            _event(session, submission, EventType.SENT_TO_TRIAGE, now=now, from_state=previous,
-                   internal_note=decision.explanation)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    return submission
+            record_event(session, submission, EventType.SENT_TO_TRIAGE, now=now, from_state=previous,
+                         internal_note=decision.explanation)
+        return submission
+
+    return _committed(session, work)
 
 
 def _ensure_handler(actor: Account, submission: Submission) -> None:
@@ -152,16 +170,135 @@ def _ensure_handler(actor: Account, submission: Submission) -> None:
         raise NotPermitted("Bạn không có quyền xử lý hồ sơ này.")
 
 
-def accept(
-    *, session: Session, submission: Submission, actor: Account, now: datetime | None = None
-) -> Submission:
+def _ensure_coordinator(actor: Account) -> None:
+    if not can_triage(actor):
+        raise NotPermitted("Chỉ Cơ quan thường trực được thực hiện thao tác này.")
+
+
+def _text(value: str | None, *, field: str, label: str, minimum: int, maximum: int) -> str:
+    text = (value or "").strip()
+    if len(text) < minimum:
+        raise SubmissionInvalid({field: f"{label} quá ngắn (ít nhất {minimum} ký tự)."})
+    if len(text) > maximum:
+        raise SubmissionInvalid({field: f"{label} quá dài (tối đa {maximum} ký tự)."})
+    return text
+
+
+def accept(*, session: Session, submission: Submission, actor: Account, now: datetime | None = None) -> Submission:
     now = now or utcnow()
     _ensure_handler(actor, submission)
-    previous = _transition(submission, Action.ACCEPT, now)
-    submission.accepted_at = now
-    _event(session, submission, EventType.ACCEPTED, now=now, from_state=previous, actor=actor)
-    session.commit()
-    return submission
+
+    def work():
+        previous = _transition(submission, Action.ACCEPT, now)
+        submission.accepted_at = now
+        record_event(session, submission, EventType.ACCEPTED, now=now, from_state=previous, actor=actor)
+        return submission
+
+    return _committed(session, work)
+
+
+def transfer(
+    *, session: Session, submission: Submission, actor: Account, to_agency: Agency | None, reason: str,
+    now: datetime | None = None,
+) -> Submission:
+    """Hands the item to another agency; the accept clock restarts there, the sender's clock does not."""
+    now = now or utcnow()
+    _ensure_handler(actor, submission)
+    if to_agency is None:
+        raise SubmissionInvalid({"agency_code": "Vui lòng chọn cơ quan nhận hồ sơ."})
+    if to_agency.id == submission.agency_id:
+        raise SubmissionInvalid({"agency_code": "Không thể chuyển hồ sơ cho chính đơn vị đang xử lý."})
+    reason = _text(reason, field="reason", label="Lý do chuyển", minimum=5, maximum=NOTE_MAX)
+
+    def work():
+        from_agency_id = submission.agency_id
+        previous = _transition(submission, Action.TRANSFER, now)
+        submission.agency_id = to_agency.id
+        submission.accepted_at = None
+        record_event(session, submission, EventType.TRANSFERRED, now=now, from_state=previous, actor=actor,
+                     public_note=f"Chuyển đến {to_agency.name}.", internal_note=reason,
+                     data={"from_agency_id": from_agency_id, "to_agency_id": to_agency.id})
+        return submission
+
+    return _committed(session, work)
+
+
+def reject(
+    *, session: Session, submission: Submission, actor: Account, reason_code: str, detail: str,
+    duplicate_of: str | None = None, now: datetime | None = None,
+) -> Submission:
+    """Refuses the item with a catalogued reason the sender will read."""
+    from app.submissions.kinds import REJECT_REASON_LABELS
+
+    now = now or utcnow()
+    if submission.state == State.TRIAGE:
+        _ensure_coordinator(actor)
+    else:
+        _ensure_handler(actor, submission)
+    if reason_code not in RejectReason._value2member_map_:
+        raise SubmissionInvalid({"reason_code": "Vui lòng chọn lý do từ chối."})
+    detail = _text(detail, field="detail", label="Giải thích cho người gửi", minimum=10, maximum=NOTE_MAX)
+    original = None
+    if reason_code == RejectReason.DUPLICATE:
+        original = get_by_code(session=session, code=duplicate_of or "")
+        if original is None or original.id == submission.id:
+            raise SubmissionInvalid({"duplicate_of": "Vui lòng nhập mã tra cứu của hồ sơ bị trùng."})
+
+    def work():
+        previous = _transition(submission, Action.REJECT, now)
+        submission.reject_reason = reason_code
+        submission.reject_detail = detail
+        submission.duplicate_of = original.tracking_code if original else None
+        label = REJECT_REASON_LABELS[RejectReason(reason_code)]
+        note = f"{label}" + (f" ({original.tracking_code})" if original else "") + f". {detail}"
+        record_event(session, submission, EventType.REJECTED, now=now, from_state=previous, actor=actor,
+                     public_note=note, data={"reason": reason_code})
+        return submission
+
+    return _committed(session, work)
+
+
+def request_info(
+    *, session: Session, submission: Submission, actor: Account, question: str, now: datetime | None = None
+) -> Submission:
+    """Asks the sender for more; the deadline clock pauses until they reply."""
+    now = now or utcnow()
+    _ensure_handler(actor, submission)
+    question = _text(question, field="question", label="Câu hỏi", minimum=10, maximum=NOTE_MAX)
+
+    def work():
+        previous = _transition(submission, Action.REQUEST_INFO, now)
+        record_event(session, submission, EventType.INFO_REQUESTED, now=now, from_state=previous, actor=actor,
+                     public_note=question)
+        return submission
+
+    return _committed(session, work)
+
+
+def pending_question(*, session: Session, submission: Submission) -> str | None:
+    if submission.state != State.INFO_REQUESTED:
+        return None
+    return session.exec(
+        select(SubmissionEvent.public_note)
+        .where(SubmissionEvent.submission_id == submission.id, SubmissionEvent.type == EventType.INFO_REQUESTED)
+        .order_by(col(SubmissionEvent.id).desc())
+    ).first()
+
+
+def provide_info(
+    *, session: Session, submission: Submission, reply: str, now: datetime | None = None
+) -> Submission:
+    """The sender's reply returns the item to the agency."""
+    now = now or utcnow()
+    reply = _text(reply, field="reply", label="Nội dung bổ sung", minimum=5, maximum=10_000)
+
+    def work():
+        previous = _transition(submission, Action.PROVIDE_INFO, now)
+        record_event(session, submission, EventType.INFO_PROVIDED, now=now, from_state=previous,
+                     actor_role="sender", public_note=reply)
+        return submission
+
+    return _committed(session, work)
 
 
 def answer(
@@ -169,46 +306,120 @@ def answer(
 ) -> Submission:
     now = now or utcnow()
     _ensure_handler(actor, submission)
-    text = (text or "").strip()
-    if len(text) < 10:
-        raise SubmissionInvalid({"answer_text": "Nội dung trả lời quá ngắn (ít nhất 10 ký tự)."})
-    if len(text) > ANSWER_MAX:
-        raise SubmissionInvalid({"answer_text": f"Nội dung trả lời quá dài (tối đa {ANSWER_MAX} ký tự)."})
-    previous = _transition(submission, Action.ANSWER, now)
-    submission.answer_text = text
-    submission.answered_at = now
-    _event(session, submission, EventType.ANSWERED, now=now, from_state=previous, actor=actor)
-    session.commit()
-    return submission
+    lifecycle.next_state(Action.ANSWER, submission.state)  # a wrong state is reported before a short text
+    text = _text(text, field="answer_text", label="Nội dung trả lời", minimum=10, maximum=ANSWER_MAX)
+
+    def work():
+        previous = _transition(submission, Action.ANSWER, now)
+        submission.answer_text = text
+        submission.answered_at = now
+        record_event(session, submission, EventType.ANSWERED, now=now, from_state=previous, actor=actor)
+        return submission
+
+    return _committed(session, work)
+
+
+def close(
+    *, session: Session, submission: Submission, actor: Account | None = None, now: datetime | None = None
+) -> Submission:
+    """Closes an answered item (the coordinator, or the system after the rating window)."""
+    now = now or utcnow()
+    if actor is not None:
+        _ensure_coordinator(actor)
+
+    def work():
+        previous = _transition(submission, Action.CLOSE, now)
+        record_event(session, submission, EventType.CLOSED, now=now, from_state=previous, actor=actor)
+        return submission
+
+    return _committed(session, work)
+
+
+def rate(
+    *, session: Session, submission: Submission, satisfied: bool, comment: str = "", now: datetime | None = None
+) -> Submission:
+    """The sender rates the answer once; a rating closes the item, 'not satisfied' asks for review."""
+    now = now or utcnow()
+    if submission.rated_at is not None:
+        raise InvalidTransition("Hồ sơ này đã được đánh giá.")
+    if submission.answer_text is None:
+        raise InvalidTransition("Chỉ đánh giá được sau khi có trả lời.")
+    comment = (comment or "").strip()
+    if len(comment) > NOTE_MAX:
+        raise SubmissionInvalid({"comment": f"Nhận xét quá dài (tối đa {NOTE_MAX} ký tự)."})
+
+    def work():
+        previous = _transition(submission, Action.RATE, now)
+        submission.rating_satisfied = satisfied
+        submission.rating_comment = comment or None
+        submission.rated_at = now
+        record_event(session, submission, EventType.RATED, now=now, from_state=previous, actor_role="sender",
+                     public_note=("Hài lòng" if satisfied else "Chưa hài lòng") + (f": {comment}" if comment else ""),
+                     data={"satisfied": satisfied})
+        return submission
+
+    return _committed(session, work)
+
+
+def reopen(
+    *, session: Session, submission: Submission, actor: Account, agency: Agency | None, note: str,
+    now: datetime | None = None,
+) -> Submission:
+    """The coordinator reopens an item whose sender was not satisfied, to the same or another agency."""
+    now = now or utcnow()
+    _ensure_coordinator(actor)
+    if submission.rating_satisfied is not False:
+        raise InvalidTransition("Chỉ mở lại hồ sơ mà người gửi chưa hài lòng với trả lời.")
+    if agency is None:
+        raise SubmissionInvalid({"agency_code": "Vui lòng chọn cơ quan xử lý lại."})
+    note = _text(note, field="note", label="Ghi chú", minimum=5, maximum=NOTE_MAX)
+
+    def work():
+        previous = _transition(submission, Action.REOPEN, now)
+        from_agency_id = submission.agency_id
+        submission.agency_id = agency.id
+        submission.accepted_at = None
+        submission.answered_at = None
+        submission.rating_satisfied = None
+        submission.rated_at = None
+        record_event(session, submission, EventType.REOPENED, now=now, from_state=previous, actor=actor,
+                     public_note=f"Giao {agency.name} xử lý lại.", internal_note=note,
+                     data={"from_agency_id": from_agency_id, "to_agency_id": agency.id})
+        return submission
+
+    return _committed(session, work)
+
+
+def add_note(*, session: Session, submission: Submission, actor: Account, text: str,
+             now: datetime | None = None) -> SubmissionEvent:
+    """An internal note: visible to handling agencies and the coordinator, never to the sender."""
+    now = now or utcnow()
+    if not (can_handle_submission(actor, submission) or can_triage(actor)):
+        raise NotPermitted("Bạn không có quyền ghi chú hồ sơ này.")
+    text = _text(text, field="note", label="Ghi chú", minimum=2, maximum=NOTE_MAX)
+    return _committed(session, lambda: record_event(
+        session, submission, EventType.NOTE_ADDED, now=now, from_state=submission.state, actor=actor,
+        internal_note=text))
 
 
 def assign(
-    *,
-    session: Session,
-    submission: Submission,
-    actor: Account,
-    agency: Agency,
-    note: str = "",
+    *, session: Session, submission: Submission, actor: Account, agency: Agency | None, note: str = "",
     now: datetime | None = None,
 ) -> Submission:
     """The coordinator gives an untriaged item to an agency."""
     now = now or utcnow()
-    if not can_triage(actor):
-        raise NotPermitted("Chỉ Cơ quan thường trực được phân loại hồ sơ.")
-    previous = _transition(submission, Action.ASSIGN, now)
-    submission.agency_id = agency.id
-    _event(session, submission, EventType.ASSIGNED, now=now, from_state=previous, actor=actor,
-           internal_note=note.strip() or None)
-    session.commit()
-    return submission
+    _ensure_coordinator(actor)
+    if agency is None:
+        raise SubmissionInvalid({"agency_code": "Vui lòng chọn cơ quan xử lý."})
 
+    def work():
+        previous = _transition(submission, Action.ASSIGN, now)
+        submission.agency_id = agency.id
+        record_event(session, submission, EventType.ASSIGNED, now=now, from_state=previous, actor=actor,
+                     internal_note=note.strip() or None, data={"to_agency_id": agency.id})
+        return submission
 
-def close(*, session: Session, submission: Submission, now: datetime | None = None) -> Submission:
-    now = now or utcnow()
-    previous = _transition(submission, Action.CLOSE, now)
-    _event(session, submission, EventType.CLOSED, now=now, from_state=previous)
-    session.commit()
-    return submission
+    return _committed(session, work)
 
 
 def get_by_code(*, session: Session, code: str) -> Submission | None:
@@ -236,6 +447,20 @@ def history(*, session: Session, submission: Submission) -> list[SubmissionEvent
     )
 
 
+def event_data(event: SubmissionEvent) -> dict:
+    return json.loads(event.data) if event.data else {}
+
+
+def agencies_that_held(*, session: Session, submission: Submission) -> set[int]:
+    """Every agency the item was ever with: former holders keep read access to what they did."""
+    ids = {submission.agency_id} if submission.agency_id else set()
+    for event in history(session=session, submission=submission):
+        if event.agency_id:
+            ids.add(event.agency_id)
+        ids.update(v for k, v in event_data(event).items() if k.endswith("agency_id") and v)
+    return ids
+
+
 @dataclass
 class InboxPage:
     items: list[Submission]
@@ -248,15 +473,11 @@ class InboxPage:
 INBOX_PAGE_SIZE = 25
 
 
-def inbox(
-    *, session: Session, agency_id: int, state: str | None = None, page: int = 1
-) -> InboxPage:
+def inbox(*, session: Session, agency_id: int, state: str | None = None, page: int = 1) -> InboxPage:
     base = select(Submission).where(Submission.agency_id == agency_id)
     counts = dict(
         session.exec(
-            select(Submission.state, func.count())
-            .where(Submission.agency_id == agency_id)
-            .group_by(Submission.state)
+            select(Submission.state, func.count()).where(Submission.agency_id == agency_id).group_by(Submission.state)
         ).all()
     )
     if state:
@@ -272,7 +493,16 @@ def inbox(
     return InboxPage(items=list(items), total=total, page=page, pages=pages, counts=counts)
 
 
+def review_list(*, session: Session) -> list[Submission]:
+    """Answers the sender was not satisfied with: the coordinator decides whether to reopen."""
+    return list(session.exec(
+        select(Submission).where(Submission.rating_satisfied == False, Submission.state == State.CLOSED)  # noqa: E712
+        .order_by(col(Submission.rated_at).desc())
+    ).all())
+
+
 __all__ = [
-    "InvalidTransition", "NotPermitted", "SubmissionInvalid", "accept", "answer", "assign", "close",
-    "find_for_sender", "get_by_code", "history", "inbox", "submit",
+    "InvalidTransition", "NotPermitted", "SubmissionInvalid", "accept", "add_note", "answer", "assign", "close",
+    "find_for_sender", "get_by_code", "history", "inbox", "provide_info", "rate", "record_event", "reject",
+    "reopen", "request_info", "review_list", "submit", "transfer",
 ]

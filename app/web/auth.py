@@ -51,7 +51,7 @@ def login(
     old_csrf = request.session.get("csrf")
     request.session.clear()  # a new login gets a fresh session: no fixation
     request.session["csrf"] = old_csrf
-    request.session["auth"] = accounts_service.start_session(session=session, account=account)
+    request.session["auth"] = accounts_service.start_session(session=session, account=account, ip=ip)
     if account.must_change_password:
         return RedirectResponse("/account/password", status_code=303)
     return RedirectResponse(_safe_next(next) or home_for(account), status_code=303)

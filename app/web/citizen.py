@@ -9,7 +9,16 @@ from app.agencies.models import Agency, Commune, Field
 from app.db import get_session
 from app.submissions import service as submissions_service
 from app.submissions.contact import mask_email, mask_name, mask_phone
-from app.submissions.kinds import EVENT_PUBLIC_LABELS, KIND_HINTS, KIND_LABELS, SENDER_TYPE_LABELS, EventType
+from app.submissions.kinds import (
+    EVENT_PUBLIC_LABELS,
+    KIND_HINTS,
+    KIND_LABELS,
+    REJECT_REASON_LABELS,
+    SENDER_TYPE_LABELS,
+    EventType,
+    State,
+)
+from app.submissions.lifecycle import InvalidTransition
 from app.submissions.models import Submission
 from app.submissions.schemas import SubmissionFormError, parse_submission
 from app.web.common import PageError, render, require_csrf
@@ -96,24 +105,85 @@ def track(
     return render(request, "citizen/track.html", {"values": values, "errors": errors}, status_code=422)
 
 
-@router.get("/track/{code}")
-def status_page(request: Request, code: str, sent: int = 0, session: Session = Depends(get_session)):
+class NotYours(Exception):
+    """This browser has not proved the contact for the code: send it to the lookup form."""
+
+
+def tracked_submission(request: Request, code: str, session: Session = Depends(get_session)) -> Submission:
     submission = submissions_service.get_by_code(session=session, code=code)
+    if submission is None and not code.upper().startswith("DB"):
+        raise PageError(404, "Không tìm thấy trang", "Địa chỉ này không có trên hệ thống.")
     if submission is None or submission.tracking_code not in request.session.get("tracked", []):
-        if submission is None and not code.upper().startswith("DB"):
-            raise PageError(404, "Không tìm thấy trang", "Địa chỉ này không có trên hệ thống.")
-        return RedirectResponse(f"/track?code={submission.tracking_code if submission else ''}", status_code=303)
-    return render(request, "citizen/status.html", {**public_view(session, submission), "just_sent": bool(sent)})
+        raise NotYours(submission.tracking_code if submission else "")
+    return submission
+
+
+@router.get("/track/{code}")
+def status_page(
+    request: Request, sent: int = 0, submission: Submission = Depends(tracked_submission),
+    session: Session = Depends(get_session),
+):
+    context = {**public_view(session, submission), "just_sent": bool(sent),
+               "message": request.session.pop("flash", None)}
+    return render(request, "citizen/status.html", context)
+
+
+async def _sender_action(request: Request, session: Session, submission: Submission, fields: tuple[str, ...],
+                         run, done: str):
+    form = await request.form()
+    values = {name: str(form.get(name, ""))[:20_000] for name in fields}
+    try:
+        run(values)
+    except submissions_service.SubmissionInvalid as exc:
+        errors = exc.errors
+    except InvalidTransition as exc:
+        errors = {"action": str(exc)}
+    else:
+        request.session["flash"] = done
+        return RedirectResponse(f"/track/{submission.tracking_code}", status_code=303)
+    session.rollback()
+    session.refresh(submission)
+    context = {**public_view(session, submission), "just_sent": False, "errors": errors, "values": values}
+    return render(request, "citizen/status.html", context, status_code=422)
+
+
+@router.post("/track/{code}/reply")
+async def reply(request: Request, submission: Submission = Depends(tracked_submission),
+                session: Session = Depends(get_session)):
+    return await _sender_action(
+        request, session, submission, ("reply",),
+        lambda v: submissions_service.provide_info(session=session, submission=submission, reply=v["reply"]),
+        "Đã gửi thông tin bổ sung đến cơ quan xử lý.")
+
+
+@router.post("/track/{code}/rate")
+async def rate(request: Request, submission: Submission = Depends(tracked_submission),
+               session: Session = Depends(get_session)):
+    def run(values):
+        if values["satisfied"] not in ("yes", "no"):
+            raise submissions_service.SubmissionInvalid({"satisfied": "Vui lòng chọn mức độ hài lòng."})
+        submissions_service.rate(session=session, submission=submission, satisfied=values["satisfied"] == "yes",
+                                 comment=values["comment"])
+
+    return await _sender_action(request, session, submission, ("satisfied", "comment"), run,
+                                "Cảm ơn bạn đã đánh giá.")
 
 
 def public_view(session: Session, submission: Submission) -> dict:
     """What the sender sees: state, handling agency, answer and history, without internal details."""
     agency = session.get(Agency, submission.agency_id) if submission.agency_id else None
     events = [
-        {"at": e.created_at, "label": EVENT_PUBLIC_LABELS.get(EventType(e.type), e.type), "note": e.public_note}
+        {"at": e.created_at, "label": EVENT_PUBLIC_LABELS[EventType(e.type)], "note": e.public_note}
         for e in submissions_service.history(session=session, submission=submission)
+        if e.type in EVENT_PUBLIC_LABELS
     ]
     return {
+        "question": submissions_service.pending_question(session=session, submission=submission),
+        "can_rate": submission.answer_text is not None and submission.rated_at is None
+        and submission.state in (State.ANSWERED, State.CLOSED),
+        "reject_reason": REJECT_REASON_LABELS.get(submission.reject_reason) if submission.reject_reason else None,
+        "errors": {},
+        "values": {},
         "item": submission,
         "agency": agency,
         "field": session.get(Field, submission.field_id),

@@ -1,18 +1,25 @@
-"""Officer pages: the agency inbox and the item page where an item is accepted and answered."""
+"""Officer pages: the agency inbox and the item page where every handling action is taken."""
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Account
-from app.accounts.permissions import can_handle_submission, can_triage, can_view_submission
+from app.accounts.permissions import can_handle_submission, can_triage, can_view_submission, visible_event
 from app.agencies import service as agencies_service
 from app.agencies.models import Agency, Commune, Field
 from app.db import get_session
 from app.submissions import lifecycle
 from app.submissions import service as submissions_service
-from app.submissions.kinds import STATE_LABELS, State
+from app.submissions.kinds import EVENT_LABELS, REJECT_REASON_LABELS, STATE_LABELS, State
+from app.submissions.lifecycle import Action
 from app.submissions.models import Submission
+from app.timefmt import format_datetime
 from app.web.common import PageError, current_handler, is_htmx, render, require_csrf
 
 router = APIRouter(prefix="/officer", dependencies=[Depends(require_csrf)])
@@ -28,14 +35,32 @@ def submission_for_handler(
     code: str, actor: Account = Depends(current_handler), session: Session = Depends(get_session)
 ) -> Submission:
     submission = submissions_service.get_by_code(session=session, code=code)
-    if submission is None or not can_view_submission(actor, submission):
+    if submission is None:
+        raise _not_found()
+    former = frozenset()
+    if submission.agency_id != actor.agency_id:
+        former = frozenset(submissions_service.agencies_that_held(session=session, submission=submission))
+    if not can_view_submission(actor, submission, former):
         raise _not_found()
     return submission
+
+
+def coordinator(actor: Account = Depends(current_handler)) -> Account:
+    if not can_triage(actor):
+        raise PageError(403, "Không có quyền truy cập", "Trang này dành cho Cơ quan thường trực.")
+    return actor
 
 
 @router.get("")
 def officer_home():
     return RedirectResponse("/officer/inbox", status_code=303)
+
+
+def _names(session: Session) -> dict:
+    return {
+        "fields": {f.id: f.name for f in session.exec(select(Field)).all()},
+        "communes": {c.id: c.name for c in session.exec(select(Commune)).all()},
+    }
 
 
 @router.get("/inbox")
@@ -60,18 +85,26 @@ def inbox(
     return render(request, "officer/inbox.html", context, block="inbox_list")
 
 
-def _names(session: Session) -> dict:
-    return {
-        "fields": {f.id: f.name for f in session.exec(select(Field)).all()},
-        "communes": {c.id: c.name for c in session.exec(select(Commune)).all()},
-    }
+@router.get("/review")
+def review(request: Request, actor: Account = Depends(coordinator), session: Session = Depends(get_session)):
+    """Answers the sender was not satisfied with."""
+    items = submissions_service.review_list(session=session)
+    return render(request, "officer/review.html", {"account": actor, "items": items, "names": _names(session),
+                                                   "agencies": {a.id: a for a in agencies_service.list_agencies(
+                                                       session=session)}})
 
 
 def _item_context(session: Session, actor: Account, submission: Submission, **extra) -> dict:
     can_act = can_handle_submission(actor, submission)
-    actions = lifecycle.available_actions(submission.state) if can_act else []
-    events = submissions_service.history(session=session, submission=submission)
+    actions = set(lifecycle.available_actions(submission.state))
+    agency_actions = actions & set(lifecycle.AGENCY_ACTIONS) if can_act else set()
+    is_coordinator = can_triage(actor)
+    events = [
+        e for e in submissions_service.history(session=session, submission=submission)
+        if visible_event(actor, e.agency_id, submissions_service.event_data(e), e.type)
+    ]
     actor_ids = {e.actor_account_id for e in events if e.actor_account_id}
+    triage = submission.state == State.TRIAGE
     context = {
         "account": actor,
         "item": submission,
@@ -79,11 +112,23 @@ def _item_context(session: Session, actor: Account, submission: Submission, **ex
         "field": session.get(Field, submission.field_id),
         "commune": session.get(Commune, submission.commune_id),
         "events": events,
+        "event_labels": EVENT_LABELS,
         "accounts": {a.id: a for a in session.exec(select(Account).where(col(Account.id).in_(actor_ids))).all()},
         "agencies_by_id": {a.id: a for a in agencies_service.list_agencies(session=session)},
-        "can_accept": lifecycle.Action.ACCEPT in actions,
-        "can_answer": lifecycle.Action.ANSWER in actions,
-        "can_assign": can_triage(actor) and lifecycle.allowed(lifecycle.Action.ASSIGN, submission.state),
+        "reject_reasons": REJECT_REASON_LABELS,
+        "read_only": not can_act and not is_coordinator,
+        "question": submissions_service.pending_question(session=session, submission=submission),
+        "can": {
+            "accept": Action.ACCEPT in agency_actions,
+            "answer": Action.ANSWER in agency_actions,
+            "transfer": Action.TRANSFER in agency_actions,
+            "request_info": Action.REQUEST_INFO in agency_actions,
+            "reject": (Action.REJECT in agency_actions and not triage) or (is_coordinator and triage),
+            "assign": is_coordinator and Action.ASSIGN in actions,
+            "reopen": is_coordinator and Action.REOPEN in actions and submission.rating_satisfied is False,
+            "note": can_act or is_coordinator,
+            "audit": is_coordinator,
+        },
         "errors": {},
         "values": {},
         "message": None,
@@ -99,70 +144,99 @@ def item_page(
     actor: Account = Depends(current_handler),
     session: Session = Depends(get_session),
 ):
-    return render(request, "officer/item.html", _item_context(session, actor, submission), block="item_main")
+    context = _item_context(session, actor, submission, message=request.session.pop("flash", None))
+    return render(request, "officer/item.html", context, block="item_main")
 
 
-def _after_action(request: Request, session: Session, actor: Account, submission: Submission, message: str):
+@dataclass(frozen=True)
+class ItemAction:
+    run: Callable[..., object]
+    done: str
+    fields: tuple[str, ...] = ()
+
+
+def _agency(session: Session, code: str) -> Agency | None:
+    return agencies_service.by_code(Agency, code, session=session) if code else None
+
+
+ITEM_ACTIONS: dict[str, ItemAction] = {
+    "accept": ItemAction(lambda s, sub, a, f: submissions_service.accept(session=s, submission=sub, actor=a),
+                         "Đã tiếp nhận hồ sơ."),
+    "answer": ItemAction(lambda s, sub, a, f: submissions_service.answer(
+        session=s, submission=sub, actor=a, text=f["answer_text"]), "Đã gửi trả lời cho người gửi.", ("answer_text",)),
+    "transfer": ItemAction(lambda s, sub, a, f: submissions_service.transfer(
+        session=s, submission=sub, actor=a, to_agency=_agency(s, f["agency_code"]), reason=f["reason"]),
+        "Đã chuyển hồ sơ.", ("agency_code", "reason")),
+    "reject": ItemAction(lambda s, sub, a, f: submissions_service.reject(
+        session=s, submission=sub, actor=a, reason_code=f["reason_code"], detail=f["detail"],
+        duplicate_of=f["duplicate_of"]), "Đã từ chối hồ sơ; người gửi sẽ thấy lý do.",
+        ("reason_code", "detail", "duplicate_of")),
+    "request-info": ItemAction(lambda s, sub, a, f: submissions_service.request_info(
+        session=s, submission=sub, actor=a, question=f["question"]),
+        "Đã gửi yêu cầu bổ sung; thời hạn tạm dừng đến khi người gửi trả lời.", ("question",)),
+    "assign": ItemAction(lambda s, sub, a, f: submissions_service.assign(
+        session=s, submission=sub, actor=a, agency=_agency(s, f["agency_code"]), note=f["note"]),
+        "Đã giao hồ sơ.", ("agency_code", "note")),
+    "reopen": ItemAction(lambda s, sub, a, f: submissions_service.reopen(
+        session=s, submission=sub, actor=a, agency=_agency(s, f["agency_code"]), note=f["note"]),
+        "Đã mở lại hồ sơ.", ("agency_code", "note")),
+    "note": ItemAction(lambda s, sub, a, f: submissions_service.add_note(
+        session=s, submission=sub, actor=a, text=f["note"]), "Đã thêm ghi chú nội bộ.", ("note",)),
+}
+
+
+@router.post("/items/{code}/{action}")
+async def item_action(
+    request: Request,
+    action: str,
+    submission: Submission = Depends(submission_for_handler),
+    actor: Account = Depends(current_handler),
+    session: Session = Depends(get_session),
+):
+    spec = ITEM_ACTIONS.get(action)
+    if spec is None:
+        raise PageError(404, "Không tìm thấy trang", "Thao tác này không có trên hệ thống.")
+    form = await request.form()
+    values = {name: str(form.get(name, ""))[:50_000] for name in spec.fields}
+    try:
+        spec.run(session, submission, actor, values)
+    except submissions_service.SubmissionInvalid as exc:
+        return _refused(request, session, actor, submission, exc.errors, values)
+    except (lifecycle.InvalidTransition, submissions_service.NotPermitted) as exc:
+        return _refused(request, session, actor, submission, {"action": str(exc)}, values)
     if is_htmx(request):
-        return render(request, "officer/item.html",
-                      _item_context(session, actor, submission, message=message), block="item_main")
+        context = _item_context(session, actor, submission, message=spec.done)
+        return render(request, "officer/item.html", context, block="item_main")
+    request.session["flash"] = spec.done
     return RedirectResponse(f"/officer/items/{submission.tracking_code}", status_code=303)
 
 
-def _refused(request, session, actor, submission, errors: dict, values: dict | None = None):
+def _refused(request, session, actor, submission, errors: dict, values: dict):
     session.rollback()
     session.refresh(submission)
     return render(request, "officer/item.html",
-                  _item_context(session, actor, submission, errors=errors, values=values or {}),
+                  _item_context(session, actor, submission, errors=errors, values=values),
                   status_code=422, block="item_main")
 
 
-@router.post("/items/{code}/accept")
-def accept(
-    request: Request,
+@router.get("/items/{code}/audit.csv")
+def audit_export(
     submission: Submission = Depends(submission_for_handler),
-    actor: Account = Depends(current_handler),
+    actor: Account = Depends(coordinator),
     session: Session = Depends(get_session),
 ):
-    try:
-        submissions_service.accept(session=session, submission=submission, actor=actor)
-    except (lifecycle.InvalidTransition, submissions_service.NotPermitted) as exc:
-        return _refused(request, session, actor, submission, {"action": str(exc)})
-    return _after_action(request, session, actor, submission, "Đã tiếp nhận hồ sơ.")
-
-
-@router.post("/items/{code}/answer")
-def answer(
-    request: Request,
-    answer_text: str = Form("", max_length=50_000),
-    submission: Submission = Depends(submission_for_handler),
-    actor: Account = Depends(current_handler),
-    session: Session = Depends(get_session),
-):
-    try:
-        submissions_service.answer(session=session, submission=submission, actor=actor, text=answer_text)
-    except submissions_service.SubmissionInvalid as exc:
-        return _refused(request, session, actor, submission, exc.errors, {"answer_text": answer_text})
-    except (lifecycle.InvalidTransition, submissions_service.NotPermitted) as exc:
-        return _refused(request, session, actor, submission, {"action": str(exc)}, {"answer_text": answer_text})
-    return _after_action(request, session, actor, submission, "Đã gửi trả lời cho người gửi.")
-
-
-@router.post("/items/{code}/assign")
-def assign(
-    request: Request,
-    agency_code: str = Form("", max_length=64),
-    note: str = Form("", max_length=2000),
-    submission: Submission = Depends(submission_for_handler),
-    actor: Account = Depends(current_handler),
-    session: Session = Depends(get_session),
-):
-    agency = agencies_service.by_code(Agency, agency_code, session=session)
-    values = {"agency_code": agency_code, "note": note}
-    if agency is None:
-        return _refused(request, session, actor, submission, {"agency_code": "Vui lòng chọn cơ quan xử lý."}, values)
-    try:
-        submissions_service.assign(session=session, submission=submission, actor=actor, agency=agency, note=note)
-    except (lifecycle.InvalidTransition, submissions_service.NotPermitted) as exc:
-        return _refused(request, session, actor, submission, {"action": str(exc)}, values)
-    return _after_action(request, session, actor, submission, f"Đã giao hồ sơ cho {agency.name}.")
+    """The item's full trail for the coordinator, hashes included, as a spreadsheet-friendly CSV."""
+    events = submissions_service.history(session=session, submission=submission)
+    accounts = {a.id: a for a in session.exec(select(Account)).all()}
+    agencies = {a.id: a.name for a in agencies_service.list_agencies(session=session)}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "thời điểm", "sự kiện", "từ", "đến", "người thực hiện", "vai trò", "cơ quan",
+                     "ghi chú công khai", "ghi chú nội bộ", "dữ liệu", "hash trước", "hash"])
+    for e in events:
+        who = accounts[e.actor_account_id].username if e.actor_account_id in accounts else e.actor_role
+        writer.writerow([e.id, format_datetime(e.created_at), EVENT_LABELS.get(e.type, e.type), e.from_state or "",
+                         e.to_state or "", who, e.actor_role, agencies.get(e.agency_id, ""), e.public_note or "",
+                         e.internal_note or "", e.data or "", e.prev_hash, e.hash])
+    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{submission.tracking_code}-nhat-ky.csv"'})

@@ -1,7 +1,7 @@
 """API: clients' rate limits and key rotation, items created by API clients, idempotency keys, Open311 requests
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-22 06:38:09.266790
 """
 
@@ -15,7 +15,7 @@ import app.db
 
 
 revision: str = '0004'
-down_revision: str | None = '0001'
+down_revision: str | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

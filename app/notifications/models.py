@@ -1,0 +1,45 @@
+"""The transactional outbox: a message is committed with the event that caused it, then sent by a worker."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Index, Text
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime, utcnow
+
+
+class OutboxMessage(SQLModel, table=True):
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending','sent','dead')", name="status"),
+        Index("ix_outbox_messages_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)  # email | webhook
+    recipient: str = Field(max_length=1000)
+    subject: str = Field(default="", max_length=300)
+    body: str = Field(default="", sa_type=Text)
+    payload: str | None = Field(default=None, sa_type=Text)  # JSON for webhooks
+    submission_id: int | None = Field(default=None, foreign_key="submissions.id", index=True)
+    reference: str | None = Field(default=None, max_length=100)  # e.g. webhook subscription id
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    max_attempts: int = Field(default=8)
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    __tablename__ = "delivery_attempts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="outbox_messages.id", index=True)
+    attempted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    ok: bool
+    status_code: int | None = Field(default=None)
+    error: str | None = Field(default=None, max_length=1000)
+    duration_ms: int = Field(default=0)

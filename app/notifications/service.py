@@ -1,0 +1,85 @@
+"""Queueing messages in the outbox. Nothing here sends: the worker does, after the commit."""
+
+import json
+
+from sqlmodel import Session, col, select
+
+from app.accounts.models import Account, Role
+from app.agencies.models import Agency
+from app.config import get_settings
+from app.db import utcnow
+from app.notifications.models import OutboxMessage
+
+
+def enqueue(
+    *,
+    session: Session,
+    channel: str,
+    recipient: str,
+    subject: str = "",
+    body: str = "",
+    payload: dict | None = None,
+    submission_id: int | None = None,
+    reference: str | None = None,
+    max_attempts: int | None = None,
+) -> OutboxMessage:
+    """Adds a message to the caller's transaction: it is sent only if that transaction commits."""
+    message = OutboxMessage(
+        channel=channel,
+        recipient=recipient,
+        subject=subject[:300],
+        body=body,
+        payload=json.dumps(payload, ensure_ascii=False) if payload is not None else None,
+        submission_id=submission_id,
+        reference=reference,
+        max_attempts=max_attempts or get_settings().email_max_attempts,
+        next_attempt_at=utcnow(),
+    )
+    session.add(message)
+    return message
+
+
+def enqueue_email(
+    *, session: Session, to: str, subject: str, body: str, submission_id: int | None = None
+) -> OutboxMessage:
+    return enqueue(session=session, channel="email", recipient=to, subject=subject, body=body,
+                   submission_id=submission_id)
+
+
+def agency_recipients(*, session: Session, agency_id: int) -> list[str]:
+    """The agency's own address and its active staff's addresses, without duplicates."""
+    agency = session.get(Agency, agency_id)
+    addresses = [agency.email] if agency and agency.email else []
+    addresses += session.exec(
+        select(Account.email).where(
+            Account.agency_id == agency_id, Account.is_active == True, col(Account.email).is_not(None)  # noqa: E712
+        )
+    ).all()
+    return list(dict.fromkeys(a.lower() for a in addresses if a))
+
+
+def coordinator_recipients(*, session: Session) -> list[str]:
+    coordinator = session.exec(select(Agency).where(Agency.is_coordinator == True)).first()  # noqa: E712
+    addresses = agency_recipients(session=session, agency_id=coordinator.id) if coordinator else []
+    addresses += session.exec(
+        select(Account.email).where(
+            Account.role == Role.COORDINATOR, Account.is_active == True, col(Account.email).is_not(None)  # noqa: E712
+        )
+    ).all()
+    return list(dict.fromkeys(a.lower() for a in addresses if a))
+
+
+def failed_messages(*, session: Session, limit: int = 100) -> list[OutboxMessage]:
+    return list(session.exec(
+        select(OutboxMessage).where(OutboxMessage.status == "dead").order_by(col(OutboxMessage.id).desc()).limit(limit)
+    ).all())
+
+
+def retry_message(*, session: Session, message: OutboxMessage) -> None:
+    """The system admin sends a dead message again (e.g. after fixing the SMTP settings)."""
+    message.status = "pending"
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
+    message.locked_until = None
+    session.add(message)
+    session.commit()

@@ -14,7 +14,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.api import open311, submissions, v1
+from app.api import open311, submissions, v1, webhooks
 from app.api.auth import RateLimitHeadersMiddleware
 from app.api.openapi import install_openapi
 from app.api.problems import STATUS_TITLES, ApiProblem, problem, validation_errors
@@ -64,10 +64,12 @@ def _error_page(request: Request, status: int, title: str, detail: str, back_url
 
 
 def register_jobs() -> None:
+    from app.integrations.scheduled import purge_expired
     from app.notifications.worker import register_job
     from app.submissions.scheduled import close_unrated_answers
 
     register_job("close_unrated_answers", close_unrated_answers, every_seconds=3600)
+    register_job("purge_api_records", purge_expired, every_seconds=3600)
 
 
 @asynccontextmanager
@@ -112,6 +114,7 @@ def create_app() -> FastAPI:
     app.include_router(admin.router)
     app.include_router(v1.router)
     app.include_router(submissions.router)
+    app.include_router(webhooks.router)
     app.include_router(open311.router)
     install_openapi(app)
 

@@ -2,7 +2,14 @@
 
 from app.accounts.models import Account, ApiClient, AuthSession, LoginAttempt
 from app.agencies.models import Agency, Commune, Field
-from app.integrations.models import ApiSubmission, IdempotencyRecord, Open311Request, RateLimitWindow
+from app.integrations.models import (
+    ApiSubmission,
+    IdempotencyRecord,
+    Open311Request,
+    RateLimitWindow,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from app.notifications.models import DeliveryAttempt, OutboxMessage
 from app.routing.models import RoutingRule
 from app.sla.models import DeadlinePolicy
@@ -11,5 +18,6 @@ from app.submissions.models import AuditChainHead, Submission, SubmissionEvent
 __all__ = [
     "Account", "Agency", "ApiClient", "ApiSubmission", "AuditChainHead", "AuthSession", "Commune",
     "DeadlinePolicy", "DeliveryAttempt", "Field", "IdempotencyRecord", "LoginAttempt", "Open311Request",
-    "OutboxMessage", "RateLimitWindow", "RoutingRule", "Submission", "SubmissionEvent",
+    "OutboxMessage", "RateLimitWindow", "RoutingRule", "Submission", "SubmissionEvent", "WebhookDelivery",
+    "WebhookSubscription",
 ]

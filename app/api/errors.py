@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from app.api.problems import ApiProblem
 from app.integrations import idempotency
 from app.integrations.service import CursorInvalid
+from app.integrations.webhooks import WebhookInvalid
 from app.submissions import service as submissions_service
 from app.submissions.lifecycle import InvalidTransition
 from app.submissions.schemas import SubmissionFormError
@@ -33,5 +34,7 @@ def domain_errors() -> Iterator[None]:
         raise ApiProblem(409, str(exc), type_="idempotency-key-reused") from None
     except idempotency.IdempotencyInProgress as exc:
         raise ApiProblem(409, str(exc), type_="idempotency-in-progress", headers={"Retry-After": "1"}) from None
+    except WebhookInvalid as exc:
+        raise validation_problem(exc.errors) from None
     except CursorInvalid as exc:
         raise validation_problem({"cursor": str(exc)}) from None

@@ -15,7 +15,7 @@ from app.api.problems import ApiProblem, problem_responses
 from app.db import get_session
 from app.integrations import service
 from app.integrations.idempotency import Outcome
-from app.integrations.schemas import SUBMISSION_INPUT_FIELDS, SubmissionOut, SubmissionPage
+from app.integrations.schemas import SUBMISSION_INPUT_FIELDS, RatingIn, ReplyIn, SubmissionOut, SubmissionPage
 from app.submissions.kinds import Kind, State
 
 router = APIRouter(prefix="/api/v1", tags=["submissions"])
@@ -144,3 +144,50 @@ def list_submissions(
             session=session, client=client, filters=filters, cursor=cursor, limit=limit
         )
     return SubmissionPage(items=[service.summary_view(session, s) for s in items], next_cursor=next_cursor)
+
+
+@router.post(
+    "/submissions/{code}/reply",
+    response_model=SubmissionOut,
+    summary="Người gửi bổ sung thông tin theo yêu cầu của cơ quan xử lý",
+    responses=problem_responses(401, 403, 404, 409, 422, 429),
+)
+def reply(
+    code: TrackingCode,
+    body: ReplyIn,
+    contact: SenderContact = None,
+    idempotency_key: IdempotencyKey = None,
+    client: ApiClient = Depends(require_scope(ApiScope.SUBMIT)),
+    session: Session = Depends(get_session),
+):
+    if errors := text_errors(body.model_dump()):
+        raise validation_problem(errors)
+    submission = _load(session, client, code, contact)
+    with domain_errors():
+        outcome = service.reply_for_client(session=session, client=client, submission=submission,
+                                           reply=body.reply, idempotency_key=idempotency_key)
+    return respond(outcome)
+
+
+@router.post(
+    "/submissions/{code}/rating",
+    response_model=SubmissionOut,
+    summary="Người gửi đánh giá mức độ hài lòng với trả lời (một lần)",
+    responses=problem_responses(401, 403, 404, 409, 422, 429),
+)
+def rating(
+    code: TrackingCode,
+    body: RatingIn,
+    contact: SenderContact = None,
+    idempotency_key: IdempotencyKey = None,
+    client: ApiClient = Depends(require_scope(ApiScope.SUBMIT)),
+    session: Session = Depends(get_session),
+):
+    if errors := text_errors(body.model_dump()):
+        raise validation_problem(errors)
+    submission = _load(session, client, code, contact)
+    with domain_errors():
+        outcome = service.rate_for_client(session=session, client=client, submission=submission,
+                                          satisfied=body.satisfied, comment=body.comment,
+                                          idempotency_key=idempotency_key)
+    return respond(outcome)

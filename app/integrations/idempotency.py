@@ -159,9 +159,3 @@ def _wait_for_other(
             return existing
         session.rollback()  # end the read so the next one sees the other transaction's commit
         time.sleep(0.05)
-
-
-def purge_expired(*, session: Session, now: datetime | None = None) -> int:
-    result = session.exec(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= (now or utcnow())))
-    session.commit()
-    return result.rowcount or 0

@@ -55,6 +55,35 @@ class RateLimitWindow(SQLModel, table=True):
     count: int = Field(default=0)
 
 
+class WebhookSubscription(SQLModel, table=True):
+    __tablename__ = "webhook_subscriptions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    api_client_id: int = Field(foreign_key="api_clients.id", index=True)
+    url: str = Field(max_length=1000)
+    events: str = Field(max_length=300)  # space-separated event types
+    # Signs every delivery (HMAC-SHA256); the client got it once, at creation. Needed in clear to sign.
+    secret: str = Field(max_length=100)
+    active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    disabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One event sent to one subscription; the sending itself (attempts, retries) is an outbox message."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(foreign_key="webhook_subscriptions.id", index=True)
+    message_id: int = Field(foreign_key="outbox_messages.id", index=True)
+    event_id: str = Field(max_length=64)  # the same for a redelivery, so receivers can drop duplicates
+    event_type: str = Field(max_length=64)
+    submission_id: int | None = Field(default=None, foreign_key="submissions.id")
+    redelivery_of: int | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class Open311Request(SQLModel, table=True):
     """What an Open311 client sent besides the submission itself: location, device, token."""
 

@@ -63,8 +63,10 @@ class AnswerOut(BaseModel):
 
 
 class RejectionOut(BaseModel):
-    reason: str | None
+    reason: str | None = F(description="out_of_scope · duplicate · not_enough_info · abusive · other")
+    reason_label: str | None
     detail: str | None
+    duplicate_of: str | None = F(description="Mã tra cứu của hồ sơ bị trùng")
 
 
 class InfoRequestOut(BaseModel):
@@ -128,3 +130,54 @@ class StateOut(BaseModel):
     name: str
     is_open: bool
     open311_status: str = F(description="open | closed")
+
+
+class WebhookIn(BaseModel):
+    url: str = F(min_length=1, max_length=1000, description="https://… nhận POST JSON đã ký")
+    events: list[str] = F(
+        min_length=1, max_length=4,
+        description="submission.state_changed · submission.answered · submission.info_requested · "
+                    "submission.rejected",
+    )
+
+
+class WebhookOut(BaseModel):
+    id: int
+    url: str
+    events: list[str]
+    active: bool
+    created_at: datetime
+    disabled_at: datetime | None
+
+
+class WebhookCreated(WebhookOut):
+    secret: str = F(description="Khóa ký HMAC; chỉ hiện một lần, khi tạo")
+
+
+class AttemptOut(BaseModel):
+    at: datetime
+    ok: bool
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+
+
+class DeliveryOut(BaseModel):
+    id: int
+    event_id: str = F(description="Giống nhau giữa các lần gửi lại: bên nhận dùng để bỏ trùng")
+    event_type: str
+    tracking_code: str | None
+    status: str = F(description="pending · sent · dead")
+    attempts: int
+    max_attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    redelivery_of: int | None
+    attempt_log: list[AttemptOut]
+
+
+class DeliveryPage(BaseModel):
+    items: list[DeliveryOut]
+    next_cursor: str | None

@@ -26,7 +26,17 @@ from app.integrations.schemas import (
 )
 from app.submissions import service as submissions_service
 from app.submissions.contact import contact_matches, mask_email, mask_name, mask_phone
-from app.submissions.kinds import EVENT_PUBLIC_LABELS, KIND_LABELS, OPEN_STATES, STATE_LABELS, Kind, State
+from app.submissions.kinds import (
+    EVENT_PUBLIC_LABELS,
+    KIND_LABELS,
+    OPEN_STATES,
+    REJECT_REASON_LABELS,
+    STATE_LABELS,
+    EventType,
+    Kind,
+    RejectReason,
+    State,
+)
 from app.submissions.models import Submission
 from app.submissions.schemas import SubmissionCreate, parse_submission
 
@@ -208,8 +218,9 @@ def submission_view(session: Session, submission: Submission) -> SubmissionOut:
     """Everything the sender may see about their item: no officer names, no internal notes."""
     events = submissions_service.history(session=session, submission=submission)
     history = [
-        HistoryEntry(at=e.created_at, type=e.type, label=EVENT_PUBLIC_LABELS.get(e.type, e.type), note=e.public_note)
+        HistoryEntry(at=e.created_at, type=e.type, label=EVENT_PUBLIC_LABELS[e.type], note=e.public_note)
         for e in events
+        if e.type in EVENT_PUBLIC_LABELS  # internal events (notes…) never reach the sender
     ]
     field_row = session.get(Field, submission.field_id)
     commune = session.get(Commune, submission.commune_id)
@@ -218,19 +229,23 @@ def submission_view(session: Session, submission: Submission) -> SubmissionOut:
         answer = AnswerOut(text=submission.answer_text, answered_at=submission.answered_at)
     rejection = None
     if submission.state == State.REJECTED:
-        reason = getattr(submission, "reject_reason", None)
-        detail = getattr(submission, "reject_detail", None)
-        last = next((e for e in reversed(events) if e.to_state == State.REJECTED), None)
-        rejection = RejectionOut(reason=reason, detail=detail or (last.public_note if last else None))
+        reason = submission.reject_reason
+        rejection = RejectionOut(
+            reason=reason,
+            reason_label=REJECT_REASON_LABELS.get(RejectReason(reason)) if reason in RejectReason._value2member_map_
+            else None,
+            detail=submission.reject_detail,
+            duplicate_of=submission.duplicate_of,
+        )
     info_request = None
     if submission.state == State.INFO_REQUESTED:
-        last = next((e for e in reversed(events) if e.to_state == State.INFO_REQUESTED), None)
+        last = next((e for e in reversed(events) if e.type == EventType.INFO_REQUESTED), None)
         if last is not None:
             info_request = InfoRequestOut(question=last.public_note, requested_at=last.created_at)
     rating = None
-    if getattr(submission, "rating_satisfied", None) is not None:
-        rating = RatingOut(satisfied=submission.rating_satisfied, comment=getattr(submission, "rating_comment", None),
-                           rated_at=getattr(submission, "rated_at", None))
+    if submission.rated_at is not None and submission.rating_satisfied is not None:
+        rating = RatingOut(satisfied=submission.rating_satisfied, comment=submission.rating_comment,
+                           rated_at=submission.rated_at)
     return SubmissionOut(
         **summary_view(session, submission).model_dump(),
         kind_label=KIND_LABELS.get(Kind(submission.kind), submission.kind),
@@ -270,4 +285,48 @@ def submit_for_client(
     return idempotency.execute(
         session=session, client_id=client.id, key=idempotency_key, endpoint="POST /api/v1/submissions",
         payload=payload, action=action, rebuild=rebuild,
+    )
+
+
+def _act(
+    *, session: Session, client: ApiClient, submission: Submission, idempotency_key: str | None, endpoint: str,
+    payload: dict, do,
+) -> idempotency.Outcome:
+    """A sender's action on an existing item (reply, rating), once per Idempotency-Key; 200 with the item."""
+
+    def action(_record):
+        do()
+        return 200, submission_view(session, submission).model_dump(mode="json"), submission.id
+
+    def rebuild(submission_id: int):
+        return 200, submission_view(session, session.get(Submission, submission_id)).model_dump(mode="json")
+
+    return idempotency.execute(
+        session=session, client_id=client.id, key=idempotency_key, endpoint=endpoint,
+        payload={"code": submission.tracking_code, **payload}, action=action, rebuild=rebuild,
+        resource_id=submission.id,
+    )
+
+
+def reply_for_client(
+    *, session: Session, client: ApiClient, submission: Submission, reply: str, idempotency_key: str | None
+) -> idempotency.Outcome:
+    """The sender's answer to an information request (InvalidTransition when none is pending)."""
+    return _act(
+        session=session, client=client, submission=submission, idempotency_key=idempotency_key,
+        endpoint="POST /api/v1/submissions/{code}/reply", payload={"reply": reply},
+        do=lambda: submissions_service.provide_info(session=session, submission=submission, reply=reply),
+    )
+
+
+def rate_for_client(
+    *, session: Session, client: ApiClient, submission: Submission, satisfied: bool, comment: str,
+    idempotency_key: str | None,
+) -> idempotency.Outcome:
+    """The sender's rating of the answer, once (InvalidTransition before an answer or on a second rating)."""
+    return _act(
+        session=session, client=client, submission=submission, idempotency_key=idempotency_key,
+        endpoint="POST /api/v1/submissions/{code}/rating", payload={"satisfied": satisfied, "comment": comment},
+        do=lambda: submissions_service.rate(session=session, submission=submission, satisfied=satisfied,
+                                            comment=comment),
     )

@@ -84,7 +84,8 @@ def subscribe(client, auth, url, events=None):
 
 def test_signed_deliveries_for_each_step_of_an_item(client, db, auth, receiver, make_account):
     hook = subscribe(client, auth, receiver.url)
-    assert hook["secret"].startswith("whsec_") and "secret" not in client.get("/api/v1/webhooks", headers=auth).json()[0]
+    assert hook["secret"].startswith("whsec_")
+    assert "secret" not in client.get("/api/v1/webhooks", headers=auth).json()[0]
     code = client.post("/api/v1/submissions", json=VALID, headers=auth).json()["tracking_code"]
     officer = make_account("so-khcn")
     item = service.get_by_code(session=db, code=code)
@@ -98,7 +99,7 @@ def test_signed_deliveries_for_each_step_of_an_item(client, db, auth, receiver, 
     last = bodies[-1]
     assert last["data"]["submission"]["tracking_code"] == code
     assert last["data"]["submission"]["info_request"]["question"].startswith("Bản nào")
-    assert last["data"]["event"]["from_state"] == "in_progress" and last["data"]["event"]["to_state"] == "info_requested"
+    assert (last["data"]["event"]["from_state"], last["data"]["event"]["to_state"]) == ("in_progress", "info_requested")
     headers = receiver.requests[-1]["headers"]
     assert headers["x-pakn-event"] == "submission.info_requested"
     assert headers["content-type"].startswith("application/json")

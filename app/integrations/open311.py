@@ -28,6 +28,7 @@ CHANGESET = "2026-11-22T00:00:00+07:00"  # when this endpoint's behaviour last c
 DEFAULT_WINDOW = timedelta(days=90)
 MAX_RESULTS = 1000
 TITLE_FROM_DESCRIPTION = 120
+DESCRIPTION_MIN = 20  # as SubmissionCreate.content
 
 
 class Open311Error(Exception):
@@ -185,7 +186,10 @@ def create_request(*, session: Session, client: ApiClient, form: dict) -> Create
     account_id = _short(form, "account_id", 100, errors)
 
     description = (form.get("description") or "").strip()
-    title = (form.get("attribute[title]") or "").strip() or _title_from(description)
+    if len(description) < DESCRIPTION_MIN:
+        errors.append(f"description: cần mô tả sự việc (ít nhất {DESCRIPTION_MIN} ký tự).")
+    given_title = (form.get("attribute[title]") or "").strip()
+    title = given_title or _title_from(description)
     location = []
     if address_string:
         location.append(address_string)
@@ -211,8 +215,10 @@ def create_request(*, session: Session, client: ApiClient, form: dict) -> Create
     try:
         data = parse_submission(raw)
     except SubmissionFormError as exc:
-        errors.extend(f"{_PARAM_OF.get(k, k)}: {v}" for k, v in exc.errors.items()
-                      if not (k == "commune_code" and not raw["commune_code"]))
+        skip = {"commune_code"} if not raw["commune_code"] else set()
+        if len(description) < DESCRIPTION_MIN:
+            skip |= {"content"} | (set() if given_title else {"title"})
+        errors.extend(f"{_PARAM_OF.get(k, k)}: {v}" for k, v in exc.errors.items() if k not in skip)
         data = None
     if errors or data is None:
         raise Open311Error(400, *errors)

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.api import open311, submissions, v1, webhooks
 from app.api.auth import RateLimitHeadersMiddleware
 from app.api.openapi import install_openapi
-from app.api.problems import STATUS_TITLES, ApiProblem, problem, validation_errors
+from app.api.problems import ApiProblem, http_status_detail, problem, validation_errors
 from app.config import PROJECT_ROOT, get_settings
 from app.db import get_session
 from app.integrations.open311 import Open311Error
@@ -164,13 +164,13 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
+        # Raised by the framework itself (no route, wrong method, unreadable body): its English detail is
+        # replaced by a Vietnamese one.
         if _is_open311(request):
-            detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else None
-            return open311.error_response(request.url.path, exc.status_code,
-                                          [detail or STATUS_TITLES.get(exc.status_code, ("", "Lỗi"))[1]])
+            return open311.error_response(request.url.path, exc.status_code, [http_status_detail(exc.status_code)])
         if _wants_problem(request):
-            detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else None
-            return problem(exc.status_code, detail or STATUS_TITLES.get(exc.status_code, ("", "Lỗi"))[1],
+            return problem(exc.status_code, http_status_detail(exc.status_code),
+                           type_="malformed-body" if exc.status_code == 400 else None,
                            headers=getattr(exc, "headers", None))
         title, detail = PAGE_TITLES.get(exc.status_code, ("Yêu cầu không hợp lệ", ""))
         return _error_page(request, exc.status_code, title, detail)

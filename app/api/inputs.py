@@ -82,3 +82,22 @@ async def read_body(request: Request, *, allow_multipart: bool, max_files: int =
         return Body(values=values, files=files, media_type=kind)
     accepted = "application/json" + (" hoặc multipart/form-data" if allow_multipart else "")
     raise ApiProblem(415, f"Kiểu nội dung phải là {accepted}.", type_="unsupported-media-type")
+
+
+def _declared_query(dependant) -> set[str]:
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _declared_query(sub)
+    return names
+
+
+def reject_unknown_query(request: Request) -> None:
+    """An unknown query parameter is most often a typo (`?sate=open`); say so instead of ignoring it."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    unknown = [k for k in request.query_params if k not in _declared_query(dependant)]
+    if unknown:
+        raise ApiProblem(422, "Có tham số truy vấn không được hỗ trợ.", type_="validation",
+                         errors={k or "(trống)": "Tham số không được hỗ trợ." for k in unknown})

@@ -35,6 +35,8 @@ def build_openapi(app: FastAPI, extra_models: list[type[BaseModel]]) -> dict:
     for path, operations in schema.get("paths", {}).items():
         for operation in operations.values():
             responses = operation.get("responses", {})
+            if "requestBody" in operation and path.startswith("/api/"):
+                responses.setdefault("400", problem_responses(400)[400])  # an unreadable body
             generated = responses.get("422", {}).get("content", {}).get("application/json", {})
             if "HTTPValidationError" not in str(generated.get("schema", "")):
                 continue

@@ -45,6 +45,20 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
+_HTTP_DETAILS = {
+    400: "Thân yêu cầu không đọc được (ví dụ JSON hỏng hoặc sai bảng mã).",
+    404: "Không có địa chỉ này.",
+    405: "Địa chỉ này không nhận phương thức HTTP vừa dùng.",
+    406: "Không có định dạng phản hồi phù hợp.",
+    413: "Dữ liệu gửi lên quá lớn.",
+    415: "Kiểu nội dung không được hỗ trợ.",
+}
+
+
+def http_status_detail(status: int) -> str:
+    return _HTTP_DETAILS.get(status) or STATUS_TITLES.get(status, ("", "Lỗi"))[1]
+
+
 class ApiProblem(Exception):
     """Raised anywhere under /api/ and rendered by the app's handler as problem+json."""
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from app.accounts.models import ApiClient, ApiScope
 from app.api.auth import require_scope
 from app.api.errors import domain_errors, validation_problem
-from app.api.inputs import Body, read_body, text_errors
+from app.api.inputs import Body, read_body, reject_unknown_query, text_errors
 from app.api.problems import ApiProblem, problem_responses
 from app.db import get_session
 from app.integrations import service
@@ -18,7 +18,7 @@ from app.integrations.idempotency import Outcome
 from app.integrations.schemas import SUBMISSION_INPUT_FIELDS, RatingIn, ReplyIn, SubmissionOut, SubmissionPage
 from app.submissions.kinds import Kind, State
 
-router = APIRouter(prefix="/api/v1", tags=["submissions"])
+router = APIRouter(prefix="/api/v1", tags=["submissions"], dependencies=[Depends(reject_unknown_query)])
 
 MAX_FILES = 5
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -33,6 +33,11 @@ SenderContact = Annotated[
     str | None,
     Header(alias="X-Sender-Contact", max_length=254,
            description="Số điện thoại hoặc thư điện tử người gửi đã khai: cho phép xem hồ sơ do nơi khác gửi."),
+]
+QueryTime = Annotated[
+    str | None,
+    Query(max_length=40, pattern=r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$",
+          json_schema_extra={"format": "date-time"}, description="ISO 8601; không ghi múi giờ thì hiểu là UTC"),
 ]
 TrackingCode = Annotated[str, Path(max_length=40, description="Mã tra cứu, ví dụ DB-2026-7KQ4M9")]
 
@@ -81,14 +86,16 @@ def create_submission(
     return respond(outcome)
 
 
-def aware_utc(value: datetime | None, name: str) -> datetime | None:
-    """Query times: a time without zone is taken as UTC; out-of-range values are a validation error."""
-    if value is None:
+def aware_utc(raw: str | None, name: str) -> datetime | None:
+    """Query times in ISO 8601 (2026-11-22 or 2026-11-22T08:00:00+07:00); without a zone they are UTC."""
+    if raw is None:
         return None
     try:
+        value = datetime.fromisoformat(raw)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     except (OverflowError, ValueError):
-        raise validation_problem({name: "Thời điểm nằm ngoài phạm vi cho phép."}) from None
+        raise validation_problem({name: "Không phải thời điểm ISO 8601 hợp lệ (ví dụ 2026-11-22T08:00:00+07:00)."}) \
+            from None
 
 
 def _load(session: Session, client: ApiClient, code: str, contact: str | None):
@@ -125,9 +132,9 @@ def list_submissions(
     kind: Kind | None = None,
     field_code: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z0-9-]+$")] = None,
     commune_code: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z0-9-]+$")] = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
-    updated_after: datetime | None = None,
+    created_after: QueryTime = None,
+    created_before: QueryTime = None,
+    updated_after: QueryTime = None,
     cursor: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")] = None,
     limit: Annotated[int, Query(ge=1, le=service.PAGE_MAX)] = 20,
     client: ApiClient = Depends(require_scope(ApiScope.READ_OWN)),

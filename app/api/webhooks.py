@@ -8,14 +8,14 @@ from sqlmodel import Session
 from app.accounts.models import ApiClient, ApiScope
 from app.api.auth import require_scope
 from app.api.errors import domain_errors, validation_problem
-from app.api.inputs import text_errors
+from app.api.inputs import reject_unknown_query, text_errors
 from app.api.problems import ApiProblem, problem_responses
 from app.api.submissions import IdempotencyKey, respond
 from app.db import get_session
 from app.integrations import service, webhooks
 from app.integrations.schemas import DeliveryOut, DeliveryPage, WebhookCreated, WebhookIn, WebhookOut
 
-router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
+router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"], dependencies=[Depends(reject_unknown_query)])
 
 Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 Client = Annotated[ApiClient, Depends(require_scope(ApiScope.WEBHOOKS))]

@@ -183,6 +183,36 @@ def audit_verify() -> None:
     typer.echo(f"Nhật ký toàn vẹn: {count} sự kiện, chuỗi hash khớp.")
 
 
+attachments_cli = typer.Typer(help="Tệp đính kèm.", no_args_is_help=True)
+cli.add_typer(attachments_cli, name="attachments")
+
+
+@attachments_cli.command("verify")
+def attachments_verify(
+    delete_orphans: bool = typer.Option(False, "--delete-orphans",
+                                        help="Xóa các tệp không thuộc hồ sơ nào (sót lại sau sự cố)."),
+) -> None:
+    """Check that every attachment's file is in the upload folder with the same SHA-256 (e.g. after a restore);
+    exit 1 if one is missing or altered. Lists files no row refers to."""
+    from app.attachments import storage
+    from app.attachments.service import verify_storage
+
+    with Session(get_engine()) as session:
+        report = verify_storage(session=session)
+    for label in report.missing:
+        typer.echo(f"Thiếu tệp: {label}", err=True)
+    for label in report.altered:
+        typer.echo(f"Tệp đã bị thay đổi (SHA-256 không khớp): {label}", err=True)
+    for path in report.orphans:
+        typer.echo(f"Tệp không thuộc hồ sơ nào: {path}" + (" (đã xóa)" if delete_orphans else ""))
+        if delete_orphans:
+            storage.remove(path)
+    typer.echo(f"Đã kiểm tra {report.checked} tệp đính kèm: {len(report.missing)} thiếu, {len(report.altered)} "
+               f"bị thay đổi, {len(report.orphans)} không thuộc hồ sơ nào.")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 @cli.command()
 def worker() -> None:
     """Run the outbox worker (e-mails, webhooks) and periodic jobs in the foreground."""

@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = Field(default=5, alias="PAKN_WORKER_POLL_SECONDS")
     email_max_attempts: int = Field(default=8, alias="PAKN_EMAIL_MAX_ATTEMPTS")
 
+    # Attachments (ảnh, tài liệu) on submissions and answers; stored under `<data_dir>/uploads`.
+    attachment_max_files: int = Field(default=5, alias="PAKN_ATTACHMENT_MAX_FILES")
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, alias="PAKN_ATTACHMENT_MAX_BYTES")
+    # Decoding an image costs memory per pixel: refuse bigger pictures (50 MP covers phone cameras).
+    attachment_max_image_pixels: int = Field(default=50_000_000, alias="PAKN_ATTACHMENT_MAX_PIXELS")
+
     session_max_age_hours: int = Field(default=12, alias="PAKN_SESSION_HOURS")
     login_max_failures: int = Field(default=5, alias="PAKN_LOGIN_MAX_FAILURES")
     login_lock_minutes: int = Field(default=15, alias="PAKN_LOGIN_LOCK_MINUTES")

@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -18,10 +18,11 @@ from app.api import open311, submissions, v1, webhooks
 from app.api.auth import RateLimitHeadersMiddleware
 from app.api.openapi import install_openapi
 from app.api.problems import ApiProblem, http_status_detail, problem, validation_errors
+from app.attachments.service import DOCX, XLSX
 from app.config import PROJECT_ROOT, get_settings
 from app.db import get_session
 from app.integrations.open311 import Open311Error
-from app.web import admin, auth, citizen, officer
+from app.web import admin, attachments, auth, citizen, officer
 from app.web.common import LoginRequired, PageError, PasswordChangeRequired, is_htmx, render
 
 log = logging.getLogger("pakn")
@@ -64,11 +65,13 @@ def _error_page(request: Request, status: int, title: str, detail: str, back_url
 
 
 def register_jobs() -> None:
+    from app.attachments.scheduled import sweep_upload_temp
     from app.integrations.scheduled import purge_expired
     from app.notifications.worker import register_job
     from app.submissions.scheduled import close_unrated_answers
 
     register_job("close_unrated_answers", close_unrated_answers, every_seconds=3600)
+    register_job("sweep_upload_temp", sweep_upload_temp, every_seconds=3600)
     register_job("purge_api_records", purge_expired, every_seconds=3600)
 
 
@@ -98,7 +101,9 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
 
-    app.add_middleware(GZipMiddleware, minimum_size=800)
+    # Attachments go out as they are (PDF and DOCX/XLSX barely shrink; a Content-Length lets phones show progress).
+    app.add_middleware(GZipMiddleware, minimum_size=800, exclude_content_types=(
+        *DEFAULT_EXCLUDED_CONTENT_TYPES, "application/pdf", DOCX, XLSX))
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(
         SessionBySchemeMiddleware,
@@ -111,6 +116,7 @@ def create_app() -> FastAPI:
     app.include_router(citizen.router)
     app.include_router(auth.router)
     app.include_router(officer.router)
+    app.include_router(attachments.router)
     app.include_router(admin.router)
     app.include_router(v1.router)
     app.include_router(submissions.router)

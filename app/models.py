@@ -2,6 +2,7 @@
 
 from app.accounts.models import Account, ApiClient, AuthSession, LoginAttempt
 from app.agencies.models import Agency, Commune, Field
+from app.attachments.models import Attachment
 from app.integrations.models import (
     ApiSubmission,
     IdempotencyRecord,
@@ -16,7 +17,7 @@ from app.sla.models import DeadlinePolicy
 from app.submissions.models import AuditChainHead, Submission, SubmissionEvent
 
 __all__ = [
-    "Account", "Agency", "ApiClient", "ApiSubmission", "AuditChainHead", "AuthSession", "Commune",
+    "Account", "Agency", "ApiClient", "ApiSubmission", "Attachment", "AuditChainHead", "AuthSession", "Commune",
     "DeadlinePolicy", "DeliveryAttempt", "Field", "IdempotencyRecord", "LoginAttempt", "Open311Request",
     "OutboxMessage", "RateLimitWindow", "RoutingRule", "Submission", "SubmissionEvent", "WebhookDelivery",
     "WebhookSubscription",

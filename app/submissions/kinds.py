@@ -85,6 +85,7 @@ class EventType(StrEnum):
     RATED = "rated"
     REOPENED = "reopened"
     NOTE_ADDED = "note_added"
+    ATTACHMENT_ADDED = "attachment_added"
     # Account events (submission_id is NULL)
     LOGGED_IN = "logged_in"
     LOGGED_OUT = "logged_out"
@@ -111,6 +112,7 @@ EVENT_PUBLIC_LABELS = {
     EventType.CLOSED: "Đã đóng hồ sơ",
     EventType.RATED: "Người gửi đã đánh giá",
     EventType.REOPENED: "Hồ sơ được mở lại để xử lý tiếp",
+    EventType.ATTACHMENT_ADDED: "Đính kèm tệp",
 }
 
 # Labels for officers (the full trail).

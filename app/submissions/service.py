@@ -3,6 +3,7 @@ inside one transaction, and leaves a hash-chained event row; `app.flows` adds th
 (notifications, deadlines, webhooks) inside the same transaction."""
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +14,8 @@ from app import audit
 from app.accounts.models import Account
 from app.accounts.permissions import can_handle_submission, can_triage
 from app.agencies.models import Agency, Commune, Field
+from app.attachments import service as attachments_service
+from app.attachments.service import Owner, StagedBatch, Upload
 from app.db import utcnow
 from app.routing.engine import RoutingInput
 from app.routing.service import route
@@ -102,11 +105,51 @@ def _committed(session: Session, fn):
         raise
 
 
+def _stage(uploads: Iterable[Upload] | None) -> StagedBatch:
+    """Checks uploads before any database work (the slow part holds no lock); refusals become form errors."""
+    try:
+        return attachments_service.stage(uploads)
+    except attachments_service.AttachmentRefused as exc:
+        raise SubmissionInvalid(exc.errors) from exc
+
+
+def _with_files(batch: StagedBatch, fn):
+    """Runs fn (which commits); if anything fails the staged and placed files are deleted: no orphans on disk."""
+    try:
+        return fn()
+    except BaseException:
+        batch.discard()
+        raise
+
+
+def _attach(session: Session, submission: Submission, batch: StagedBatch, owner: Owner, *,
+            actor: Account | None = None, now: datetime) -> None:
+    """Stores the staged files with one ATTACHMENT_ADDED event whose data holds each file's SHA-256."""
+    if not batch:
+        return
+    rows = attachments_service.store(session=session, submission_id=submission.id, batch=batch, owner=owner,
+                                     actor_id=actor.id if actor else None, now=now)
+    event = record_event(session, submission, EventType.ATTACHMENT_ADDED, now=now, from_state=submission.state,
+                         actor=actor, actor_role="sender" if owner == Owner.SENDER else None,
+                         public_note=", ".join(row.original_name for row in rows),
+                         data={"owner": owner.value, "files": [attachments_service.describe(row) for row in rows]})
+    for row in rows:
+        row.event_id = event.id
+    session.flush()
+
+
 def submit(
-    *, session: Session, data: SubmissionCreate, source: str = "web", now: datetime | None = None
+    *, session: Session, data: SubmissionCreate, source: str = "web", now: datetime | None = None,
+    attachments: Iterable[Upload] | None = None,
 ) -> Submission:
-    """Stores a new item, routes it and commits; returns it with its tracking code."""
+    """Stores a new item (with the sender's attachments, all or nothing), routes it and commits; returns it with
+    its tracking code."""
     now = now or utcnow()
+    batch = _stage(attachments)
+    return _with_files(batch, lambda: _submit(session, data, source, now, batch))
+
+
+def _submit(session: Session, data: SubmissionCreate, source: str, now: datetime, batch: StagedBatch) -> Submission:
     field = session.exec(select(Field).where(Field.code == data.field_code)).first()
     commune = session.exec(select(Commune).where(Commune.code == data.commune_code)).first()
     errors = {}
@@ -160,6 +203,7 @@ def submit(
             previous = _transition(submission, Action.SEND_TO_TRIAGE, now)
             record_event(session, submission, EventType.SENT_TO_TRIAGE, now=now, from_state=previous,
                          internal_note=decision.explanation)
+        _attach(session, submission, batch, Owner.SENDER, now=now)
         return submission
 
     return _committed(session, work)
@@ -286,37 +330,45 @@ def pending_question(*, session: Session, submission: Submission) -> str | None:
 
 
 def provide_info(
-    *, session: Session, submission: Submission, reply: str, now: datetime | None = None
+    *, session: Session, submission: Submission, reply: str, now: datetime | None = None,
+    attachments: Iterable[Upload] | None = None,
 ) -> Submission:
-    """The sender's reply returns the item to the agency."""
+    """The sender's reply (optionally with more photos or documents) returns the item to the agency."""
     now = now or utcnow()
+    lifecycle.next_state(Action.PROVIDE_INFO, submission.state)
     reply = _text(reply, field="reply", label="Nội dung bổ sung", minimum=5, maximum=10_000)
+    batch = _stage(attachments)
 
     def work():
         previous = _transition(submission, Action.PROVIDE_INFO, now)
         record_event(session, submission, EventType.INFO_PROVIDED, now=now, from_state=previous,
                      actor_role="sender", public_note=reply)
+        _attach(session, submission, batch, Owner.SENDER, now=now)
         return submission
 
-    return _committed(session, work)
+    return _with_files(batch, lambda: _committed(session, work))
 
 
 def answer(
-    *, session: Session, submission: Submission, actor: Account, text: str, now: datetime | None = None
+    *, session: Session, submission: Submission, actor: Account, text: str, now: datetime | None = None,
+    attachments: Iterable[Upload] | None = None,
 ) -> Submission:
+    """The agency's official reply, optionally with documents (all stored, or none)."""
     now = now or utcnow()
     _ensure_handler(actor, submission)
     lifecycle.next_state(Action.ANSWER, submission.state)  # a wrong state is reported before a short text
     text = _text(text, field="answer_text", label="Nội dung trả lời", minimum=10, maximum=ANSWER_MAX)
+    batch = _stage(attachments)
 
     def work():
         previous = _transition(submission, Action.ANSWER, now)
         submission.answer_text = text
         submission.answered_at = now
         record_event(session, submission, EventType.ANSWERED, now=now, from_state=previous, actor=actor)
+        _attach(session, submission, batch, Owner.AGENCY, actor=actor, now=now)
         return submission
 
-    return _committed(session, work)
+    return _with_files(batch, lambda: _committed(session, work))
 
 
 def close(

@@ -3,9 +3,12 @@
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.agencies import service as agencies_service
 from app.agencies.models import Agency, Commune, Field
+from app.attachments import service as attachments_service
+from app.attachments.http import uploads_from_form
 from app.db import get_session
 from app.submissions import service as submissions_service
 from app.submissions.contact import mask_email, mask_name, mask_phone
@@ -41,6 +44,7 @@ def _form_context(session: Session, values: dict, errors: dict) -> dict:
         "communes": agencies_service.list_communes(session=session),
         "values": values,
         "errors": errors,
+        "uploads": attachments_service.upload_rules(),
     }
 
 
@@ -55,19 +59,24 @@ async def submit(request: Request, session: Session = Depends(get_session)):
     values = {name: str(form.get(name, ""))[:20_000] for name in FORM_FIELDS}
     values["hide_identity"] = form.get("hide_identity") == "on"
     values["consent"] = form.get("consent") == "on"
+    files = uploads_from_form(form)
     try:
         data = parse_submission({k: v for k, v in values.items() if v != ""})
-        submission = submissions_service.submit(session=session, data=data, source="web")
+        # Checking images decodes them: off the event loop.
+        submission = await run_in_threadpool(
+            lambda: submissions_service.submit(session=session, data=data, source="web", attachments=files))
     except SubmissionFormError as exc:
-        return _form_error(request, session, values, exc.errors)
+        return _form_error(request, session, values, exc.errors, reattach=any(f.filename for f in files))
     except submissions_service.SubmissionInvalid as exc:
-        return _form_error(request, session, values, exc.errors)
+        return _form_error(request, session, values, exc.errors, reattach=any(f.filename for f in files))
     _remember(request, submission.tracking_code)
     return RedirectResponse(f"/track/{submission.tracking_code}?sent=1", status_code=303)
 
 
-def _form_error(request: Request, session: Session, values: dict, errors: dict):
-    return render(request, "citizen/submit.html", _form_context(session, values, errors), status_code=422)
+def _form_error(request: Request, session: Session, values: dict, errors: dict, reattach: bool = False):
+    # Browsers never refill a file input: say so, rather than let the sender believe the files went.
+    context = {**_form_context(session, values, errors), "reattach": reattach}
+    return render(request, "citizen/submit.html", context, status_code=422)
 
 
 def _remember(request: Request, code: str) -> None:
@@ -131,9 +140,12 @@ def status_page(
 async def _sender_action(request: Request, session: Session, submission: Submission, fields: tuple[str, ...],
                          run, done: str):
     form = await request.form()
-    values = {name: str(form.get(name, ""))[:20_000] for name in fields}
+    values = {name: str(form.get(name, ""))[:20_000] for name in fields if name != "attachments"}
     try:
-        run(values)
+        if "attachments" in fields:
+            await run_in_threadpool(run, {**values, "attachments": uploads_from_form(form)})
+        else:
+            run(values)
     except submissions_service.SubmissionInvalid as exc:
         errors = exc.errors
     except InvalidTransition as exc:
@@ -151,8 +163,9 @@ async def _sender_action(request: Request, session: Session, submission: Submiss
 async def reply(request: Request, submission: Submission = Depends(tracked_submission),
                 session: Session = Depends(get_session)):
     return await _sender_action(
-        request, session, submission, ("reply",),
-        lambda v: submissions_service.provide_info(session=session, submission=submission, reply=v["reply"]),
+        request, session, submission, ("reply", "attachments"),
+        lambda v: submissions_service.provide_info(session=session, submission=submission, reply=v["reply"],
+                                                   attachments=v["attachments"]),
         "Đã gửi thông tin bổ sung đến cơ quan xử lý.")
 
 
@@ -184,6 +197,8 @@ def public_view(session: Session, submission: Submission) -> dict:
         "reject_reason": REJECT_REASON_LABELS.get(submission.reject_reason) if submission.reject_reason else None,
         "errors": {},
         "values": {},
+        "attachments": attachments_service.for_submission(session=session, submission_id=submission.id),
+        "uploads": attachments_service.upload_rules(),
         "item": submission,
         "agency": agency,
         "field": session.get(Field, submission.field_id),

@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
 
 from app.accounts.models import Account
 from app.accounts.permissions import can_handle_submission, can_triage, can_view_submission, visible_event
 from app.agencies import service as agencies_service
 from app.agencies.models import Agency, Commune, Field
+from app.attachments import service as attachments_service
+from app.attachments.http import uploads_from_form
 from app.db import get_session
 from app.submissions import lifecycle
 from app.submissions import service as submissions_service
@@ -132,6 +135,8 @@ def _item_context(session: Session, actor: Account, submission: Submission, **ex
         "errors": {},
         "values": {},
         "message": None,
+        "attachments": attachments_service.for_submission(session=session, submission_id=submission.id),
+        "uploads": attachments_service.upload_rules(),
     }
     context.update(extra)
     return context
@@ -153,6 +158,7 @@ class ItemAction:
     run: Callable[..., object]
     done: str
     fields: tuple[str, ...] = ()
+    uploads: bool = False  # the form is multipart; its files reach `run` as f["attachments"]
 
 
 def _agency(session: Session, code: str) -> Agency | None:
@@ -163,7 +169,8 @@ ITEM_ACTIONS: dict[str, ItemAction] = {
     "accept": ItemAction(lambda s, sub, a, f: submissions_service.accept(session=s, submission=sub, actor=a),
                          "Đã tiếp nhận hồ sơ."),
     "answer": ItemAction(lambda s, sub, a, f: submissions_service.answer(
-        session=s, submission=sub, actor=a, text=f["answer_text"]), "Đã gửi trả lời cho người gửi.", ("answer_text",)),
+        session=s, submission=sub, actor=a, text=f["answer_text"], attachments=f["attachments"]),
+        "Đã gửi trả lời cho người gửi.", ("answer_text",), uploads=True),
     "transfer": ItemAction(lambda s, sub, a, f: submissions_service.transfer(
         session=s, submission=sub, actor=a, to_agency=_agency(s, f["agency_code"]), reason=f["reason"]),
         "Đã chuyển hồ sơ.", ("agency_code", "reason")),
@@ -199,7 +206,11 @@ async def item_action(
     form = await request.form()
     values = {name: str(form.get(name, ""))[:50_000] for name in spec.fields}
     try:
-        spec.run(session, submission, actor, values)
+        if spec.uploads:  # checking images decodes them: off the event loop
+            await run_in_threadpool(spec.run, session, submission, actor,
+                                    {**values, "attachments": uploads_from_form(form)})
+        else:
+            spec.run(session, submission, actor, values)
     except submissions_service.SubmissionInvalid as exc:
         return _refused(request, session, actor, submission, exc.errors, values)
     except (lifecycle.InvalidTransition, submissions_service.NotPermitted) as exc:

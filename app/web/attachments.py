@@ -1,0 +1,53 @@
+"""Downloads of attachments, each behind the same check as the page that lists it:
+officers through `submission_for_handler` (404 for another agency's item), the sender through
+`tracked_submission` (this browser must have proved the contact, else it is sent to the lookup form)."""
+
+from fastapi import APIRouter, Depends
+from sqlmodel import Session
+
+from app.attachments import service as attachments_service
+from app.attachments.http import file_response
+from app.db import get_session
+from app.submissions.models import Submission
+from app.web.citizen import tracked_submission
+from app.web.common import PageError
+from app.web.officer import submission_for_handler
+
+router = APIRouter()
+
+
+def _not_found() -> PageError:
+    return PageError(404, "Không tìm thấy tệp", "Tệp đính kèm không tồn tại hoặc bạn không có quyền xem.")
+
+
+def _serve(session: Session, submission: Submission, attachment_id: int, *, thumbnail: bool):
+    attachment = attachments_service.get_for_submission(
+        session=session, submission_id=submission.id, attachment_id=attachment_id)
+    response = file_response(attachment, thumbnail=thumbnail) if attachment else None
+    if response is None:
+        raise _not_found()
+    return response
+
+
+@router.get("/officer/items/{code}/attachments/{attachment_id}")
+def officer_download(attachment_id: int, submission: Submission = Depends(submission_for_handler),
+                     session: Session = Depends(get_session)):
+    return _serve(session, submission, attachment_id, thumbnail=False)
+
+
+@router.get("/officer/items/{code}/attachments/{attachment_id}/thumbnail")
+def officer_thumbnail(attachment_id: int, submission: Submission = Depends(submission_for_handler),
+                      session: Session = Depends(get_session)):
+    return _serve(session, submission, attachment_id, thumbnail=True)
+
+
+@router.get("/track/{code}/attachments/{attachment_id}")
+def sender_download(attachment_id: int, submission: Submission = Depends(tracked_submission),
+                    session: Session = Depends(get_session)):
+    return _serve(session, submission, attachment_id, thumbnail=False)
+
+
+@router.get("/track/{code}/attachments/{attachment_id}/thumbnail")
+def sender_thumbnail(attachment_id: int, submission: Submission = Depends(tracked_submission),
+                     session: Session = Depends(get_session)):
+    return _serve(session, submission, attachment_id, thumbnail=True)

@@ -25,16 +25,9 @@ def text_errors(values: dict) -> dict[str, str]:
 
 
 @dataclass
-class IncomingFile:
-    filename: str
-    content_type: str
-    data: bytes
-
-
-@dataclass
 class Body:
     values: dict
-    files: list[IncomingFile] = field(default_factory=list)
+    files: list[UploadFile] = field(default_factory=list)  # spooled to disk by Starlette beyond 1 MB
     media_type: str = "application/json"
 
 
@@ -60,27 +53,26 @@ async def read_body(request: Request, *, allow_multipart: bool, max_files: int =
     kind = media_type(request)
     if kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json")):
         return Body(values=await read_json_object(request))
-    if allow_multipart and kind == "multipart/form-data":
+    if allow_multipart and kind in ("multipart/form-data", "application/x-www-form-urlencoded"):
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > max_files * max_file_bytes + JSON_MAX_BYTES:
-            raise ApiProblem(413, "Dữ liệu gửi lên quá lớn.")
+            raise ApiProblem(413, "Dữ liệu gửi lên quá lớn.", type_="payload-too-large")
         try:
-            form = await request.form(max_files=max_files + 1, max_fields=100)
+            # More parts than allowed are let through here so the domain refuses them with a clear message.
+            form = await request.form(max_files=max_files + 5, max_fields=100)
         except Exception:  # malformed multipart, too many parts
             raise ApiProblem(400, "Không đọc được dữ liệu multipart/form-data.", type_="malformed-body") from None
         values: dict = {}
-        files: list[IncomingFile] = []
+        files: list[UploadFile] = []
         for name, value in form.multi_items():
             if isinstance(value, UploadFile):
-                if not value.filename and not value.size:
-                    continue  # an empty file input
-                data = await value.read(max_file_bytes + 1) if max_file_bytes else b""
-                files.append(IncomingFile(filename=value.filename or "", content_type=value.content_type or "",
-                                          data=data))
+                if name == "attachments":
+                    files.append(value)
             else:
                 values.setdefault(name, value)
         return Body(values=values, files=files, media_type=kind)
-    accepted = "application/json" + (" hoặc multipart/form-data" if allow_multipart else "")
+    accepted = "application/json" + (", multipart/form-data hoặc application/x-www-form-urlencoded"
+                                      if allow_multipart else "")
     raise ApiProblem(415, f"Kiểu nội dung phải là {accepted}.", type_="unsupported-media-type")
 
 

@@ -6,7 +6,9 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
 from app.api.problems import PROBLEM_MEDIA_TYPE, PROBLEM_REF, Problem, ProblemFieldError, problem_responses
-from app.integrations.schemas import SubmissionIn
+from app.attachments.service import TYPES_TEXT, human_size
+from app.config import get_settings
+from app.integrations.schemas import ReplyIn, SubmissionIn
 
 API_PREFIXES = ("/api/", "/open311/", "/healthz")
 
@@ -22,15 +24,16 @@ def build_openapi(app: FastAPI, extra_models: list[type[BaseModel]]) -> dict:
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
     schema["paths"] = {p: ops for p, ops in schema.get("paths", {}).items() if p.startswith(API_PREFIXES)}
     schemas = schema.setdefault("components", {}).setdefault("schemas", {})
-    for model in [Problem, ProblemFieldError, SubmissionIn, *extra_models]:
+    for model in [Problem, ProblemFieldError, SubmissionIn, ReplyIn, *extra_models]:
         _add_model(schemas, model)
-    multipart = {**schemas["SubmissionIn"], "title": "SubmissionMultipart"}
-    multipart["properties"] = {
-        **multipart["properties"],
-        "attachments": {"type": "array", "items": {"type": "string", "format": "binary"}, "maxItems": 5,
-                        "description": "Ảnh, tài liệu: JPEG, PNG, WebP, PDF, DOCX, XLSX; tối đa 10 MB mỗi tệp"},
-    }
-    schemas["SubmissionMultipart"] = multipart
+    settings = get_settings()
+    files = {"type": "array", "items": {"type": "string", "format": "binary"},
+             "maxItems": settings.attachment_max_files,
+             "description": f"Ảnh, tài liệu: {TYPES_TEXT}; tối đa {settings.attachment_max_files} tệp, "
+                            f"{human_size(settings.attachment_max_bytes)} mỗi tệp (kiểm tra theo nội dung)"}
+    for name, base in (("SubmissionMultipart", "SubmissionIn"), ("ReplyMultipart", "ReplyIn")):
+        schemas[name] = {**schemas[base], "title": name,
+                         "properties": {**schemas[base]["properties"], "attachments": files}}
 
     for path, operations in schema.get("paths", {}).items():
         for operation in operations.values():

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
 from app.accounts.models import ApiClient, ApiScope
@@ -12,16 +12,17 @@ from app.api.auth import require_scope
 from app.api.errors import domain_errors, validation_problem
 from app.api.inputs import Body, read_body, reject_unknown_query, text_errors
 from app.api.problems import ApiProblem, problem_responses
+from app.attachments import service as attachments_service
+from app.attachments.http import file_response
+from app.attachments.service import ALLOWED_TYPES
+from app.config import get_settings
 from app.db import get_session
 from app.integrations import service
 from app.integrations.idempotency import Outcome
-from app.integrations.schemas import SUBMISSION_INPUT_FIELDS, RatingIn, ReplyIn, SubmissionOut, SubmissionPage
+from app.integrations.schemas import SUBMISSION_INPUT_FIELDS, RatingIn, SubmissionOut, SubmissionPage
 from app.submissions.kinds import Kind, State
 
 router = APIRouter(prefix="/api/v1", tags=["submissions"], dependencies=[Depends(reject_unknown_query)])
-
-MAX_FILES = 5
-MAX_FILE_BYTES = 10 * 1024 * 1024
 
 IdempotencyKey = Annotated[
     str | None,
@@ -47,6 +48,7 @@ SUBMISSION_BODY = {
         "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/SubmissionIn"}},
             "multipart/form-data": {"schema": {"$ref": "#/components/schemas/SubmissionMultipart"}},
+            "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/SubmissionIn"}},
         },
     }
 }
@@ -58,7 +60,10 @@ def respond(outcome: Outcome) -> JSONResponse:
 
 
 async def submission_body(request: Request) -> Body:
-    return await read_body(request, allow_multipart=True, max_files=MAX_FILES, max_file_bytes=MAX_FILE_BYTES)
+    """JSON, or multipart/form-data whose file parts are named `attachments` (checked by the domain)."""
+    settings = get_settings()
+    return await read_body(request, allow_multipart=True, max_files=settings.attachment_max_files,
+                           max_file_bytes=settings.attachment_max_bytes)
 
 
 @router.post(
@@ -122,6 +127,30 @@ def read_submission(
 
 
 @router.get(
+    "/submissions/{code}/attachments/{attachment_id}",
+    summary="Tải một tệp đính kèm của hồ sơ (của người gửi hoặc văn bản trả lời)",
+    response_class=Response,
+    responses={200: {"description": "Nội dung tệp", "content": {t: {"schema": {"type": "string", "format": "binary"}}
+                                                                 for t in ALLOWED_TYPES}},
+               **problem_responses(401, 403, 404, 422, 429)},
+)
+def download_attachment(
+    code: TrackingCode,
+    attachment_id: Annotated[int, Path(ge=1, le=2_147_483_647)],
+    contact: SenderContact = None,
+    client: ApiClient = Depends(require_scope(ApiScope.READ_OWN)),
+    session: Session = Depends(get_session),
+):
+    submission = _load(session, client, code, contact)
+    attachment = attachments_service.get_for_submission(session=session, submission_id=submission.id,
+                                                        attachment_id=attachment_id)
+    response = file_response(attachment) if attachment is not None else None
+    if response is None:
+        raise ApiProblem(404, "Không có tệp này trong hồ sơ.")
+    return response
+
+
+@router.get(
     "/submissions",
     response_model=SubmissionPage,
     summary="Danh sách hồ sơ do ứng dụng gửi (mới nhất trước, phân trang bằng cursor)",
@@ -153,26 +182,43 @@ def list_submissions(
     return SubmissionPage(items=[service.summary_view(session, s) for s in items], next_cursor=next_cursor)
 
 
+REPLY_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/ReplyIn"}},
+            "multipart/form-data": {"schema": {"$ref": "#/components/schemas/ReplyMultipart"}},
+            "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/ReplyIn"}},
+        },
+    }
+}
+
+
 @router.post(
     "/submissions/{code}/reply",
     response_model=SubmissionOut,
     summary="Người gửi bổ sung thông tin theo yêu cầu của cơ quan xử lý",
-    responses=problem_responses(401, 403, 404, 409, 422, 429),
+    description="JSON `{\"reply\": \"…\"}`, hoặc multipart/form-data với trường `reply` và tệp `attachments`.",
+    responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429),
+    openapi_extra=REPLY_BODY,
 )
 def reply(
     code: TrackingCode,
-    body: ReplyIn,
     contact: SenderContact = None,
     idempotency_key: IdempotencyKey = None,
     client: ApiClient = Depends(require_scope(ApiScope.SUBMIT)),
+    body: Body = Depends(submission_body),
     session: Session = Depends(get_session),
 ):
-    if errors := text_errors(body.model_dump()):
+    text = body.values.get("reply")
+    if not isinstance(text, str) or not text.strip():
+        raise validation_problem({"reply": "Vui lòng nhập nội dung bổ sung (chuỗi ký tự)."})
+    if errors := text_errors({"reply": text}):
         raise validation_problem(errors)
     submission = _load(session, client, code, contact)
     with domain_errors():
         outcome = service.reply_for_client(session=session, client=client, submission=submission,
-                                           reply=body.reply, idempotency_key=idempotency_key)
+                                           reply=text, idempotency_key=idempotency_key, attachments=body.files)
     return respond(outcome)
 
 

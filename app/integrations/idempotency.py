@@ -1,9 +1,10 @@
 """`Idempotency-Key`: a retried POST returns the original response instead of doing the work twice.
 
-The key row is inserted *first*, in the same transaction as the work it guards. A concurrent retry with the
-same key blocks on the unique index (PostgreSQL) or on the write lock (SQLite) until that transaction ends,
-then finds the row and replays the result. The stored response is written right after the work commits;
-if a crash falls in between, the row still names the resource, and the response is rebuilt from it.
+The key row is inserted in the same transaction as the work it guards, under a unique (client, key) index.
+A concurrent retry with the same key blocks on that index (PostgreSQL) or on the write lock (SQLite) until the
+first transaction ends, then fails to insert, finds the row and replays the result. The stored response is
+written right after the work commits; if a crash falls in between, the row still names the resource, and the
+response is rebuilt from it. Nothing is created twice in any case.
 """
 
 import hashlib
@@ -84,47 +85,46 @@ def execute(
     action: Callable[[IdempotencyRecord | None], tuple[int, Any, int | None]],
     rebuild: Callable[[int], tuple[int, Any]] | None = None,
     resource_id: int | None = None,
+    attach: bool = True,
     now: datetime | None = None,
 ) -> Outcome:
-    """Runs `action` once per (client, key). `action(record)` does the work and commits (the record, already
-    flushed, commits with it); it returns (status, body, resource id). Errors raised by `action` are not
-    remembered: the key row is rolled back with the failed work, so a corrected retry may reuse the key."""
+    """Runs `action` once per (client, key).
+
+    `action(record)` does the work and commits; it returns (status, body, resource id). The key row commits
+    in the same transaction: with `attach` it is added to the session before the work (the work's first write
+    flushes it), otherwise the action adds it itself (the API's item creation does so from the item's first
+    event, after attachments were checked, so no lock is held while files are read). A concurrent request with
+    the same key then fails on the unique index, and replays the winner's result.
+
+    Errors raised by `action` are not remembered: the key row rolls back with the failed work, so a corrected
+    retry may reuse the key."""
     if key is None:
         status, body, _ = action(None)
         return Outcome(status, body)
     validate_key(key)
     now = now or utcnow()
     digest = fingerprint(endpoint, payload)
+
+    existing = _load(session, client_id, key)
+    if existing is not None and existing.expires_at <= now:
+        session.exec(delete(IdempotencyRecord).where(IdempotencyRecord.id == existing.id))
+        existing = None
+    session.commit()  # end this read before the work (which may read files before it writes)
+    if existing is not None:
+        return _resolve(session, client_id, key, digest, rebuild, now)
+
     ttl = timedelta(hours=get_settings().api_idempotency_hours)
-
-    for _ in range(2):  # a second round only after deleting an expired row with this key
-        record = IdempotencyRecord(
-            api_client_id=client_id, key=key, endpoint=endpoint, fingerprint=digest,
-            resource_id=resource_id, created_at=now, expires_at=now + ttl,
-        )
+    record = IdempotencyRecord(api_client_id=client_id, key=key, endpoint=endpoint, fingerprint=digest,
+                               resource_id=resource_id, created_at=now, expires_at=now + ttl)
+    if attach:
         session.add(record)
-        try:
-            session.flush()
-        except IntegrityError:
-            session.rollback()
-        else:
-            break
-        existing = _wait_for_other(session, client_id, key, digest, rebuild, now)
-        if existing is None:
-            continue  # it was expired and is gone now
-        if existing.fingerprint != digest:
-            raise IdempotencyMismatch(
-                "Idempotency-Key này đã được dùng cho một yêu cầu khác. Hãy dùng khóa mới cho yêu cầu mới."
-            )
-        outcome = _replay(session, existing, rebuild)
-        if outcome is None:
-            raise IdempotencyInProgress("Yêu cầu trước với cùng Idempotency-Key đang được xử lý; vui lòng thử lại sau.")
-        return outcome
-    else:  # pragma: no cover - only if the key expires and is re-taken twice in a row
-        raise IdempotencyInProgress("Idempotency-Key đang được dùng; vui lòng thử lại sau.")
-
     try:
         status, body, created_id = action(record)
+    except IntegrityError:
+        session.rollback()
+        if _load(session, client_id, key) is None:
+            raise  # some other constraint
+        return _resolve(session, client_id, key, digest, rebuild, now)
     except BaseException:
         session.rollback()
         raise
@@ -135,6 +135,21 @@ def execute(
     session.add(record)
     session.commit()
     return Outcome(status, body)
+
+
+def _resolve(session: Session, client_id: int, key: str, digest: str, rebuild, now: datetime) -> Outcome:
+    """The answer for a key that was used before: 409 for another request, else the first result."""
+    existing = _wait_for_other(session, client_id, key, digest, rebuild, now)
+    if existing is None:
+        raise IdempotencyInProgress("Idempotency-Key vừa hết hạn; vui lòng gửi lại.")
+    if existing.fingerprint != digest:
+        raise IdempotencyMismatch(
+            "Idempotency-Key này đã được dùng cho một yêu cầu khác. Hãy dùng khóa mới cho yêu cầu mới."
+        )
+    outcome = _replay(session, existing, rebuild)
+    if outcome is None:
+        raise IdempotencyInProgress("Yêu cầu trước với cùng Idempotency-Key đang được xử lý; vui lòng thử lại sau.")
+    return outcome
 
 
 def _wait_for_other(

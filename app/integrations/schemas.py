@@ -80,6 +80,16 @@ class RatingOut(BaseModel):
     rated_at: datetime | None
 
 
+class AttachmentOut(BaseModel):
+    id: int
+    name: str
+    content_type: str = F(description="Xác định theo nội dung tệp")
+    size: int
+    owner: str = F(description="sender (người gửi) · agency (cơ quan, kèm trả lời)")
+    created_at: datetime
+    url: str = F(description="Tải tệp (cùng khóa API, cùng quyền xem hồ sơ)")
+
+
 class HistoryEntry(BaseModel):
     at: datetime
     type: str
@@ -111,6 +121,7 @@ class SubmissionOut(SubmissionSummary):
     rejection: RejectionOut | None
     info_request: InfoRequestOut | None
     rating: RatingOut | None
+    attachments: list[AttachmentOut]
     history: list[HistoryEntry]
 
 

@@ -11,10 +11,12 @@ from sqlmodel import Session, col, select
 
 from app.accounts.models import ApiClient
 from app.agencies.models import Agency, Commune, Field
+from app.attachments import service as attachments_service
 from app.integrations import idempotency
 from app.integrations.models import ApiSubmission, IdempotencyRecord, Open311Request
 from app.integrations.schemas import (
     AnswerOut,
+    AttachmentOut,
     HistoryEntry,
     InfoRequestOut,
     RatingOut,
@@ -81,12 +83,14 @@ def create_submission(
     channel: str = "api",
     idempotency: IdempotencyRecord | None = None,
     open311: Open311Request | None = None,
+    attachments: list | None = None,
 ) -> Submission:
     """submissions.service.submit, remembering the client (and the idempotency key) in the same transaction."""
     origin = Origin(client_id=client.id, channel=channel, idempotency=idempotency, open311=open311)
     session.info[ORIGIN_KEY] = origin
     try:
-        submission = submissions_service.submit(session=session, data=data, source=channel)
+        submission = submissions_service.submit(session=session, data=data, source=channel,
+                                                attachments=attachments or None)
     finally:
         session.info.pop(ORIGIN_KEY, None)
     if not origin.recorded:  # no event hook ran (should not happen once app.flows calls us); record it now
@@ -264,27 +268,47 @@ def submission_view(session: Session, submission: Submission) -> SubmissionOut:
         rejection=rejection,
         info_request=info_request,
         rating=rating,
+        attachments=[
+            AttachmentOut(id=a.id, name=a.original_name, content_type=a.content_type, size=a.size, owner=a.owner,
+                          created_at=a.created_at,
+                          url=f"/api/v1/submissions/{submission.tracking_code}/attachments/{a.id}")
+            for a in attachments_service.for_submission(session=session, submission_id=submission.id)
+        ],
         history=history,
     )
+
+
+def _file_digest(upload) -> list[str]:
+    """Name and SHA-256 of an upload (for the idempotency fingerprint); the stream is rewound for the real read."""
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: upload.file.read(1024 * 1024), b""):
+        digest.update(chunk)
+    upload.file.seek(0)
+    return [upload.filename or "", digest.hexdigest()]
 
 
 def submit_for_client(
     *, session: Session, client: ApiClient, raw: dict, idempotency_key: str | None, attachments: list | None = None
 ) -> idempotency.Outcome:
-    """Validates (SubmissionFormError / SubmissionInvalid), then creates the item once per Idempotency-Key."""
+    """Validates (SubmissionFormError / SubmissionInvalid), then creates the item once per Idempotency-Key.
+    `attachments` are Starlette UploadFiles (or attachments.service.IncomingFile), checked by the domain."""
     data = parse_submission(raw)
-    payload = {"fields": raw, "files": [[f.filename, hashlib.sha256(f.data).hexdigest()] for f in attachments or []]}
+    uploads = list(attachments or [])
+    payload = {"fields": raw, "files": [_file_digest(u) for u in uploads] if idempotency_key else []}
 
     def action(record: IdempotencyRecord | None):
-        submission = create_submission(session=session, client=client, data=data, idempotency=record)
+        submission = create_submission(session=session, client=client, data=data, idempotency=record,
+                                       attachments=uploads)
         return 201, submission_view(session, submission).model_dump(mode="json"), submission.id
 
     def rebuild(submission_id: int):
         return 201, submission_view(session, session.get(Submission, submission_id)).model_dump(mode="json")
 
+    # attach=False: the key row is added from the item's first event (see _record_origin), after the
+    # attachments were checked, so no write lock is held while files are read.
     return idempotency.execute(
         session=session, client_id=client.id, key=idempotency_key, endpoint="POST /api/v1/submissions",
-        payload=payload, action=action, rebuild=rebuild,
+        payload=payload, action=action, rebuild=rebuild, attach=False,
     )
 
 
@@ -309,13 +333,17 @@ def _act(
 
 
 def reply_for_client(
-    *, session: Session, client: ApiClient, submission: Submission, reply: str, idempotency_key: str | None
+    *, session: Session, client: ApiClient, submission: Submission, reply: str, idempotency_key: str | None,
+    attachments: list | None = None,
 ) -> idempotency.Outcome:
     """The sender's answer to an information request (InvalidTransition when none is pending)."""
+    uploads = list(attachments or [])
     return _act(
         session=session, client=client, submission=submission, idempotency_key=idempotency_key,
-        endpoint="POST /api/v1/submissions/{code}/reply", payload={"reply": reply},
-        do=lambda: submissions_service.provide_info(session=session, submission=submission, reply=reply),
+        endpoint="POST /api/v1/submissions/{code}/reply",
+        payload={"reply": reply, "files": [_file_digest(u) for u in uploads] if idempotency_key else []},
+        do=lambda: submissions_service.provide_info(session=session, submission=submission, reply=reply,
+                                                    attachments=uploads or None),
     )
 
 

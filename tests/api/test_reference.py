@@ -73,6 +73,7 @@ def test_openapi_spec_lists_every_endpoint_and_its_errors(client):
     for code in ("401", "403", "409", "422", "429"):
         assert create["responses"][code]["content"]["application/problem+json"]["schema"] == {
             "$ref": "#/components/schemas/Problem"}
-    assert set(create["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
+    assert set(create["requestBody"]["content"]) == {"application/json", "multipart/form-data",
+                                                     "application/x-www-form-urlencoded"}
     assert "HTTPValidationError" not in spec["components"]["schemas"]
     assert spec["components"]["securitySchemes"]["ApiKey"]["scheme"] == "bearer"

@@ -7,13 +7,23 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.accounts.models import ApiClient
 from app.agencies.models import Agency, Commune, Field
 from app.attachments import service as attachments_service
+from app.db import utcnow
 from app.integrations import idempotency
-from app.integrations.models import ApiSubmission, IdempotencyRecord, Open311Request
+from app.integrations.models import (
+    ApiSubmission,
+    IdempotencyRecord,
+    Open311Request,
+    RateLimitWindow,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from app.integrations.ratelimit import window_start
 from app.integrations.schemas import (
     AnswerOut,
     AttachmentOut,
@@ -26,6 +36,7 @@ from app.integrations.schemas import (
     SubmissionOut,
     SubmissionSummary,
 )
+from app.notifications.models import OutboxMessage
 from app.submissions import service as submissions_service
 from app.submissions.contact import contact_matches, mask_email, mask_name, mask_phone
 from app.submissions.kinds import (
@@ -358,3 +369,39 @@ def rate_for_client(
         do=lambda: submissions_service.rate(session=session, submission=submission, satisfied=satisfied,
                                             comment=comment),
     )
+
+
+@dataclass
+class ClientOverview:
+    client: ApiClient
+    items: int
+    requests_this_minute: int
+    last_seen: datetime | None
+    webhooks_active: int
+    deliveries: dict[str, int]  # outbox status → count, for this client's webhook deliveries
+
+
+def client_overviews(*, session: Session) -> list[ClientOverview]:
+    """What the system admin sees per client: usage and delivery health, never item contents."""
+    now_window = window_start(utcnow())
+    clients = session.exec(select(ApiClient).order_by(col(ApiClient.id))).all()
+    items = dict(session.exec(select(ApiSubmission.api_client_id, func.count())
+                              .group_by(ApiSubmission.api_client_id)).all())
+    last_seen = dict(session.exec(select(RateLimitWindow.api_client_id, func.max(RateLimitWindow.window_start))
+                                  .group_by(RateLimitWindow.api_client_id)).all())
+    current = dict(session.exec(select(RateLimitWindow.api_client_id, RateLimitWindow.count)
+                                .where(RateLimitWindow.window_start == now_window)).all())
+    hooks = dict(session.exec(select(WebhookSubscription.api_client_id, func.count())
+                              .where(WebhookSubscription.active == True)  # noqa: E712
+                              .group_by(WebhookSubscription.api_client_id)).all())
+    deliveries: dict[int, dict[str, int]] = {}
+    for client_id, status, n in session.exec(
+        select(WebhookSubscription.api_client_id, OutboxMessage.status, func.count())
+        .join(WebhookDelivery, col(WebhookDelivery.subscription_id) == col(WebhookSubscription.id))
+        .join(OutboxMessage, col(OutboxMessage.id) == col(WebhookDelivery.message_id))
+        .group_by(WebhookSubscription.api_client_id, OutboxMessage.status)
+    ).all():
+        deliveries.setdefault(client_id, {})[status] = n
+    return [ClientOverview(client=c, items=items.get(c.id, 0), requests_this_minute=current.get(c.id, 0),
+                           last_seen=last_seen.get(c.id), webhooks_active=hooks.get(c.id, 0),
+                           deliveries=deliveries.get(c.id, {})) for c in clients]

@@ -31,7 +31,6 @@ def check_key(*, request: Request, session: Session, key: str) -> ApiClient:
     if client is None:
         raise ApiProblem(401, "Khóa API không đúng, đã hết hạn hoặc đã bị thu hồi.", type_="unauthorized",
                          headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-    session.commit()  # end the read transaction before the counter's write
     limit = client.rate_limit_per_minute or get_settings().api_rate_limit_per_minute
     decision = ratelimit.hit(session=session, client_id=client.id, limit=limit)
     request.state.rate_limit = decision

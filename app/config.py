@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     # Webhooks go only to https URLs on public addresses unless this is set (local development, tests).
     webhook_allow_private: bool = Field(default=False, alias="PAKN_WEBHOOK_ALLOW_PRIVATE")
     webhook_timeout_seconds: float = Field(default=10.0, alias="PAKN_WEBHOOK_TIMEOUT")
-    # With the outbox's backoff (30 s doubling, capped at 6 h, ±20 % jitter) 16 tries span at least ~31 h.
+    # With the outbox's backoff (30 s doubling, capped at 6 h, ±20 % jitter) 16 tries span ~38 h, at least 30 h.
     webhook_max_attempts: int = Field(default=16, alias="PAKN_WEBHOOK_MAX_ATTEMPTS")
     open311_jurisdiction_id: str = Field(default="dienbien.gov.vn", alias="PAKN_OPEN311_JURISDICTION")
 

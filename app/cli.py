@@ -10,6 +10,7 @@ from sqlmodel import Session, func, select
 
 from app.config import PROJECT_ROOT, get_settings
 from app.db import get_engine
+from app.sla import cli as sla_cli
 
 cli = typer.Typer(help="PAKN Điện Biên: công cụ quản trị.", no_args_is_help=True)
 db_cli = typer.Typer(help="Cơ sở dữ liệu.", no_args_is_help=True)
@@ -18,6 +19,7 @@ api_client_cli = typer.Typer(help="Ứng dụng tích hợp (API).", no_args_is_
 cli.add_typer(db_cli, name="db")
 cli.add_typer(accounts_cli, name="accounts")
 cli.add_typer(api_client_cli, name="api-client")
+cli.add_typer(sla_cli.app)  # pakn calendar …, pakn sla …
 
 
 def alembic_config() -> Config:

@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, alias="PAKN_ARGON2_TIME_COST")
     argon2_memory_kib: int = Field(default=65536, alias="PAKN_ARGON2_MEMORY_KIB")
 
+    # Deadlines (SLA): office hours used for deadlines counted in working hours, as "HH:MM-HH:MM,HH:MM-HH:MM";
+    # how often the sweep looks for deadline crossings; how many extensions an item may get without the
+    # coordinator allowing more.
+    working_hours: str = Field(default="07:30-11:30,13:30-17:00", alias="PAKN_WORKING_HOURS")
+    sla_sweep_seconds: int = Field(default=60, alias="PAKN_SLA_SWEEP_SECONDS")
+    sla_extensions_per_item: int = Field(default=1, alias="PAKN_SLA_EXTENSIONS_PER_ITEM")
+
     # API: requests per client per minute (a client row may override), how long idempotency keys are kept.
     api_rate_limit_per_minute: int = Field(default=120, alias="PAKN_API_RATE_LIMIT")
     api_idempotency_hours: int = Field(default=24, alias="PAKN_API_IDEMPOTENCY_HOURS")

@@ -23,6 +23,7 @@ from app.config import PROJECT_ROOT, get_settings
 from app.db import get_session
 from app.integrations.open311 import Open311Error
 from app.web import admin, attachments, auth, citizen, officer
+from app.web import sla as sla_web
 from app.web.common import LoginRequired, PageError, PasswordChangeRequired, is_htmx, render
 
 log = logging.getLogger("pakn")
@@ -68,10 +69,12 @@ def register_jobs() -> None:
     from app.attachments.scheduled import sweep_upload_temp
     from app.integrations.scheduled import purge_expired
     from app.notifications.worker import register_job
+    from app.sla.scheduled import sweep_job as sla_sweep_job
     from app.submissions.scheduled import close_unrated_answers
 
     register_job("close_unrated_answers", close_unrated_answers, every_seconds=3600)
     register_job("sweep_upload_temp", sweep_upload_temp, every_seconds=3600)
+    register_job("sla_sweep", sla_sweep_job, every_seconds=get_settings().sla_sweep_seconds)
     register_job("purge_api_records", purge_expired, every_seconds=3600)
 
 
@@ -118,6 +121,7 @@ def create_app() -> FastAPI:
     app.include_router(officer.router)
     app.include_router(attachments.router)
     app.include_router(admin.router)
+    app.include_router(sla_web.router)
     app.include_router(v1.router)
     app.include_router(submissions.router)
     app.include_router(webhooks.router)

@@ -13,12 +13,12 @@ from app.integrations.models import (
 )
 from app.notifications.models import DeliveryAttempt, OutboxMessage
 from app.routing.models import RoutingRule
-from app.sla.models import DeadlinePolicy
+from app.sla.models import CalendarEntry, DeadlineExtension, DeadlinePolicy, SubmissionDeadline
 from app.submissions.models import AuditChainHead, Submission, SubmissionEvent
 
 __all__ = [
-    "Account", "Agency", "ApiClient", "ApiSubmission", "Attachment", "AuditChainHead", "AuthSession", "Commune",
-    "DeadlinePolicy", "DeliveryAttempt", "Field", "IdempotencyRecord", "LoginAttempt", "Open311Request",
-    "OutboxMessage", "RateLimitWindow", "RoutingRule", "Submission", "SubmissionEvent", "WebhookDelivery",
-    "WebhookSubscription",
+    "Account", "Agency", "ApiClient", "ApiSubmission", "Attachment", "AuditChainHead", "AuthSession",
+    "CalendarEntry", "Commune", "DeadlineExtension", "DeadlinePolicy", "DeliveryAttempt", "Field",
+    "IdempotencyRecord", "LoginAttempt", "Open311Request", "OutboxMessage", "RateLimitWindow", "RoutingRule",
+    "Submission", "SubmissionDeadline", "SubmissionEvent", "WebhookDelivery", "WebhookSubscription",
 ]

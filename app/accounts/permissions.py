@@ -42,3 +42,8 @@ def can_handle_submission(actor: Account, submission: Submission) -> bool:
 
 def can_triage(actor: Account) -> bool:
     return actor.role == Role.COORDINATOR
+
+
+def can_manage_deadlines(actor: Account) -> bool:
+    """Calendar exceptions, deadline policies and extension decisions belong to the coordinator."""
+    return actor.role == Role.COORDINATOR

@@ -179,7 +179,9 @@ def list_submissions(
         items, next_cursor = service.list_for_client(
             session=session, client=client, filters=filters, cursor=cursor, limit=limit
         )
-    return SubmissionPage(items=[service.summary_view(session, s) for s in items], next_cursor=next_cursor)
+    dues = service.dues_of(session, items)
+    return SubmissionPage(items=[service.summary_view(session, s, dues[s.id]) for s in items],
+                          next_cursor=next_cursor)
 
 
 REPLY_BODY = {

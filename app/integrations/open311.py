@@ -238,7 +238,7 @@ def create_request(*, session: Session, client: ApiClient, form: dict) -> Create
 
 def request_view(
     submission: Submission, *, details: Open311Request | None, creator: int | None, viewer: ApiClient | None,
-    field: Field, agency: Agency | None, commune: Commune,
+    field: Field, agency: Agency | None, commune: Commune, due: integrations_service.Due,
 ) -> dict:
     """One request in the spec's fields. Content and location go only to the client that sent the item: there is
     no publication consent yet, and DESIGN.md keeps personal data to those who handle the item."""
@@ -260,7 +260,7 @@ def request_view(
         "service_notice": None,
         "requested_datetime": w3c(submission.created_at),
         "updated_datetime": w3c(submission.updated_at),
-        "expected_datetime": w3c(integrations_service.due_at(submission)),
+        "expected_datetime": w3c(due.at),
         "address": address,
         "address_id": details.address_id if own and details else None,
         "zipcode": None,
@@ -329,9 +329,11 @@ def _views(session: Session, rows: list[Submission], viewer: ApiClient | None) -
     fields = {f.id: f for f in agencies_service.list_fields(session=session)}
     communes = {c.id: c for c in agencies_service.list_communes(session=session)}
     agencies = {a.id: a for a in agencies_service.list_agencies(session=session)}
+    dues = integrations_service.dues_of(session, rows)
     return [
         request_view(r, details=details.get(r.id), creator=creators.get(r.id), viewer=viewer,
-                     field=fields[r.field_id], agency=agencies.get(r.agency_id), commune=communes[r.commune_id])
+                     field=fields[r.field_id], agency=agencies.get(r.agency_id), commune=communes[r.commune_id],
+                     due=dues[r.id])
         for r in rows
     ]
 

@@ -105,7 +105,9 @@ class SubmissionSummary(BaseModel):
     state_label: str
     is_open: bool
     agency: Ref | None
-    due_at: datetime | None = F(description="Hạn trả lời người gửi; null khi chưa có")
+    due_at: datetime | None = F(description="Hạn trả lời người gửi (trước khi tiếp nhận: hạn tiếp nhận); "
+                                            "null khi chưa có hoặc khi đang chờ người gửi bổ sung")
+    due_paused: bool = F(description="true khi đồng hồ hạn tạm dừng chờ người gửi bổ sung thông tin")
     created_at: datetime
     updated_at: datetime
 

@@ -37,6 +37,7 @@ from app.integrations.schemas import (
     SubmissionSummary,
 )
 from app.notifications.models import OutboxMessage
+from app.sla import service as sla_service
 from app.submissions import service as submissions_service
 from app.submissions.contact import contact_matches, mask_email, mask_name, mask_phone
 from app.submissions.kinds import (
@@ -192,13 +193,25 @@ def list_for_client(
     return rows[:limit], next_cursor
 
 
-def due_at(submission: Submission) -> datetime | None:
-    """The sender-facing due date, once the deadlines module stores one on the item (issue 4)."""
-    for name in ("answer_due_at", "due_at"):
-        value = getattr(submission, name, None)
-        if isinstance(value, datetime):
-            return value
-    return None
+@dataclass(frozen=True)
+class Due:
+    """The sender-facing deadline (app.sla.service.public_deadline): answer-by, or accept-by before acceptance."""
+
+    at: datetime | None = None
+    paused: bool = False  # waiting for the sender's information: the clock stands still, no date
+
+
+def due_from(info: dict | None) -> Due:
+    return Due(at=info["due_at"], paused=bool(info["paused"])) if info else Due()
+
+
+def due_of(session: Session, submission: Submission) -> Due:
+    return due_from(sla_service.public_deadline(session=session, submission=submission))
+
+
+def dues_of(session: Session, submissions: list[Submission]) -> dict[int, Due]:
+    infos = sla_service.public_deadlines(session=session, submission_ids=[s.id for s in submissions])
+    return {i: due_from(info) for i, info in infos.items()}
 
 
 def is_open(state: str) -> bool:
@@ -214,7 +227,8 @@ def _agency_ref(session: Session, agency_id: int | None) -> Ref | None:
     return Ref(code=agency.code, name=agency.name) if agency else None
 
 
-def summary_view(session: Session, submission: Submission) -> SubmissionSummary:
+def summary_view(session: Session, submission: Submission, due: Due | None = None) -> SubmissionSummary:
+    due = due if due is not None else due_of(session, submission)
     return SubmissionSummary(
         tracking_code=submission.tracking_code,
         kind=submission.kind,
@@ -223,7 +237,8 @@ def summary_view(session: Session, submission: Submission) -> SubmissionSummary:
         state_label=state_label(submission.state),
         is_open=is_open(submission.state),
         agency=_agency_ref(session, submission.agency_id),
-        due_at=due_at(submission),
+        due_at=due.at,
+        due_paused=due.paused,
         created_at=submission.created_at,
         updated_at=submission.updated_at,
     )

@@ -94,6 +94,13 @@ class EventType(StrEnum):
     ACCOUNT_CREATED = "account_created"
     ACCOUNT_DISABLED = "account_disabled"
     ACCOUNT_ENABLED = "account_enabled"
+    # Deadlines (app/sla): crossings found by the sweep, extensions, calendar changes that move a due date.
+    DEADLINE_AT_RISK = "deadline_at_risk"
+    DEADLINE_OVERDUE = "deadline_overdue"
+    DEADLINE_CHANGED = "deadline_changed"
+    EXTENSION_REQUESTED = "extension_requested"
+    EXTENSION_GRANTED = "extension_granted"
+    EXTENSION_REFUSED = "extension_refused"
 
 
 # What the sender reads in the history. Internal details (which officer, internal notes) stay out;
@@ -110,6 +117,7 @@ EVENT_PUBLIC_LABELS = {
     EventType.INFO_PROVIDED: "Người gửi đã bổ sung thông tin",
     EventType.ANSWERED: "Đã có trả lời",
     EventType.CLOSED: "Đã đóng hồ sơ",
+    EventType.EXTENSION_GRANTED: "Thời hạn trả lời được gia hạn",
     EventType.RATED: "Người gửi đã đánh giá",
     EventType.REOPENED: "Hồ sơ được mở lại để xử lý tiếp",
     EventType.ATTACHMENT_ADDED: "Đính kèm tệp",
@@ -122,6 +130,11 @@ EVENT_LABELS = {
     EventType.ASSIGNED: "Giao xử lý",
     EventType.TRANSFERRED: "Chuyển xử lý",
     EventType.NOTE_ADDED: "Ghi chú nội bộ",
+    EventType.DEADLINE_AT_RISK: "Sắp đến hạn xử lý",
+    EventType.DEADLINE_OVERDUE: "Quá hạn xử lý",
+    EventType.DEADLINE_CHANGED: "Thời hạn thay đổi theo lịch làm việc",
+    EventType.EXTENSION_REQUESTED: "Đề nghị gia hạn",
+    EventType.EXTENSION_REFUSED: "Không chấp thuận gia hạn",
     EventType.LOGGED_IN: "Đăng nhập",
     EventType.LOGGED_OUT: "Đăng xuất",
     EventType.PASSWORD_CHANGED: "Đổi mật khẩu",

@@ -525,7 +525,10 @@ class InboxPage:
 INBOX_PAGE_SIZE = 25
 
 
-def inbox(*, session: Session, agency_id: int, state: str | None = None, page: int = 1) -> InboxPage:
+def inbox(
+    *, session: Session, agency_id: int, state: str | None = None, page: int = 1, sort: str = "newest"
+) -> InboxPage:
+    """One page of the agency's items; sort "urgency" puts the earliest running deadline first (app/sla)."""
     base = select(Submission).where(Submission.agency_id == agency_id)
     counts = dict(
         session.exec(
@@ -537,8 +540,13 @@ def inbox(*, session: Session, agency_id: int, state: str | None = None, page: i
     total = session.exec(select(func.count()).select_from(base.subquery())).one()
     pages = max(1, -(-total // INBOX_PAGE_SIZE))
     page = min(max(1, page), pages)
+    order = [col(Submission.created_at).desc(), col(Submission.id).desc()]
+    if sort == "urgency":
+        from app.sla.service import urgency_key
+
+        order.insert(0, urgency_key().asc().nulls_last())
     items = session.exec(
-        base.order_by(col(Submission.created_at).desc(), col(Submission.id).desc())
+        base.order_by(*order)
         .offset((page - 1) * INBOX_PAGE_SIZE)
         .limit(INBOX_PAGE_SIZE)
     ).all()

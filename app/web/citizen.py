@@ -10,6 +10,7 @@ from app.agencies.models import Agency, Commune, Field
 from app.attachments import service as attachments_service
 from app.attachments.http import uploads_from_form
 from app.db import get_session
+from app.sla import service as sla_service
 from app.submissions import service as submissions_service
 from app.submissions.contact import mask_email, mask_name, mask_phone
 from app.submissions.kinds import (
@@ -204,6 +205,7 @@ def public_view(session: Session, submission: Submission) -> dict:
         "field": session.get(Field, submission.field_id),
         "commune": session.get(Commune, submission.commune_id),
         "events": events,
+        "deadline": sla_service.public_deadline(session=session, submission=submission),
         "masked": {
             "name": mask_name(submission.sender_name),
             "phone": mask_phone(submission.sender_phone),

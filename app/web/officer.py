@@ -17,6 +17,7 @@ from app.agencies.models import Agency, Commune, Field
 from app.attachments import service as attachments_service
 from app.attachments.http import uploads_from_form
 from app.db import get_session
+from app.sla import service as sla_service
 from app.submissions import lifecycle
 from app.submissions import service as submissions_service
 from app.submissions.kinds import EVENT_LABELS, REJECT_REASON_LABELS, STATE_LABELS, State
@@ -71,12 +72,14 @@ def inbox(
     request: Request,
     state: str = "",
     page: int = 1,
+    sort: str = "urgency",
     actor: Account = Depends(current_handler),
     session: Session = Depends(get_session),
 ):
     state = state if state in State._value2member_map_ else ""
+    sort = sort if sort in ("urgency", "newest") else "urgency"
     result = submissions_service.inbox(session=session, agency_id=actor.agency_id, state=state or None,
-                                       page=max(1, min(page, 10_000)))
+                                       page=max(1, min(page, 10_000)), sort=sort)
     context = {
         "account": actor,
         "agency": session.get(Agency, actor.agency_id),
@@ -84,6 +87,8 @@ def inbox(
         "state": state,
         "states": STATE_LABELS,
         "names": _names(session),
+        "sort": sort,
+        "sla_badges": sla_service.badges_for(session=session, submission_ids=[i.id for i in result.items]),
     }
     return render(request, "officer/inbox.html", context, block="inbox_list")
 
@@ -137,6 +142,7 @@ def _item_context(session: Session, actor: Account, submission: Submission, **ex
         "message": None,
         "attachments": attachments_service.for_submission(session=session, submission_id=submission.id),
         "uploads": attachments_service.upload_rules(),
+        "sla": sla_service.item_panel(session=session, submission=submission, actor=actor),
     }
     context.update(extra)
     return context

@@ -1,7 +1,7 @@
 """attachments
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0003 (was 0002 on main; re-chained when issue4 merged so there is one head)
 Create Date: 2026-11-23 09:00:00
 
 Files attached to submissions (by the sender) and to answers (by the agency). The bytes live under
@@ -18,7 +18,7 @@ import app.db
 
 
 revision: str = '0005'
-down_revision: str | None = '0002'
+down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -7,15 +7,14 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, text
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from app.accounts.models import ApiClient
 from app.accounts.service import create_api_client
 from app.db import utcnow
 from app.integrations.models import ApiSubmission, IdempotencyRecord, RateLimitWindow
 from app.main import create_app
-from app.notifications.models import OutboxMessage
-from app.submissions.models import AuditChainHead, Submission, SubmissionEvent
+from app.submissions.models import AuditChainHead, Submission
 from tests.api.conftest import VALID, bearer
 
 
@@ -142,15 +141,16 @@ def test_two_simultaneous_posts_with_one_key_create_one_item(engine, initial_cre
 
 
 def _cleanup(engine, client_id: int, saved_head) -> None:
-    """Removes what the concurrent test committed and rewinds the audit chain head to where it was."""
+    """Removes what the concurrent test committed (every row that points at its items, children first) and
+    rewinds the audit chain head to where it was."""
     with Session(engine) as s:
         ids = list(s.exec(select(ApiSubmission.submission_id).where(ApiSubmission.api_client_id == client_id)).all())
         s.exec(delete(IdempotencyRecord).where(IdempotencyRecord.api_client_id == client_id))
         s.exec(delete(RateLimitWindow).where(RateLimitWindow.api_client_id == client_id))
-        s.exec(delete(ApiSubmission).where(ApiSubmission.api_client_id == client_id))
         if ids:
-            s.exec(delete(OutboxMessage).where(col(OutboxMessage.submission_id).in_(ids)))
-            s.exec(delete(SubmissionEvent).where(col(SubmissionEvent.submission_id).in_(ids)))
+            for table in reversed(SQLModel.metadata.sorted_tables):
+                if "submission_id" in table.c and table.name != "submissions":
+                    s.exec(delete(table).where(table.c.submission_id.in_(ids)))
             s.exec(delete(Submission).where(col(Submission.id).in_(ids)))
         s.exec(delete(ApiClient).where(ApiClient.id == client_id))
         if saved_head is not None:

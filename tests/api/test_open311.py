@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from app.sla import service as sla_service
 from app.submissions import service
+from app.timefmt import LOCAL_TZ
 from tests.api.conftest import VALID
 
 # Field lists from the specification.
@@ -139,7 +141,7 @@ def test_post_request_creates_an_item_and_returns_its_id_and_token(client, db, a
     assert children(root[0]) == TOKEN_FIELDS
 
 
-def test_get_request_fields_and_privacy(client, api_key, make_client):
+def test_get_request_fields_and_privacy(client, db, api_key, make_client):
     code = created(client, api_key, media_url="https://anh.example.vn/1.jpg").json()[0]["service_request_id"]
     own = client.get(f"{BASE}/requests/{code}.json", params={"api_key": api_key}).json()
     assert len(own) == 1 and set(own[0]) == REQUEST_FIELDS
@@ -149,7 +151,10 @@ def test_get_request_fields_and_privacy(client, api_key, make_client):
     assert req["service_code"] == SERVICE and req["lat"] == pytest.approx(22.2156)
     assert req["description"].startswith("Từ tháng trước") and req["media_url"] == "https://anh.example.vn/1.jpg"
     assert W3C.match(req["requested_datetime"]) and req["requested_datetime"].endswith("+07:00")
-    assert req["expected_datetime"] is None  # no due date until the deadlines module stores one
+    # expected_datetime is the sender-facing due date of the deadlines module (accept-by until accepted).
+    item = service.get_by_code(session=db, code=code)
+    due = sla_service.public_deadline(session=db, submission=item)["due_at"]
+    assert req["expected_datetime"] == due.astimezone(LOCAL_TZ).isoformat(timespec="seconds")
 
     public = client.get(f"{BASE}/requests/{code}.json").json()[0]
     assert set(public) == REQUEST_FIELDS

@@ -19,7 +19,7 @@ def test_create_returns_tracking_code_state_agency_and_history(client, auth):
     assert body["source"] == "api"
     assert [h["type"] for h in body["history"]] == ["submitted", "routed"]
     assert body["sender"]["phone"] == "091****678"  # masked
-    assert body["due_at"] is None and body["answer"] is None
+    assert body["due_at"] is not None and body["due_paused"] is False and body["answer"] is None
     assert "RateLimit-Remaining" in r.headers
 
 
@@ -121,3 +121,21 @@ def test_list_rejects_bad_parameters_with_field_errors(client, auth):
     assert {"limit", "state.0"} <= fields
     r = client.get("/api/v1/submissions?created_after=0001-01-01T00:00:00%2B05:00", headers=auth)
     assert r.status_code == 422
+
+
+def test_due_date_follows_the_deadline_clocks(client, db, auth, make_account):
+    from app.sla import service as sla_service
+    from app.submissions import service
+
+    code = post(client, auth).json()["tracking_code"]
+    item = service.get_by_code(session=db, code=code)
+    officer = make_account("so-khcn")
+    accept_by = client.get(f"/api/v1/submissions/{code}", headers=auth).json()["due_at"]
+    service.accept(session=db, submission=item, actor=officer)
+    answer_by = client.get(f"/api/v1/submissions/{code}", headers=auth).json()
+    assert answer_by["due_at"] != accept_by and answer_by["due_paused"] is False
+    expected = sla_service.public_deadline(session=db, submission=item)["due_at"]
+    assert answer_by["due_at"].replace("Z", "+00:00") == expected.isoformat()
+    service.request_info(session=db, submission=item, actor=officer, question="Vui lòng cho biết số nhà cụ thể.")
+    paused = client.get("/api/v1/submissions", headers=auth).json()["items"][0]
+    assert paused["due_paused"] is True and paused["due_at"] is None

@@ -1,0 +1,164 @@
+"""The deadline sweep: records each at-risk and overdue crossing once, as an event, and notifies.
+
+It never scans items. Every running clock stores `next_check_at`, the instant of its earliest crossing not yet
+recorded; the sweep takes the rows with `next_check_at <= now` through an index, oldest first, in batches.
+Each crossing is claimed with a conditional UPDATE (`... WHERE at_risk_recorded_at IS NULL`), so it is recorded
+exactly once however many processes sweep at the same time; on PostgreSQL the batch is also read with
+`FOR UPDATE SKIP LOCKED`, so concurrent sweepers take different rows instead of waiting on each other.
+A sweep that did not run for a while (server stopped over a weekend) finds every crossing it missed in the
+same query, because a missed crossing is simply a `next_check_at` in the past.
+"""
+
+from __future__ import annotations
+
+import logging
+import time as pytime
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, col, select
+
+from app.agencies.models import Agency
+from app.config import get_settings
+from app.db import utcnow
+from app.sla import clock, service
+from app.sla.calendar import WorkingCalendar
+from app.sla.models import Clock, SubmissionDeadline
+from app.submissions.kinds import EventType
+from app.submissions.models import Submission
+from app.timefmt import format_datetime
+
+log = logging.getLogger("pakn.sla")
+
+BATCH_SIZE = 500
+SQLITE_RETRIES = 5
+
+
+@dataclass
+class SweepReport:
+    checked: int = 0
+    at_risk: int = 0
+    overdue: int = 0
+    emails: int = 0
+
+    def __str__(self) -> str:
+        return (f"Đã kiểm tra {self.checked} thời hạn: {self.at_risk} sắp đến hạn, {self.overdue} quá hạn, "
+                f"{self.emails} thư thông báo.")
+
+
+@dataclass
+class _Lookups:
+    """What one sweep looks up once: agency names and each agency's e-mail recipients."""
+
+    agency_names: dict[int, str]
+    recipients: dict = field(default_factory=dict)
+
+
+def _claim(session: Session, row: SubmissionDeadline, column: str, now: datetime) -> bool:
+    """Marks one crossing as recorded if nobody has; True when this process won it."""
+    attr = getattr(SubmissionDeadline, column)
+    result = session.execute(
+        update(SubmissionDeadline)
+        .where(col(SubmissionDeadline.id) == row.id, attr.is_(None),
+               col(SubmissionDeadline.clock) == Clock.RUNNING.value)
+        .values({column: now})
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 1:
+        set_committed_value(row, column, now)
+        return True
+    session.refresh(row)
+    return False
+
+
+def _record(session: Session, row: SubmissionDeadline, submission: Submission, kind: EventType, now: datetime,
+            crossed_at: datetime, cache: _Lookups, report: SweepReport) -> None:
+    phase = clock.PHASE_LABELS[row.phase].lower()
+    due = format_datetime(row.due_at)
+    agency = cache.agency_names.get(row.agency_id, "")
+    if kind == EventType.DEADLINE_AT_RISK:
+        note = f"Đã dùng 75% thời gian ({phase} {due}) từ {format_datetime(crossed_at)}."
+        subject = f"[PAKN] Hồ sơ {submission.tracking_code} sắp đến hạn ({phase} {due})"
+        report.at_risk += 1
+    else:
+        note = f"Quá {phase} {due}."
+        subject = f"[PAKN] Hồ sơ {submission.tracking_code} đã quá hạn ({phase} {due})"
+        report.overdue += 1
+    service._event(session, submission, kind, now=now, actor_role="system", internal_note=note)
+    link = f"{get_settings().public_base_url.rstrip('/')}/officer/items/{submission.tracking_code}"
+    body = f"Hồ sơ {submission.tracking_code} “{submission.title}”\nĐơn vị xử lý: {agency}\n{note}\nXem hồ sơ: {link}"
+    report.emails += service._notify(session, agency_id=row.agency_id, coordinator=kind == EventType.DEADLINE_OVERDUE,
+                                     subject=subject, body=body, submission_id=submission.id,
+                                     recipients_cache=cache.recipients)
+
+
+def _check(session: Session, row: SubmissionDeadline, submission: Submission, now: datetime,
+           cache: _Lookups, report: SweepReport) -> None:
+    report.checked += 1
+    if row.clock == Clock.RUNNING:
+        crossed = row.at_risk_at
+        if row.at_risk_recorded_at is None and crossed <= now and _claim(session, row, "at_risk_recorded_at", now):
+            _record(session, row, submission, EventType.DEADLINE_AT_RISK, now, crossed, cache, report)
+        crossed = row.due_at
+        if row.overdue_recorded_at is None and crossed <= now and _claim(session, row, "overdue_recorded_at", now):
+            _record(session, row, submission, EventType.DEADLINE_OVERDUE, now, crossed, cache, report)
+        row.status = clock.status_at(row, now).value
+    row.next_check_at = clock.next_check(row)
+    row.updated_at = now
+
+
+def _batch(session: Session, now: datetime, batch_size: int, cache: _Lookups,
+           report: SweepReport) -> int:
+    rows = session.exec(
+        select(SubmissionDeadline)
+        .where(SubmissionDeadline.next_check_at <= now)
+        .order_by(col(SubmissionDeadline.next_check_at), col(SubmissionDeadline.id))
+        .limit(batch_size)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)  # a long-lived session must not act on a stale copy
+    ).all()
+    if not rows:
+        return 0
+    ids = {r.submission_id for r in rows}
+    submissions = {s.id: s for s in session.exec(select(Submission).where(col(Submission.id).in_(ids))).all()}
+    for row in rows:
+        _check(session, row, submissions[row.submission_id], now, cache, report)
+    session.commit()
+    return len(rows)
+
+
+def sweep(*, session: Session, now: datetime | None = None, batch_size: int = BATCH_SIZE,
+          calendar: WorkingCalendar | None = None) -> SweepReport:
+    """Records every crossing due at `now` (and any missed before), batch by batch; commits each batch."""
+    now = now or utcnow()
+    report = SweepReport()
+    cache = _Lookups(agency_names=dict(session.exec(select(Agency.id, Agency.name)).all()))
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    retries = 0
+    while True:
+        partial = SweepReport()
+        try:
+            n = _batch(session, now, batch_size, cache, partial)
+        except OperationalError:
+            # SQLite: another process committed since this one began reading; start the batch again.
+            session.rollback()
+            retries += 1
+            if not sqlite or retries > SQLITE_RETRIES:
+                raise
+            pytime.sleep(0.05 * retries)
+            continue
+        for name in ("checked", "at_risk", "overdue", "emails"):
+            setattr(report, name, getattr(report, name) + getattr(partial, name))
+        if n < batch_size:
+            break
+    if report.at_risk or report.overdue:
+        log.info("sla sweep: %s", report)
+    return report
+
+
+def sweep_job(session: Session, now: datetime) -> SweepReport:
+    """The periodic job run by the worker loop (app/notifications/worker.py) in each process and in `pakn worker`."""
+    return sweep(session=session, now=now)

@@ -5,7 +5,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
-from app.api.problems import PROBLEM_MEDIA_TYPE, PROBLEM_REF, Problem, ProblemFieldError, problem_responses
+from app.api.problems import Problem, ProblemFieldError, problem_responses
 from app.attachments.service import TYPES_TEXT, human_size
 from app.config import get_settings
 from app.integrations.schemas import ReplyIn, SubmissionIn
@@ -38,8 +38,11 @@ def build_openapi(app: FastAPI, extra_models: list[type[BaseModel]]) -> dict:
     for path, operations in schema.get("paths", {}).items():
         for operation in operations.values():
             responses = operation.get("responses", {})
-            if "requestBody" in operation and path.startswith("/api/"):
-                responses.setdefault("400", problem_responses(400)[400])  # an unreadable body
+            if path.startswith("/api/"):
+                if "requestBody" in operation:
+                    responses.setdefault("400", problem_responses(400)[400])  # an unreadable body
+                # Never expected (schemathesis checks it), but if it happens it is problem+json too.
+                responses.setdefault("500", problem_responses(500)[500])
             generated = responses.get("422", {}).get("content", {}).get("application/json", {})
             if "HTTPValidationError" not in str(generated.get("schema", "")):
                 continue
@@ -93,5 +96,3 @@ def install_openapi(app: FastAPI) -> None:
 
     app.openapi = openapi
 
-
-__all__ = ["PROBLEM_MEDIA_TYPE", "PROBLEM_REF", "install_openapi"]

@@ -129,7 +129,7 @@ _RESPONSE_DESCRIPTIONS = {
     415: "Kiểu nội dung không được hỗ trợ",
     422: "Dữ liệu không hợp lệ, kèm lỗi từng trường",
     429: "Quá nhiều yêu cầu; xem Retry-After",
-    500: "Lỗi hệ thống",
+    500: "Lỗi hệ thống (không mong đợi; dữ liệu đã gửi trước đó không mất)",
 }
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}

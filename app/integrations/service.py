@@ -4,6 +4,7 @@ app.submissions.service; this module adds which client created what, access by c
 import base64
 import binascii
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -53,6 +54,8 @@ from app.submissions.kinds import (
 )
 from app.submissions.models import Submission
 from app.submissions.schemas import SubmissionCreate, parse_submission
+
+log = logging.getLogger("pakn.api")
 
 ORIGIN_KEY = "pakn.api_origin"
 PAGE_MAX = 100
@@ -105,7 +108,8 @@ def create_submission(
                                                 attachments=attachments or None)
     finally:
         session.info.pop(ORIGIN_KEY, None)
-    if not origin.recorded:  # no event hook ran (should not happen once app.flows calls us); record it now
+    if not origin.recorded:  # app.flows did not call us: record it now, though no longer atomically
+        log.error("API origin of %s was not recorded in its transaction; is app.flows wired?", submission.id)
         _record_origin(session, submission, origin)
         session.commit()
     return submission

@@ -8,7 +8,6 @@ Signature: X-PAKN-Signature: sha256=<hex HMAC-SHA256(secret, f"{X-PAKN-Timestamp
 import hashlib
 import hmac
 import ipaddress
-import json
 import logging
 import secrets
 import socket
@@ -341,8 +340,6 @@ def send_webhook(message: OutboxMessage) -> DeliveryResult:
                           retry_after=retry_after)
 
 
-def payload_json(message: OutboxMessage) -> dict:
-    return json.loads(message.payload) if message.payload else {}
 
 
 def subscription_out(subscription: WebhookSubscription, secret: str | None = None) -> WebhookOut:

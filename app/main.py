@@ -22,7 +22,7 @@ from app.attachments.service import DOCX, XLSX
 from app.config import PROJECT_ROOT, get_settings
 from app.db import get_session
 from app.integrations.open311 import Open311Error
-from app.web import admin, attachments, auth, citizen, officer
+from app.web import admin, agency_admin, attachments, auth, citizen, officer, rules
 from app.web import sla as sla_web
 from app.web.common import LoginRequired, PageError, PasswordChangeRequired, is_htmx, render
 
@@ -120,6 +120,8 @@ def create_app() -> FastAPI:
     app.include_router(auth.router)
     app.include_router(officer.router)
     app.include_router(attachments.router)
+    app.include_router(agency_admin.router)
+    app.include_router(rules.router)
     app.include_router(admin.router)
     app.include_router(sla_web.router)
     app.include_router(v1.router)

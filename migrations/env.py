@@ -21,10 +21,21 @@ def run_migrations_online() -> None:
         _run(conn)
 
 
+def _include_name(name, type_, parent_names) -> bool:
+    # Search structures made by hand in 0006_search (SQLite FTS5 table and its shadow tables; PostgreSQL's generated
+    # tsvector column): autogenerate must not drop them.
+    if type_ == "table" and name and name.startswith("submissions_fts"):
+        return False
+    if type_ == "index" and name == "ix_submissions_search_vector":
+        return False
+    return not (type_ == "column" and name == "search_vector" and parent_names.get("table_name") == "submissions")
+
+
 def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_name=_include_name,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

@@ -47,3 +47,16 @@ def can_triage(actor: Account) -> bool:
 def can_manage_deadlines(actor: Account) -> bool:
     """Calendar exceptions, deadline policies and extension decisions belong to the coordinator."""
     return actor.role == Role.COORDINATOR
+
+
+def can_manage_accounts(actor: Account) -> bool:
+    """Only an agency admin manages accounts, and only officers of their own agency (`can_manage_account`)."""
+    return actor.role == Role.AGENCY_ADMIN and actor.agency_id is not None
+
+
+def can_manage_account(actor: Account, target: Account) -> bool:
+    return can_manage_accounts(actor) and target.role == Role.OFFICER and target.agency_id == actor.agency_id
+
+
+def can_edit_rules(actor: Account) -> bool:
+    return actor.role == Role.COORDINATOR

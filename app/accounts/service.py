@@ -1,6 +1,7 @@
 """Logins, sessions, passwords and API keys. Every account change happens here."""
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -8,7 +9,14 @@ from datetime import timedelta
 from sqlmodel import Session, delete, func, select
 
 from app.accounts.models import Account, ApiClient, ApiScope, AuthSession, LoginAttempt, Role
-from app.accounts.passwords import MIN_PASSWORD_LENGTH, dummy_hash, hash_password, verify_password
+from app.accounts.passwords import (
+    MIN_PASSWORD_LENGTH,
+    dummy_hash,
+    generate_password,
+    hash_password,
+    verify_password,
+)
+from app.accounts.permissions import can_manage_account, can_manage_accounts
 from app.config import get_settings
 from app.db import utcnow
 
@@ -19,6 +27,18 @@ class AuthError(Exception):
 
 class LoginThrottled(AuthError):
     pass
+
+
+class AccountInvalid(AuthError):
+    """Form values we cannot accept, one Vietnamese message per field."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+class AccountNotManageable(AuthError):
+    """Not an officer of the actor's agency (pages answer 404: other agencies' accounts do not exist for them)."""
 
 
 def _sha256(value: str) -> str:
@@ -178,6 +198,127 @@ def create_account(
     session.flush()
     _audit(session, EventType.ACCOUNT_CREATED, actor=actor, subject=account, data={"role": role.value})
     return account
+
+
+# Officer accounts, managed by their agency's admin -------------------------------------------------------------
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9.-]{1,62})[a-z0-9]$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+@dataclass
+class OneTimePassword:
+    """Shown once to the agency admin; the officer must change it at first login."""
+
+    account: Account
+    password: str
+
+
+def _officer_values(session: Session, username: str, display_name: str, email: str) -> dict[str, str]:
+    from app.text import normalize_input
+
+    username = (username or "").strip().lower()
+    display_name = " ".join(normalize_input(display_name or "").split())
+    email = (email or "").strip().lower()
+    errors = {}
+    if not USERNAME_PATTERN.match(username):
+        errors["username"] = ("Tên đăng nhập gồm 3–64 ký tự: chữ thường không dấu (a–z), chữ số, dấu chấm hoặc "
+                              "gạch ngang, bắt đầu và kết thúc bằng chữ hoặc số.")
+    elif session.exec(select(Account.id).where(Account.username == username)).first() is not None:
+        errors["username"] = f"Tên đăng nhập “{username}” đã có người dùng. Vui lòng chọn tên khác."
+    if not 2 <= len(display_name) <= 200:
+        errors["display_name"] = "Họ và tên phải có từ 2 đến 200 ký tự."
+    if not email:
+        errors["email"] = "Vui lòng nhập thư điện tử công vụ của cán bộ."
+    elif len(email) > 254 or not _EMAIL.match(email):
+        errors["email"] = "Thư điện tử không đúng dạng, ví dụ: nguyenvana@dienbien.gov.vn."
+    if errors:
+        raise AccountInvalid(errors)
+    return {"username": username, "display_name": display_name, "email": email}
+
+
+def agency_accounts(*, session: Session, agency_id: int) -> list[Account]:
+    """Everyone with a login in the agency: its admin first, then officers by name."""
+    rows = session.exec(select(Account).where(Account.agency_id == agency_id)).all()
+    return sorted(rows, key=lambda a: (a.role != Role.AGENCY_ADMIN, a.role, a.display_name.lower(), a.id))
+
+
+def managed_officer(*, session: Session, actor: Account, account_id: int) -> Account:
+    """The officer `account_id` if `actor` may manage them; AccountNotManageable otherwise (never says why)."""
+    target = session.get(Account, account_id)
+    if target is None or not can_manage_account(actor, target):
+        raise AccountNotManageable("Không tìm thấy tài khoản.")
+    return target
+
+
+def _ensure_manages(actor: Account, target: Account | None = None) -> None:
+    if not can_manage_accounts(actor) or (target is not None and not can_manage_account(actor, target)):
+        raise AccountNotManageable("Không tìm thấy tài khoản.")
+
+
+def add_officer(*, session: Session, actor: Account, username: str, display_name: str, email: str
+                ) -> OneTimePassword:
+    """A new officer in the actor's own agency, with a generated one-time password; commits."""
+    from sqlalchemy.exc import IntegrityError
+
+    _ensure_manages(actor)
+    values = _officer_values(session, username, display_name, email)
+    password = generate_password()
+    try:
+        account = create_account(session=session, role=Role.OFFICER, agency_id=actor.agency_id, password=password,
+                                 actor=actor, **values)
+        session.commit()
+    except IntegrityError:  # the same username added at the same moment by someone else
+        session.rollback()
+        raise AccountInvalid({"username": f"Tên đăng nhập “{values['username']}” đã có người dùng."}) from None
+    return OneTimePassword(account=account, password=password)
+
+
+def disable_officer(*, session: Session, actor: Account, account: Account) -> Account:
+    """Locks the officer out now: every session of theirs ends."""
+    from app.submissions.kinds import EventType
+
+    _ensure_manages(actor, account)
+    if not account.is_active:
+        raise AuthError("Tài khoản này đã bị khóa.")
+    account.is_active = False
+    session.add(account)
+    session.exec(delete(AuthSession).where(AuthSession.account_id == account.id))
+    _audit(session, EventType.ACCOUNT_DISABLED, actor=actor, subject=account)
+    session.commit()
+    return account
+
+
+def enable_officer(*, session: Session, actor: Account, account: Account) -> Account:
+    from app.submissions.kinds import EventType
+
+    _ensure_manages(actor, account)
+    if account.is_active:
+        raise AuthError("Tài khoản này đang hoạt động.")
+    account.is_active = True
+    session.add(account)
+    # Failed logins from before the lock do not keep the reopened account throttled.
+    session.exec(delete(LoginAttempt).where(LoginAttempt.username == account.username))
+    _audit(session, EventType.ACCOUNT_ENABLED, actor=actor, subject=account)
+    session.commit()
+    return account
+
+
+def reset_officer_password(*, session: Session, actor: Account, account: Account) -> OneTimePassword:
+    """A new one-time password (must be changed at the next login); the officer's sessions end. A locked account
+    stays locked."""
+    from app.submissions.kinds import EventType
+
+    _ensure_manages(actor, account)
+    password = generate_password()
+    account.password_hash = hash_password(password)
+    account.must_change_password = True
+    session.add(account)
+    session.exec(delete(AuthSession).where(AuthSession.account_id == account.id))
+    session.exec(delete(LoginAttempt).where(LoginAttempt.username == account.username))
+    _audit(session, EventType.PASSWORD_RESET, actor=actor, subject=account)
+    session.commit()
+    return OneTimePassword(account=account, password=password)
 
 
 API_KEY_PREFIX = "pakn_"

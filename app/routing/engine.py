@@ -37,6 +37,7 @@ class RoutingDecision:
     agency_code: str | None  # None: no rule matched, the coordinator triages
     rule_id: int | None
     explanation: str
+    reasons: tuple[str, ...] = ()  # why the rule matched ("lĩnh vực = …"), for pages that phrase it their own way
 
 
 def _keyword_hit(keywords: Sequence[str], folded_text: str) -> str | None:
@@ -83,6 +84,7 @@ def decide(item: RoutingInput, rules: Sequence[RuleSpec]) -> RoutingDecision:
             agency_code=rule.target_agency_code,
             rule_id=rule.id,
             explanation=f"Khớp quy tắc {rule.id}: {because} → {target}",
+            reasons=tuple(reasons),
         )
     return RoutingDecision(
         agency_code=None,

@@ -603,6 +603,17 @@ def urgency_key():
     )
 
 
+def overdue_condition(now: datetime):
+    """SQL: the item has a running clock whose due instant has passed (the inbox's "overdue" filter)."""
+    return (
+        select(SubmissionDeadline.id)
+        .where(SubmissionDeadline.submission_id == Submission.id, SubmissionDeadline.clock == Clock.RUNNING,
+               SubmissionDeadline.due_at <= now)
+        .correlate(Submission)
+        .exists()
+    )
+
+
 @dataclass
 class DeadlineView:
     row: SubmissionDeadline

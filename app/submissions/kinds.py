@@ -101,6 +101,12 @@ class EventType(StrEnum):
     EXTENSION_REQUESTED = "extension_requested"
     EXTENSION_GRANTED = "extension_granted"
     EXTENSION_REFUSED = "extension_refused"
+    # Routing rule events (submission_id is NULL; data holds rule_id and what changed)
+    RULE_CREATED = "rule_created"
+    RULE_UPDATED = "rule_updated"
+    RULE_ENABLED = "rule_enabled"
+    RULE_DISABLED = "rule_disabled"
+    RULE_REORDERED = "rule_reordered"
 
 
 # What the sender reads in the history. Internal details (which officer, internal notes) stay out;
@@ -142,6 +148,11 @@ EVENT_LABELS = {
     EventType.ACCOUNT_CREATED: "Tạo tài khoản",
     EventType.ACCOUNT_DISABLED: "Khóa tài khoản",
     EventType.ACCOUNT_ENABLED: "Mở khóa tài khoản",
+    EventType.RULE_CREATED: "Tạo quy tắc phân luồng",
+    EventType.RULE_UPDATED: "Sửa quy tắc phân luồng",
+    EventType.RULE_ENABLED: "Bật quy tắc phân luồng",
+    EventType.RULE_DISABLED: "Tắt quy tắc phân luồng",
+    EventType.RULE_REORDERED: "Đổi thứ tự quy tắc phân luồng",
 }
 
 

@@ -57,6 +57,9 @@ class Submission(SQLModel, table=True):
     accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Folded (no diacritics, đ→d) words of code, title, content and sender name, set by the domain service and
+    # indexed for full-text search (app/submissions/search.py; FTS5 on SQLite, GIN tsvector on PostgreSQL).
+    search_text: str = Field(default="", sa_type=Text)
 
 
 class SubmissionEvent(SQLModel, table=True):

@@ -2,6 +2,7 @@
 inside one transaction, and leaves a hash-chained event row; `app.flows` adds the side effects
 (notifications, deadlines, webhooks) inside the same transaction."""
 
+import dataclasses
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,8 +20,10 @@ from app.attachments.service import Owner, StagedBatch, Upload
 from app.db import utcnow
 from app.routing.engine import RoutingInput
 from app.routing.service import route
-from app.submissions import lifecycle
+from app.submissions import inbox as inbox_filters
+from app.submissions import lifecycle, search
 from app.submissions.contact import contact_matches, new_tracking_code, normalize_tracking_code
+from app.submissions.inbox import InboxFilters
 from app.submissions.kinds import EventType, RejectReason, State
 from app.submissions.lifecycle import Action, InvalidTransition
 from app.submissions.models import Submission, SubmissionEvent
@@ -181,6 +184,7 @@ def _submit(session: Session, data: SubmissionCreate, source: str, now: datetime
             created_at=now,
             updated_at=now,
         )
+        search.fill(submission)
         session.add(submission)
         session.flush()
         record_event(session, submission, EventType.SUBMITTED, now=now, actor_role="sender")
@@ -526,30 +530,24 @@ INBOX_PAGE_SIZE = 25
 
 
 def inbox(
-    *, session: Session, agency_id: int, state: str | None = None, page: int = 1, sort: str = "newest"
+    *, session: Session, agency_id: int, filters: InboxFilters | None = None, page: int = 1,
+    page_size: int = INBOX_PAGE_SIZE, state: str | None = None,
 ) -> InboxPage:
-    """One page of the agency's items; sort "urgency" puts the earliest running deadline first (app/sla)."""
-    base = select(Submission).where(Submission.agency_id == agency_id)
-    counts = dict(
-        session.exec(
-            select(Submission.state, func.count()).where(Submission.agency_id == agency_id).group_by(Submission.state)
-        ).all()
-    )
+    """One page of the agency's items matching `filters` (see app/submissions/inbox.py), and the agency's count per
+    state (for the state menu). `state=` is a shortcut for `filters=InboxFilters(state=...)`."""
+    filters = filters or InboxFilters()
     if state:
-        base = base.where(Submission.state == state)
-    total = session.exec(select(func.count()).select_from(base.subquery())).one()
-    pages = max(1, -(-total // INBOX_PAGE_SIZE))
+        filters = dataclasses.replace(filters, state=state)
+    scope = Submission.agency_id == agency_id
+    counts = dict(
+        session.exec(select(Submission.state, func.count()).where(scope).group_by(Submission.state)).all()
+    )
+    where = [scope, *inbox_filters.conditions(filters, dialect=session.get_bind().dialect)]
+    total = session.exec(select(func.count()).select_from(Submission).where(*where)).one()
+    pages = max(1, -(-total // page_size))
     page = min(max(1, page), pages)
-    order = [col(Submission.created_at).desc(), col(Submission.id).desc()]
-    if sort == "urgency":
-        from app.sla.service import urgency_key
-
-        order.insert(0, urgency_key().asc().nulls_last())
-    items = session.exec(
-        base.order_by(*order)
-        .offset((page - 1) * INBOX_PAGE_SIZE)
-        .limit(INBOX_PAGE_SIZE)
-    ).all()
+    stmt = inbox_filters.SORTS[filters.sort].apply(select(Submission).where(*where))
+    items = session.exec(stmt.offset((page - 1) * page_size).limit(page_size)).all()
     return InboxPage(items=list(items), total=total, page=page, pages=pages, counts=counts)
 
 

@@ -47,7 +47,10 @@ def csrf_token(request: Request) -> str:
 
 
 def is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
+    """An htmx request that wants a fragment. htmx's history restore (back button after hx-push-url, with the
+    history cache off) also sends HX-Request but needs the whole page."""
+    return (request.headers.get("hx-request") == "true"
+            and request.headers.get("hx-history-restore-request") != "true")
 
 
 class PageError(Exception):

@@ -18,9 +18,10 @@ from app.attachments import service as attachments_service
 from app.attachments.http import uploads_from_form
 from app.db import get_session
 from app.sla import service as sla_service
+from app.submissions import inbox as inbox_filters
 from app.submissions import lifecycle
 from app.submissions import service as submissions_service
-from app.submissions.kinds import EVENT_LABELS, REJECT_REASON_LABELS, STATE_LABELS, State
+from app.submissions.kinds import EVENT_LABELS, KIND_LABELS, REJECT_REASON_LABELS, STATE_LABELS, State
 from app.submissions.lifecycle import Action
 from app.submissions.models import Submission
 from app.timefmt import format_datetime
@@ -55,7 +56,7 @@ def coordinator(actor: Account = Depends(current_handler)) -> Account:
     return actor
 
 
-@router.get("")
+@router.get("", dependencies=[Depends(current_handler)])
 def officer_home():
     return RedirectResponse("/officer/inbox", status_code=303)
 
@@ -67,30 +68,39 @@ def _names(session: Session) -> dict:
     }
 
 
+def _page_number(value: str | None) -> int:
+    try:
+        return max(1, min(int(value or 1), 10_000))
+    except ValueError:
+        return 1
+
+
 @router.get("/inbox")
-def inbox(
-    request: Request,
-    state: str = "",
-    page: int = 1,
-    sort: str = "urgency",
-    actor: Account = Depends(current_handler),
-    session: Session = Depends(get_session),
-):
-    state = state if state in State._value2member_map_ else ""
-    sort = sort if sort in ("urgency", "newest") else "urgency"
-    result = submissions_service.inbox(session=session, agency_id=actor.agency_id, state=state or None,
-                                       page=max(1, min(page, 10_000)), sort=sort)
+def inbox(request: Request, actor: Account = Depends(current_handler), session: Session = Depends(get_session)):
+    """Filters, search and sort from the query string: a plain GET form without JavaScript, a list swap with htmx."""
+    filters, errors = inbox_filters.parse(request.query_params, session=session)
+    result = submissions_service.inbox(session=session, agency_id=actor.agency_id, filters=filters,
+                                       page=_page_number(request.query_params.get("page")))
     context = {
         "account": actor,
         "agency": session.get(Agency, actor.agency_id),
         "result": result,
-        "state": state,
+        "filters": filters,
+        "errors": errors,
         "states": STATE_LABELS,
+        "kinds": KIND_LABELS,
+        "sorts": inbox_filters.SORTS,
+        "field_list": agencies_service.list_fields(session=session),
+        "commune_list": agencies_service.list_communes(session=session),
         "names": _names(session),
-        "sort": sort,
         "sla_badges": sla_service.badges_for(session=session, submission_ids=[i.id for i in result.items]),
     }
-    return render(request, "officer/inbox.html", context, block="inbox_list")
+    response = render(request, "officer/inbox.html", context, block="inbox_list",
+                      status_code=422 if errors else 200)
+    if is_htmx(request):
+        query = filters.query_string(page=result.page)
+        response.headers["HX-Push-Url"] = "/officer/inbox" + (f"?{query}" if query else "")
+    return response
 
 
 @router.get("/review")

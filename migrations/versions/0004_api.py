@@ -2,7 +2,7 @@
 webhook subscriptions and deliveries
 
 Revision ID: 0004
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-22 06:38:09.266790
 """
 
@@ -16,7 +16,7 @@ import app.db
 
 
 revision: str = '0004'
-down_revision: str | None = '0005'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

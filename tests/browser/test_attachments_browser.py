@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from app.seed.reference import FIELD_OWNERS
 from tests.attachments import files
 
-AGENCY = "so-y-te"
-NEW_PASSWORD = "Dien-Bien-2026-y-te-an-toan"
+AGENCY = "so-gddt"  # not the agency of the other browser tests: each does its own first login
+NEW_PASSWORD = "Dien-Bien-2026-giao-duc-an-toan"
 PHONE = "0987 654 321"
 
 
@@ -24,15 +24,15 @@ def _expect(diagnostics, page, what: str, check) -> None:
 
 @pytest.mark.browser
 def test_photo_from_the_citizen_and_pdf_from_the_agency(new_page, live_server, diagnostics):
-    assert FIELD_OWNERS["y-te-so"] == AGENCY, "default routing of y-te-so changed: update this test"
+    assert FIELD_OWNERS["giao-duc-so"] == AGENCY, "default routing of giao-duc-so changed: update this test"
 
     citizen = new_page("citizen-attachments")
     citizen.goto("/")
     citizen.check('input[name="kind"][value="petition"]')
-    citizen.select_option("#field_code", "y-te-so")
+    citizen.select_option("#field_code", "giao-duc-so")
     citizen.select_option("#commune_code", "xa-muong-nhe")
-    citizen.fill("#title", "Trạm y tế chưa có đặt lịch khám trực tuyến")
-    citizen.fill("#content", "Đề nghị trạm y tế xã cho đặt lịch khám qua điện thoại, ảnh chụp bảng thông báo kèm theo.")
+    citizen.fill("#title", "Trường chưa có sổ liên lạc điện tử")
+    citizen.fill("#content", "Đề nghị trường tiểu học của xã dùng sổ liên lạc điện tử, ảnh bảng thông báo kèm theo.")
     citizen.fill("#sender_name", "Quàng Thị Hoa")
     citizen.fill("#sender_phone", PHONE)
     citizen.set_input_files("#attachments", [
@@ -64,7 +64,7 @@ def test_photo_from_the_citizen_and_pdf_from_the_agency(new_page, live_server, d
     officer.get_by_role("button", name="Tiếp nhận").click()
     _expect(diagnostics, officer, "after 'Tiếp nhận' the state badge should read 'Đang xử lý'",
             lambda: expect(officer.locator("#item-state")).to_have_text("Đang xử lý"))
-    officer.fill("#answer_text", "Sở Y tế đã chỉ đạo trạm y tế mở đặt lịch qua tổng đài từ tháng sau.")
+    officer.fill("#answer_text", "Sở Giáo dục và Đào tạo đã chỉ đạo các trường dùng sổ liên lạc điện tử từ học kỳ sau.")
     officer.set_input_files("#attachments", [
         {"name": "Công văn số 12.pdf", "mimeType": "application/pdf", "buffer": files.pdf("Cong van 12")}])
     officer.get_by_role("button", name="Gửi trả lời").click()  # hx-post with multipart/form-data

@@ -1,0 +1,172 @@
+"""The agency inbox: what an officer may filter and sort by, parsed from a query string and turned into SQL.
+
+Adding a filter (e.g. "overdue" from the deadlines work) is one field on `InboxFilters`, one line in `parse()`,
+one condition in `conditions()` and one control in templates/officer/inbox.html; a sort is one entry in `SORTS`.
+"""
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
+
+from sqlalchemy import ColumnElement, Select, case
+from sqlalchemy.engine import Dialect
+from sqlmodel import Session, col, select
+
+from app.agencies.models import Commune, Field
+from app.db import utcnow
+from app.submissions import search
+from app.submissions.kinds import OPEN_STATES, Kind, State
+from app.submissions.models import Submission
+from app.timefmt import LOCAL_TZ
+
+QUERY_MAX = 200
+
+
+def newest_first(stmt: Select) -> Select:
+    return stmt.order_by(col(Submission.created_at).desc(), col(Submission.id).desc())
+
+
+def oldest_first(stmt: Select) -> Select:
+    return stmt.order_by(col(Submission.created_at), col(Submission.id))
+
+
+def urgency_order(stmt: Select) -> Select:
+    """Most urgent first: the earliest running deadline (app/sla), then other open items oldest first,
+    then finished ones."""
+    from app.sla.service import urgency_key
+
+    still_open = case((col(Submission.state).in_([s.value for s in OPEN_STATES]), 0), else_=1)
+    return stmt.order_by(urgency_key().asc().nulls_last(), still_open, col(Submission.created_at),
+                         col(Submission.id))
+
+
+@dataclass(frozen=True)
+class SortOption:
+    label: str
+    apply: Callable[[Select], Select]
+
+
+SORTS: dict[str, SortOption] = {
+    "newest": SortOption("Mới nhất trước", newest_first),
+    "oldest": SortOption("Cũ nhất trước", oldest_first),
+    "urgency": SortOption("Gấp nhất trước", urgency_order),
+}
+DEFAULT_SORT = "urgency"
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    """Every value is a plain string or date as it appears in the URL; empty means "any"."""
+
+    state: str = ""
+    kind: str = ""
+    field: str = ""  # field code
+    commune: str = ""  # commune code
+    created_from: date | None = None
+    created_to: date | None = None
+    q: str = ""
+    overdue: bool = False
+    sort: str = DEFAULT_SORT
+
+    def query_string(self, page: int = 1, **changes) -> str:
+        """The URL query for these filters (page links keep them); empty values and defaults are left out."""
+        f = replace(self, **changes)
+        params = {
+            "state": f.state, "kind": f.kind, "field": f.field, "commune": f.commune,
+            "from": f.created_from.isoformat() if f.created_from else "",
+            "to": f.created_to.isoformat() if f.created_to else "",
+            "q": f.q, "overdue": "1" if f.overdue else "",
+            "sort": "" if f.sort == DEFAULT_SORT else f.sort, "page": page if page != 1 else "",
+        }
+        return urlencode({k: v for k, v in params.items() if v})
+
+    @property
+    def active(self) -> bool:
+        return self != InboxFilters(sort=self.sort)
+
+
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def parse_date(value: str) -> date | None:
+    """dd/mm/yyyy (as Vietnamese write it) or yyyy-mm-dd (what a date input sends); ValueError otherwise."""
+    value = value.strip()
+    if not value:
+        return None
+    if m := _DMY.match(value):
+        day, month, year = (int(g) for g in m.groups())
+    elif m := _ISO.match(value):
+        year, month, day = (int(g) for g in m.groups())
+    else:
+        raise ValueError(value)
+    if not 2000 <= year <= 2100:
+        raise ValueError(value)
+    return date(year, month, day)
+
+
+def parse(params: Mapping[str, str], *, session: Session) -> tuple[InboxFilters, dict[str, str]]:
+    """Filters from a query string, and a Vietnamese message per value we could not use (that value is ignored)."""
+    errors: dict[str, str] = {}
+
+    def one(name: str) -> str:
+        return str(params.get(name, "")).strip()[:QUERY_MAX]
+
+    state, kind, field_code, commune_code, sort = one("state"), one("kind"), one("field"), one("commune"), one("sort")
+    if state and state not in State._value2member_map_:
+        errors["state"], state = "Trạng thái không hợp lệ.", ""
+    if kind and kind not in Kind._value2member_map_:
+        errors["kind"], kind = "Loại hồ sơ không hợp lệ.", ""
+    if field_code and session.exec(select(Field.id).where(Field.code == field_code)).first() is None:
+        errors["field"], field_code = "Lĩnh vực không có trong danh mục.", ""
+    if commune_code and session.exec(select(Commune.id).where(Commune.code == commune_code)).first() is None:
+        errors["commune"], commune_code = "Xã, phường không có trong danh mục.", ""
+    if sort not in SORTS:
+        if sort:
+            errors["sort"] = "Cách sắp xếp không hợp lệ."
+        sort = DEFAULT_SORT
+    dates: dict[str, date | None] = {}
+    for name, label in (("from", "Từ ngày"), ("to", "Đến ngày")):
+        try:
+            dates[name] = parse_date(one(name))
+        except ValueError:
+            errors[name], dates[name] = f"{label}: vui lòng nhập ngày dạng ngày/tháng/năm, ví dụ 25/11/2026.", None
+    if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
+        errors["to"] = "“Đến ngày” phải sau hoặc bằng “Từ ngày”."
+        dates["to"] = None
+    filters = InboxFilters(state=state, kind=kind, field=field_code, commune=commune_code,
+                           created_from=dates["from"], created_to=dates["to"], q=one("q"),
+                           overdue=one("overdue") in ("1", "on", "true"), sort=sort)
+    return filters, errors
+
+
+def local_day_start(day: date) -> datetime:
+    """Midnight in Vietnam at the start of `day`, as an aware datetime (compared with UTC timestamps)."""
+    return datetime.combine(day, time(0), tzinfo=LOCAL_TZ)
+
+
+def conditions(filters: InboxFilters, *, dialect: Dialect) -> list[ColumnElement[bool]]:
+    """WHERE conditions for everything but the agency scope."""
+    where: list[ColumnElement[bool]] = []
+    if filters.state:
+        where.append(col(Submission.state) == filters.state)
+    if filters.kind:
+        where.append(col(Submission.kind) == filters.kind)
+    if filters.field:
+        where.append(col(Submission.field_id) == select(Field.id).where(Field.code == filters.field).scalar_subquery())
+    if filters.commune:
+        where.append(col(Submission.commune_id) ==
+                     select(Commune.id).where(Commune.code == filters.commune).scalar_subquery())
+    if filters.created_from:
+        where.append(col(Submission.created_at) >= local_day_start(filters.created_from))
+    if filters.created_to:
+        where.append(col(Submission.created_at) < local_day_start(filters.created_to + timedelta(days=1)))
+    if filters.q and (match := search.condition(filters.q, dialect)) is not None:
+        where.append(match)
+    if filters.overdue:
+        from app.sla.service import overdue_condition
+
+        where.append(overdue_condition(utcnow()))
+    return where

@@ -1,0 +1,219 @@
+"""The coordinator's routing rule pages: list, create, edit, reorder, switch on/off, and try a draft first."""
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session, col, func, select
+
+from app.accounts.models import Account
+from app.accounts.permissions import can_edit_rules
+from app.agencies import service as agencies_service
+from app.agencies.models import Agency
+from app.db import get_session
+from app.routing import service as routing_service
+from app.routing.models import RoutingRule
+from app.submissions import service as submissions_service
+from app.submissions.kinds import EVENT_LABELS, KIND_LABELS
+from app.submissions.models import Submission
+from app.web.common import PageError, current_handler, render, require_csrf
+
+router = APIRouter(prefix="/coordinator", dependencies=[Depends(require_csrf)])
+
+RULE_FIELDS = ("name", "kind", "field_code", "commune_code", "keywords", "target_agency_code", "priority",
+               "is_active")
+TRIAL_FIELDS = ("t_title", "t_content", "t_kind", "t_field_code", "t_commune_code")
+
+
+def rules_coordinator(actor: Account = Depends(current_handler)) -> Account:
+    if not can_edit_rules(actor):
+        raise PageError(403, "Không có quyền truy cập", "Chỉ Cơ quan thường trực được xem và sửa quy tắc phân luồng.",
+                        back_url="/officer/inbox")
+    return actor
+
+
+def rule_by_id(rule_id: int, actor: Account = Depends(rules_coordinator),
+               session: Session = Depends(get_session)) -> RoutingRule:
+    rule = session.get(RoutingRule, rule_id)
+    if rule is None:
+        raise PageError(404, "Không tìm thấy quy tắc", "Quy tắc không tồn tại.", back_url="/coordinator/rules")
+    return rule
+
+
+def _choices(session: Session) -> dict:
+    agencies = agencies_service.list_agencies(session=session)
+    fields = agencies_service.list_fields(session=session)
+    communes = agencies_service.list_communes(session=session)
+    return {
+        "options": {
+            "kinds": list(KIND_LABELS.items()),
+            "fields": [(f.code, f.name) for f in fields],
+            "communes": [(c.code, c.name) for c in communes],
+            "agencies": [(a.code, a.name) for a in sorted(agencies, key=lambda a: a.name)],
+        },
+        "kinds": KIND_LABELS,
+        "agencies_by_id": {a.id: a for a in agencies},
+        "field_names": {f.code: f.name for f in fields},
+        "commune_names": {c.code: c.name for c in communes},
+    }
+
+
+def _values_of(rule: RoutingRule, session: Session) -> dict:
+    target = session.get(Agency, rule.target_agency_id)
+    return {"name": rule.name, "kind": rule.kind or "", "field_code": rule.field_code or "",
+            "commune_code": rule.commune_code or "", "keywords": rule.keywords or "",
+            "target_agency_code": target.code, "priority": str(rule.priority), "is_active": rule.is_active}
+
+
+def _form_values(form) -> dict:
+    values = {k: str(form.get(k, "") or "")[:10_000] for k in RULE_FIELDS + TRIAL_FIELDS}
+    values["is_active"] = values["is_active"] in ("1", "on", "true")
+    return values
+
+
+def _edit_page(request: Request, session: Session, actor: Account, *, rule: RoutingRule | None, values: dict,
+               errors: dict | None = None, trial=None, saved_trial=None, trial_errors: dict | None = None,
+               status_code: int = 200):
+    history = routing_service.rule_history(session=session, rule_id=rule.id) if rule else []
+    actor_ids = {e.actor_account_id for e in history if e.actor_account_id}
+    context = {
+        "account": actor, "rule": rule, "values": values, "errors": errors or {}, "trial": trial,
+        "saved_trial": saved_trial, "trial_errors": trial_errors or {}, "message": request.session.pop("flash", None),
+        "history": history, "event_labels": EVENT_LABELS, "event_data": submissions_service.event_data,
+        "accounts": {a.id: a for a in session.exec(select(Account).where(col(Account.id).in_(actor_ids))).all()},
+        **_choices(session),
+    }
+    return render(request, "rules/edit.html", context, status_code=status_code, block="trial_result")
+
+
+@router.get("", dependencies=[Depends(rules_coordinator)])
+def coordinator_home():
+    return RedirectResponse("/coordinator/rules", status_code=303)
+
+
+@router.get("/rules")
+def rules(request: Request, actor: Account = Depends(rules_coordinator), session: Session = Depends(get_session)):
+    used = dict(session.exec(select(Submission.routing_rule_id, func.count())
+                             .where(col(Submission.routing_rule_id).is_not(None))
+                             .group_by(Submission.routing_rule_id)).all())
+    context = {"account": actor, "rules": routing_service.list_rules(session=session), "used": used,
+               "message": request.session.pop("flash", None), **_choices(session)}
+    return render(request, "rules/list.html", context)
+
+
+@router.get("/rules/new")
+def new_rule(request: Request, actor: Account = Depends(rules_coordinator), session: Session = Depends(get_session)):
+    values = {k: "" for k in RULE_FIELDS + TRIAL_FIELDS}
+    values.update(priority=str(routing_service.next_priority(session=session)), is_active=True)
+    return _edit_page(request, session, actor, rule=None, values=values)
+
+
+@router.post("/rules")
+async def create_rule(request: Request, actor: Account = Depends(rules_coordinator),
+                      session: Session = Depends(get_session)):
+    form = await request.form()
+    try:
+        draft = routing_service.parse_rule(form, session=session)
+        rule = routing_service.create_rule(session=session, actor=actor, draft=draft)
+    except routing_service.RuleInvalid as exc:
+        return _edit_page(request, session, actor, rule=None, values=_form_values(form), errors=exc.errors,
+                          status_code=422)
+    request.session["flash"] = f"Đã tạo quy tắc {rule.id}."
+    return RedirectResponse(f"/coordinator/rules/{rule.id}", status_code=303)
+
+
+@router.get("/rules/test")
+def test_form(request: Request, actor: Account = Depends(rules_coordinator), session: Session = Depends(get_session)):
+    values = {k: "" for k in TRIAL_FIELDS}
+    return render(request, "rules/test.html", {"account": actor, "values": values, "errors": {}, "trial": None,
+                                               **_choices(session)})
+
+
+@router.post("/rules/test")
+async def test_rules(request: Request, actor: Account = Depends(rules_coordinator),
+                     session: Session = Depends(get_session)):
+    """Where a sample submission would go: with the saved rules, or with the draft rule of the edit form
+    (`with_draft`) in place of the saved one. Nothing is saved."""
+    form = await request.form()
+    values = _form_values(form)
+    with_draft = form.get("with_draft") == "1"
+    rule_id = str(form.get("rule_id", ""))
+    rule = session.get(RoutingRule, int(rule_id)) if with_draft and rule_id.isdigit() else None
+    errors: dict[str, str] = {}
+    item = draft = None
+    try:
+        item = routing_service.parse_trial(form, session=session)
+    except routing_service.RuleInvalid as exc:
+        errors.update(exc.errors)
+    if with_draft:
+        try:
+            draft = routing_service.parse_rule(form, session=session, name_required=False)
+        except routing_service.RuleInvalid as exc:
+            errors.update(exc.errors)
+    trial = saved_trial = None
+    if not errors:
+        trial = routing_service.try_rules(session=session, item=item, draft=draft, draft_id=rule.id if rule else None)
+        if draft is not None:
+            saved_trial = routing_service.try_rules(session=session, item=item)
+    status = 422 if errors else 200
+    if with_draft:
+        return _edit_page(request, session, actor, rule=rule, values=values, errors=errors, trial=trial,
+                          saved_trial=saved_trial, trial_errors=errors, status_code=status)
+    return render(request, "rules/test.html", {"account": actor, "values": values, "errors": errors, "trial": trial,
+                                               **_choices(session)}, status_code=status, block="trial_result")
+
+
+@router.get("/rules/{rule_id:int}")
+def edit_rule(request: Request, rule: RoutingRule = Depends(rule_by_id), actor: Account = Depends(rules_coordinator),
+              session: Session = Depends(get_session)):
+    values = {**{k: "" for k in TRIAL_FIELDS}, **_values_of(rule, session)}
+    return _edit_page(request, session, actor, rule=rule, values=values)
+
+
+@router.post("/rules/{rule_id:int}")
+async def update_rule(request: Request, rule: RoutingRule = Depends(rule_by_id),
+                      actor: Account = Depends(rules_coordinator), session: Session = Depends(get_session)):
+    form = await request.form()
+    try:
+        draft = routing_service.parse_rule(form, session=session)
+        changes = routing_service.update_rule(session=session, actor=actor, rule=rule, draft=draft)
+    except routing_service.RuleInvalid as exc:
+        return _edit_page(request, session, actor, rule=rule, values=_form_values(form), errors=exc.errors,
+                          status_code=422)
+    request.session["flash"] = f"Đã lưu quy tắc {rule.id}." if changes else "Không có thay đổi nào để lưu."
+    return RedirectResponse(f"/coordinator/rules/{rule.id}", status_code=303)
+
+
+def _back_to_list(request: Request, rule: RoutingRule, message: str) -> RedirectResponse:
+    request.session["flash"] = message
+    return RedirectResponse(f"/coordinator/rules#rule-{rule.id}", status_code=303)
+
+
+@router.post("/rules/{rule_id:int}/move")
+def move_rule(request: Request, direction: str = Form("", max_length=10), rule: RoutingRule = Depends(rule_by_id),
+              actor: Account = Depends(rules_coordinator), session: Session = Depends(get_session)):
+    try:
+        routing_service.move_rule(session=session, actor=actor, rule=rule, direction=direction)
+    except routing_service.RuleInvalid as exc:
+        return _back_to_list(request, rule, str(exc))
+    return _back_to_list(request, rule, f"Đã chuyển quy tắc {rule.id} {'lên' if direction == 'up' else 'xuống'} "
+                                        "một bậc.")
+
+
+@router.post("/rules/{rule_id:int}/enable")
+def enable_rule(request: Request, rule: RoutingRule = Depends(rule_by_id), actor: Account = Depends(rules_coordinator),
+                session: Session = Depends(get_session)):
+    return _switch(request, session, actor, rule, True)
+
+
+@router.post("/rules/{rule_id:int}/disable")
+def disable_rule(request: Request, rule: RoutingRule = Depends(rule_by_id),
+                 actor: Account = Depends(rules_coordinator), session: Session = Depends(get_session)):
+    return _switch(request, session, actor, rule, False)
+
+
+def _switch(request: Request, session: Session, actor: Account, rule: RoutingRule, active: bool):
+    try:
+        routing_service.set_active(session=session, actor=actor, rule=rule, active=active)
+    except routing_service.RuleInvalid as exc:
+        return _back_to_list(request, rule, str(exc))
+    return _back_to_list(request, rule, f"Đã {'bật' if active else 'tắt'} quy tắc {rule.id}.")
+

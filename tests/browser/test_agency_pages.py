@@ -1,0 +1,80 @@
+"""An agency admin in a real Chromium: htmx search swaps the inbox list in place; adding an officer shows the
+one-time password once."""
+
+import re
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
+
+AGENCY = "so-y-te"  # not the agency of test_end_to_end.py: each test does its own first login
+NEW_PASSWORD = "Dien-Bien-2026-nganh-y"
+TITLES = ("Đặt lịch khám trực tuyến ở xã Mường Nhé bị lỗi", "Hồ sơ sức khỏe điện tử không đăng nhập được")
+
+
+def _expect(diagnostics, page, what: str, check) -> None:
+    try:
+        check()
+    except (AssertionError, PlaywrightError) as exc:
+        raise diagnostics.fail(page, what, exc) from exc
+
+
+@pytest.mark.browser
+def test_inbox_search_and_adding_an_officer(new_page, live_server, diagnostics):
+    citizen = new_page("citizen")
+    for title in TITLES:
+        citizen.goto("/")
+        citizen.check('input[name="kind"][value="feedback"]')
+        citizen.select_option("#field_code", "y-te-so")
+        citizen.select_option("#commune_code", "xa-muong-nhe")
+        citizen.fill("#title", title)
+        citizen.fill("#content", "Nhiều người dân phản ánh việc này trong tuần qua, mong cơ quan xem xét.")
+        citizen.fill("#sender_name", "Giàng A Páo")
+        citizen.fill("#sender_phone", "0987654321")
+        citizen.check('input[name="consent"]')
+        citizen.get_by_role("button", name="Gửi ý kiến").click()
+        _expect(diagnostics, citizen, "the submission should be acknowledged with a tracking code",
+                lambda: expect(citizen.locator("#tracking-code")).to_be_visible())
+
+    admin = new_page("agency-admin")
+    admin.goto("/login")
+    admin.fill("#username", AGENCY)
+    admin.fill("#password", live_server.initial_password(AGENCY))
+    admin.get_by_role("button", name="Đăng nhập").click()
+    admin.fill("#current", live_server.initial_password(AGENCY))
+    admin.fill("#new", NEW_PASSWORD)
+    admin.fill("#confirm", NEW_PASSWORD)
+    admin.get_by_role("button", name="Lưu mật khẩu mới").click()
+    _expect(diagnostics, admin, "after the password change the admin should land on /officer/inbox",
+            lambda: expect(admin).to_have_url(re.compile(r"/officer/inbox")))
+    listing = admin.locator("#inbox-list")
+    _expect(diagnostics, admin, "the inbox should list both new items",
+            lambda: expect(listing).to_contain_text(TITLES[1]))
+    admin.wait_for_function("() => window.htmx !== undefined", timeout=5000)
+
+    # Typing (no Enter, no button) searches after a pause; the page is not reloaded, the URL follows.
+    admin.evaluate("window.__samePage = true")
+    admin.locator("#q").press_sequentially("muong nhe", delay=30)
+    _expect(diagnostics, admin, "typing 'muong nhe' should leave only the item about Mường Nhé in the list",
+            lambda: expect(listing).not_to_contain_text(TITLES[1]))
+    _expect(diagnostics, admin, "the list should still show the Mường Nhé item",
+            lambda: expect(listing).to_contain_text(TITLES[0]))
+    _expect(diagnostics, admin, "the address bar should carry the search (hx-push-url / HX-Push-Url)",
+            lambda: expect(admin).to_have_url(re.compile(r"/officer/inbox\?q=muong\+nhe$")))
+    assert admin.evaluate("window.__samePage === true"), "the search reloaded the whole page"
+
+    admin.select_option("#kind", "petition")  # a change in any filter swaps the list too
+    _expect(diagnostics, admin, "with kind = petition no item should match",
+            lambda: expect(listing).to_contain_text("Không có hồ sơ nào khớp bộ lọc."))
+    assert admin.evaluate("window.__samePage === true"), "the filter change reloaded the whole page"
+
+    admin.get_by_role("link", name="Cán bộ").click()
+    admin.fill("#username", "bacsi.lan")
+    admin.fill("#display_name", "Lường Thị Lan")
+    admin.fill("#email", "lan.syt@dienbien.gov.vn")
+    admin.get_by_role("button", name="Thêm cán bộ").click()
+    _expect(diagnostics, admin, "adding an officer should show a one-time password",
+            lambda: expect(admin.locator("#one-time-password")).to_have_text(re.compile(r"^[a-z2-9-]{19}$")))
+    admin.get_by_role("link", name="Về danh sách cán bộ").click()
+    _expect(diagnostics, admin, "the new officer should be listed, waiting for the first password change",
+            lambda: expect(admin.locator("#accounts")).to_contain_text("Chưa đổi mật khẩu lần đầu"))

@@ -1,0 +1,376 @@
+"""Every staff route, walked from a table, for two agencies (both ways round).
+
+- agency A can neither read nor act on agency B's items: 404, the item row unchanged, no event, no mail queued;
+- officers (and the coordinator) cannot manage accounts: 403; an agency admin cannot touch another agency's: 404;
+- only the coordinator triages (assign, reopen), exports the audit trail, and sees or edits routing rules;
+- the system admin and anonymous visitors get nothing.
+
+The table is checked against `app.routes`: a new /officer, /agency or /coordinator route (or a new item action in
+`ITEM_ACTIONS`) fails `test_every_staff_route_is_in_the_table` until a row says who may use it. Every refusal is
+paired with a positive control (the rightful actor, same URL, same form, same item) so a wrong URL or form cannot
+make a refusal pass by accident.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from app.accounts.models import Account, Role
+from app.routing.models import RoutingRule
+from app.submissions import service
+from app.submissions.kinds import State
+from app.submissions.models import Submission
+from app.web.officer import ITEM_ACTIONS
+from tests.conftest import PASSWORD, agency, csrf_from, login
+
+STAFF_PREFIXES = ("/officer", "/agency", "/coordinator")
+
+# Guards: who may use a route.
+STAFF = "any handler (agency admin, officer, coordinator)"
+ITEM = "the agency holding the item, or the coordinator; 404 for other agencies"
+ITEM_COORDINATOR = "ITEM, and then only the coordinator (403)"
+COORDINATOR = "the coordinator only (403)"
+ACCOUNTS = "an agency admin only (403)"
+ACCOUNT = "ACCOUNTS, and then only officers of the admin's own agency (404)"
+
+AGENCY_FORMS = {"accept": {}, "answer": {"answer_text": "Sở đã làm việc với nhà mạng để khắc phục."},
+                "transfer": {"agency_code": "vnpt", "reason": "Thuộc phạm vi của VNPT"},
+                "reject": {"reason_code": "out_of_scope", "detail": "Việc này không thuộc lĩnh vực tiếp nhận."},
+                "request-info": {"question": "Xin cho biết địa chỉ cụ thể của trạm?"},
+                "note": {"note": "Ghi chú nội bộ thử quyền"}}
+
+
+@dataclass(frozen=True)
+class ItemCase:
+    """How to make a request on an item succeed for the rightful actor: the item's state and the form."""
+
+    state: str  # "assigned" | "in_progress" | "triage" | "closed_unsatisfied"
+    form: dict = field(default_factory=dict)
+    rightful: str = "agency"  # "agency": an officer of the holding agency; "coordinator"
+
+
+# One row per item action in app.web.officer.ITEM_ACTIONS.
+ITEM_ACTION_CASES: dict[str, ItemCase] = {
+    "accept": ItemCase("assigned"),
+    "answer": ItemCase("in_progress", AGENCY_FORMS["answer"]),
+    "transfer": ItemCase("in_progress", AGENCY_FORMS["transfer"]),
+    "reject": ItemCase("in_progress", AGENCY_FORMS["reject"]),
+    "request-info": ItemCase("in_progress", AGENCY_FORMS["request-info"]),
+    "note": ItemCase("in_progress", AGENCY_FORMS["note"]),
+    "assign": ItemCase("triage", {"agency_code": "vnpt", "note": "Giao VNPT"}, rightful="coordinator"),
+    "reopen": ItemCase("closed_unsatisfied", {"agency_code": "vnpt", "note": "Mở lại cho VNPT"},
+                       rightful="coordinator"),
+}
+
+RULE_FORM = {"name": "Quy tắc thử quyền", "kind": "", "field_code": "khac", "commune_code": "", "keywords": "",
+             "target_agency_code": "vnpt", "priority": "3", "is_active": "1"}
+TRIAL_FORM = {"t_title": "Sóng yếu", "t_content": "", "t_kind": "feedback", "t_field_code": "ha-tang-so",
+              "t_commune_code": ""}
+OFFICER_FORM = {"username": "canbo.moi", "display_name": "Cán bộ mới", "email": "moi@dienbien.gov.vn"}
+
+
+@dataclass(frozen=True)
+class Route:
+    guard: str
+    form: dict = field(default_factory=dict)
+    item: ItemCase | None = None  # item routes other than the actions (which use ITEM_ACTION_CASES)
+
+
+ROUTES: dict[tuple[str, str], Route] = {
+    ("GET", "/officer"): Route(STAFF),
+    ("GET", "/officer/inbox"): Route(STAFF),
+    ("GET", "/officer/review"): Route(COORDINATOR),
+    ("GET", "/officer/items/{code}"): Route(ITEM, item=ItemCase("in_progress")),
+    ("POST", "/officer/items/{code}/{action}"): Route(ITEM),  # expanded over ITEM_ACTION_CASES
+    ("GET", "/officer/items/{code}/audit.csv"): Route(ITEM_COORDINATOR, item=ItemCase("in_progress",
+                                                                                       rightful="coordinator")),
+    ("GET", "/agency"): Route(ACCOUNTS),
+    ("GET", "/agency/accounts"): Route(ACCOUNTS),
+    ("POST", "/agency/accounts"): Route(ACCOUNTS, OFFICER_FORM),
+    ("POST", "/agency/accounts/{account_id}/disable"): Route(ACCOUNT),
+    ("POST", "/agency/accounts/{account_id}/enable"): Route(ACCOUNT),
+    ("POST", "/agency/accounts/{account_id}/reset-password"): Route(ACCOUNT),
+    ("GET", "/coordinator"): Route(COORDINATOR),
+    ("GET", "/coordinator/rules"): Route(COORDINATOR),
+    ("POST", "/coordinator/rules"): Route(COORDINATOR, RULE_FORM),
+    ("GET", "/coordinator/rules/new"): Route(COORDINATOR),
+    ("GET", "/coordinator/rules/test"): Route(COORDINATOR),
+    ("POST", "/coordinator/rules/test"): Route(COORDINATOR, TRIAL_FORM),
+    ("GET", "/coordinator/rules/{rule_id:int}"): Route(COORDINATOR),
+    ("POST", "/coordinator/rules/{rule_id:int}"): Route(COORDINATOR, RULE_FORM),
+    ("POST", "/coordinator/rules/{rule_id:int}/move"): Route(COORDINATOR, {"direction": "down"}),
+    ("POST", "/coordinator/rules/{rule_id:int}/enable"): Route(COORDINATOR),
+    ("POST", "/coordinator/rules/{rule_id:int}/disable"): Route(COORDINATOR),
+}
+
+# Two agencies, both ways round. so-khcn is also the coordinator's agency (it holds untriaged items).
+DIRECTIONS = [("so-y-te", "so-khcn"), ("so-khcn", "so-y-te")]
+FIELD_OF = {"so-khcn": "ha-tang-so", "so-y-te": "y-te-so"}
+AGENCY_ROLES = [Role.OFFICER, Role.AGENCY_ADMIN]
+
+
+def _all_routes(app) -> list[tuple[str, set[str]]]:
+    """(path, methods) of every route the app serves, included routers flattened."""
+    try:
+        from fastapi.routing import iter_route_contexts  # FastAPI ≥ 0.16x includes routers lazily
+    except ImportError:
+        return [(r.path, r.methods) for r in app.routes if getattr(r, "methods", None)]
+    return [(c.path, c.methods) for c in iter_route_contexts(app.routes) if c.methods]
+
+
+def _staff_routes(app) -> set[tuple[str, str]]:
+    return {(method, path) for path, methods in _all_routes(app) if path.startswith(STAFF_PREFIXES)
+            for method in methods - {"HEAD"}}
+
+
+def test_every_staff_route_is_in_the_table(app):
+    routes = _staff_routes(app)
+    assert routes - ROUTES.keys() == set(), "new staff route(s): add a row to ROUTES saying who may use it"
+    assert ROUTES.keys() - routes == set(), "ROUTES lists route(s) the app no longer has"
+    assert set(ITEM_ACTIONS) == set(ITEM_ACTION_CASES), "item actions and ITEM_ACTION_CASES differ"
+
+
+# Requests ------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ItemRequest:
+    method: str
+    path: str  # template with {code} (and {action})
+    case: ItemCase
+    action: str | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.path.replace('{action}', self.action or '')}"
+
+
+def _item_requests() -> list[ItemRequest]:
+    out = []
+    for (method, path), route in ROUTES.items():
+        if route.guard not in (ITEM, ITEM_COORDINATOR):
+            continue
+        if "{action}" in path:
+            out += [ItemRequest(method, path, case, action) for action, case in ITEM_ACTION_CASES.items()]
+        else:
+            assert route.item is not None, f"{method} {path}: item routes need an ItemCase"
+            out.append(ItemRequest(method, path, route.item))
+    return out
+
+
+ITEM_REQUESTS = _item_requests()
+
+
+def _send(client, method: str, url: str, form: dict):
+    if method == "GET":
+        return client.get(url)
+    token = csrf_from(client.get("/").text)  # the citizen form carries the session's CSRF token
+    return client.post(url, data={"csrf_token": token, **form})
+
+
+def _fill(path: str, **values) -> str:
+    for name, value in values.items():
+        path = path.replace("{" + name + "}", str(value)).replace("{" + name + ":int}", str(value))
+    assert "{" not in path, f"no value for a path parameter of {path}"
+    return path
+
+
+# Database state that must not change on a refusal ---------------------------------------------------------------
+
+def _rows(db: Session, sql: str) -> list[tuple]:
+    db.flush()
+    return [tuple(r) for r in db.exec(text(sql)).all()]
+
+
+def _state(db: Session) -> dict[str, list[tuple]]:
+    return {
+        "submissions": _rows(db, "SELECT * FROM submissions ORDER BY id"),
+        "events": _rows(db, "SELECT count(*) FROM submission_events"),
+        "outbox": _rows(db, "SELECT count(*) FROM outbox_messages"),
+        "accounts": _rows(db, "SELECT id, username, is_active, password_hash, must_change_password FROM accounts"
+                              " ORDER BY id"),
+        "sessions": _rows(db, "SELECT count(*) FROM auth_sessions"),
+        "rules": _rows(db, "SELECT * FROM routing_rules ORDER BY id"),
+    }
+
+
+# Items of agency B in a given state ------------------------------------------------------------------------------
+
+def _item(db: Session, make_account, submit, holder: str, state: str) -> Submission:
+    if state == "triage" and holder != "so-khcn":
+        state = "assigned"  # only the coordinator's agency holds untriaged items
+    if state == "triage":
+        item = submit(field_code="khac")
+        assert item.state == State.TRIAGE and item.agency_id == agency(db, holder).id
+        return item
+    item = submit(field_code=FIELD_OF[holder])
+    assert item.agency_id == agency(db, holder).id
+    if state == "assigned":
+        return item
+    actor = make_account(holder, Role.OFFICER, username=f"setup-{holder}")
+    service.accept(session=db, submission=item, actor=actor)
+    if state == "closed_unsatisfied":
+        service.answer(session=db, submission=item, actor=actor, text="Trả lời đầy đủ cho người gửi.")
+        service.rate(session=db, submission=item, satisfied=False, comment="Chưa giải quyết được")
+    return item
+
+
+def _login(client, make_account, agency_code: str, role: Role) -> Account:
+    account = make_account(agency_code, role)
+    assert login(client, account.username, PASSWORD).status_code == 303
+    return account
+
+
+# A cannot read or act on B's items -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("a", "b"), DIRECTIONS, ids=lambda v: v)
+@pytest.mark.parametrize("role", AGENCY_ROLES, ids=str)
+@pytest.mark.parametrize("req", ITEM_REQUESTS, ids=lambda r: r.id)
+def test_agency_cannot_read_or_act_on_another_agencys_item(client, db, make_account, submit, req, role, a, b):
+    item = _item(db, make_account, submit, b, req.case.state)
+    _login(client, make_account, a, role)
+    before = _state(db)
+    r = _send(client, req.method, _fill(req.path, code=item.tracking_code, action=req.action), req.case.form)
+    assert r.status_code == 404, r.text[:300]
+    assert "Không tìm thấy hồ sơ" in r.text and item.title not in r.text and item.sender_phone not in r.text
+    assert _state(db) == before
+
+
+@pytest.mark.parametrize("b", [b for _a, b in DIRECTIONS])
+@pytest.mark.parametrize("req", ITEM_REQUESTS, ids=lambda r: r.id)
+def test_positive_control_the_rightful_actor_gets_through(client, db, make_account, submit, req, b):
+    """Same item, URL and form as above: the holding agency (or the coordinator) is not refused."""
+    item = _item(db, make_account, submit, b, req.case.state)
+    untriaged = item.state == State.TRIAGE
+    if req.case.rightful == "coordinator":
+        _login(client, make_account, "so-khcn", Role.COORDINATOR)
+    else:
+        _login(client, make_account, b, Role.OFFICER)
+    r = _send(client, req.method, _fill(req.path, code=item.tracking_code, action=req.action), req.case.form)
+    ok = {"GET": {200}, "POST": {303}}[req.method]
+    if req.action == "assign" and not untriaged:
+        ok = {422}  # agency B is not the coordinator's: its items are never untriaged; refused by state, not by 404
+    assert r.status_code in ok, r.text[:500]
+
+
+def test_inbox_and_search_do_not_show_another_agencys_items(client, db, make_account, submit):
+    theirs = _item(db, make_account, submit, "so-khcn", "in_progress")
+    _login(client, make_account, "so-y-te", Role.OFFICER)
+    for params in ({}, {"q": theirs.tracking_code}, {"q": "song 4g"}, {"state": "in_progress"}):
+        page = client.get("/officer/inbox", params=params)
+        listing = page.text.split('id="inbox-list"')[1]
+        assert page.status_code == 200 and "Không có hồ sơ nào" in listing
+        assert f"/officer/items/{theirs.tracking_code}" not in listing and theirs.title not in listing
+
+
+# Only the coordinator triages (assign, reopen) and exports the trail, even on its own agency's items -------------
+
+@pytest.mark.parametrize("role", AGENCY_ROLES, ids=str)
+@pytest.mark.parametrize("action", [a for a, c in ITEM_ACTION_CASES.items() if c.rightful == "coordinator"])
+def test_only_the_coordinator_triages(client, db, make_account, submit, role, action):
+    case = ITEM_ACTION_CASES[action]
+    item = _item(db, make_account, submit, "so-khcn", case.state)  # held by the actor's own agency
+    _login(client, make_account, "so-khcn", role)
+    before = _state(db)
+    r = _send(client, "POST", f"/officer/items/{item.tracking_code}/{action}", case.form)
+    assert r.status_code in (403, 422) and "Chỉ Cơ quan thường trực" in r.text
+    assert _state(db) == before
+
+
+@pytest.mark.parametrize("role", AGENCY_ROLES, ids=str)
+def test_only_the_coordinator_exports_the_audit_trail(client, db, make_account, submit, role):
+    item = _item(db, make_account, submit, "so-khcn", "in_progress")
+    _login(client, make_account, "so-khcn", role)
+    assert client.get(f"/officer/items/{item.tracking_code}/audit.csv").status_code == 403
+
+
+# Coordinator-only pages: routing rules, review list -------------------------------------------------------------
+
+COORDINATOR_ROUTES = [(m, p) for (m, p), r in ROUTES.items() if r.guard == COORDINATOR]
+
+
+def _rule_id(db: Session) -> int:
+    return db.exec(select(RoutingRule.id).order_by(RoutingRule.priority, RoutingRule.id)).first()
+
+
+@pytest.mark.parametrize("agency_code", ["so-khcn", "so-y-te"])
+@pytest.mark.parametrize("role", AGENCY_ROLES, ids=str)
+@pytest.mark.parametrize(("method", "path"), COORDINATOR_ROUTES, ids=lambda v: v)
+def test_only_the_coordinator_sees_and_edits_rules(client, db, make_account, method, path, role, agency_code):
+    _login(client, make_account, agency_code, role)
+    before = _state(db)
+    r = _send(client, method, _fill(path, rule_id=_rule_id(db)), ROUTES[(method, path)].form)
+    assert r.status_code == 403 and "Cơ quan thường trực" in r.text
+    assert _state(db) == before
+
+
+@pytest.mark.parametrize(("method", "path"), COORDINATOR_ROUTES, ids=lambda v: v)
+def test_positive_control_coordinator_uses_its_pages(client, db, make_account, method, path):
+    _login(client, make_account, "so-khcn", Role.COORDINATOR)
+    r = _send(client, method, _fill(path, rule_id=_rule_id(db)), ROUTES[(method, path)].form)
+    assert r.status_code in ({"GET": {200, 303}, "POST": {200, 303}}[method]), r.text[:500]
+
+
+# Accounts: only agency admins, only their own agency's officers --------------------------------------------------
+
+ACCOUNT_ROUTES = [(m, p) for (m, p), r in ROUTES.items() if r.guard in (ACCOUNTS, ACCOUNT)]
+
+
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.COORDINATOR], ids=str)
+@pytest.mark.parametrize(("method", "path"), ACCOUNT_ROUTES, ids=lambda v: v)
+def test_officers_cannot_manage_accounts(client, db, make_account, method, path, role):
+    colleague = make_account("so-khcn", Role.OFFICER, username="dong-nghiep")
+    _login(client, make_account, "so-khcn", role)
+    before = _state(db)
+    r = _send(client, method, _fill(path, account_id=colleague.id), ROUTES[(method, path)].form)
+    assert r.status_code == 403 and "Chỉ quản trị đơn vị" in r.text
+    assert _state(db) == before
+
+
+@pytest.mark.parametrize(("a", "b"), DIRECTIONS, ids=lambda v: v)
+@pytest.mark.parametrize(("method", "path"), [(m, p) for m, p in ACCOUNT_ROUTES if ROUTES[(m, p)].guard == ACCOUNT],
+                         ids=lambda v: v)
+def test_agency_admin_cannot_touch_another_agencys_officers(client, db, make_account, method, path, a, b):
+    theirs = make_account(b, Role.OFFICER, username="can-bo-khac")
+    _login(client, make_account, a, Role.AGENCY_ADMIN)
+    before = _state(db)
+    r = _send(client, method, _fill(path, account_id=theirs.id), ROUTES[(method, path)].form)
+    assert r.status_code == 404 and "Không tìm thấy tài khoản" in r.text
+    assert _state(db) == before
+
+
+@pytest.mark.parametrize(("method", "path"), ACCOUNT_ROUTES, ids=lambda v: v)
+def test_positive_control_agency_admin_manages_own_officers(client, db, make_account, method, path):
+    own = make_account("so-y-te", Role.OFFICER, username="can-bo-minh")
+    _login(client, make_account, "so-y-te", Role.AGENCY_ADMIN)
+    r = _send(client, method, _fill(path, account_id=own.id), ROUTES[(method, path)].form)
+    assert r.status_code in {"GET": {200, 303}, "POST": {200, 303}}[method], r.text[:500]
+
+
+# Nobody else: the system admin and anonymous visitors -----------------------------------------------------------
+
+def _any_request(db: Session, make_account, submit, method: str, path: str) -> tuple[str, dict]:
+    item = _item(db, make_account, submit, "so-khcn", "in_progress")
+    officer = make_account("so-khcn", Role.OFFICER, username="canbo-bat-ky")
+    url = _fill(path, code=item.tracking_code, action="accept", account_id=officer.id, rule_id=_rule_id(db))
+    return url, ROUTES[(method, path)].form
+
+
+@pytest.mark.parametrize(("method", "path"), list(ROUTES), ids=lambda v: v)
+def test_system_admin_is_refused_everywhere(client, db, make_account, submit, method, path):
+    url, form = _any_request(db, make_account, submit, method, path)
+    _login(client, make_account, None, Role.SYSTEM_ADMIN)
+    before = _state(db)
+    assert _send(client, method, url, form).status_code == 403
+    assert _state(db) == before
+
+
+@pytest.mark.parametrize(("method", "path"), list(ROUTES), ids=lambda v: v)
+def test_anonymous_visitors_are_sent_to_login(client, db, make_account, submit, method, path):
+    url, form = _any_request(db, make_account, submit, method, path)
+    before = _state(db)
+    r = _send(client, method, url, form)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
+    assert _state(db) == before
+

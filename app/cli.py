@@ -1,5 +1,6 @@
 """The `pakn` command: database, seed data, accounts, API clients and the server."""
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -85,19 +86,85 @@ def reset_password(username: str = typer.Argument(..., help="Tên đăng nhập,
 @api_client_cli.command("create")
 def api_client_create(
     name: str,
-    scopes: str = typer.Option("submit read-own", help="Các quyền, cách nhau bởi dấu cách."),
+    scopes: str = typer.Option("submit read-own", help="Quyền: submit, read-own, webhooks (cách nhau bởi dấu cách)."),
+    rate_limit: int = typer.Option(None, "--rate-limit", help="Số yêu cầu mỗi phút (mặc định PAKN_API_RATE_LIMIT)."),
 ) -> None:
     """Register an integrator; the key is printed once, on the last line."""
-    from app.accounts.service import AuthError, create_api_client
+    from app.accounts.service import create_api_client
 
-    with Session(get_engine()) as session:
-        try:
-            new = create_api_client(session=session, name=name, scopes=scopes)
-        except AuthError as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(1) from None
-    typer.echo(f"Đã tạo ứng dụng '{name}' (quyền: {scopes}). Khóa chỉ hiện một lần:")
+    with Session(get_engine()) as session, _auth_errors():
+        new = create_api_client(session=session, name=name, scopes=scopes, rate_limit_per_minute=rate_limit)
+        typer.echo(f"Đã tạo ứng dụng '{new.client.name}' (quyền: {new.client.scopes}). Khóa chỉ hiện một lần:")
     typer.echo(new.key)
+
+
+@api_client_cli.command("rotate")
+def api_client_rotate(
+    name: str,
+    grace_hours: float = typer.Option(0, "--grace-hours", help="Khóa cũ còn dùng được thêm bấy nhiêu giờ."),
+) -> None:
+    """Issue a new key (printed once, last line); the old key stops now or after the grace period."""
+    from datetime import timedelta
+
+    from app.accounts.service import get_api_client, rotate_api_key
+
+    with Session(get_engine()) as session, _auth_errors():
+        client = get_api_client(session=session, name_or_id=name)
+        new = rotate_api_key(session=session, client=client, grace=timedelta(hours=grace_hours))
+        until = f" đến {new.client.previous_key_expires_at:%Y-%m-%d %H:%M} UTC" if grace_hours else ""
+        typer.echo(f"Khóa mới của '{client.name}'; khóa cũ còn dùng được{until or ': không'}. Khóa chỉ hiện một lần:")
+    typer.echo(new.key)
+
+
+@api_client_cli.command("revoke")
+def api_client_revoke(name: str) -> None:
+    """Stop every key of an integrator at once."""
+    from app.accounts.service import get_api_client, revoke_api_client
+
+    with Session(get_engine()) as session, _auth_errors():
+        client = revoke_api_client(session=session, client=get_api_client(session=session, name_or_id=name))
+        typer.echo(f"Đã thu hồi khóa của '{client.name}'.")
+
+
+@api_client_cli.command("set")
+def api_client_set(
+    name: str,
+    scopes: str = typer.Option(None, help="Các quyền mới, cách nhau bởi dấu cách."),
+    rate_limit: int = typer.Option(None, "--rate-limit", help="Số yêu cầu mỗi phút; 0 = dùng mặc định."),
+) -> None:
+    """Change an integrator's scopes or rate limit."""
+    from app.accounts.service import get_api_client, update_api_client
+
+    with Session(get_engine()) as session, _auth_errors():
+        client = get_api_client(session=session, name_or_id=name)
+        update_api_client(session=session, client=client, scopes=scopes,
+                          rate_limit_per_minute=rate_limit or None, clear_rate_limit=rate_limit == 0)
+        limit = client.rate_limit_per_minute or f"mặc định ({get_settings().api_rate_limit_per_minute})"
+        typer.echo(f"'{client.name}': quyền {client.scopes}; {limit} yêu cầu/phút.")
+
+
+@api_client_cli.command("list")
+def api_client_list() -> None:
+    """Every integrator with its scopes, limit and state (never the keys)."""
+    from app.accounts.models import ApiClient
+
+    default = get_settings().api_rate_limit_per_minute
+    with Session(get_engine()) as session:
+        for c in session.exec(select(ApiClient).order_by(ApiClient.id)).all():
+            state = "đã thu hồi" if c.revoked_at else "hoạt động"
+            typer.echo(f"{c.id}\t{c.name}\t{c.scopes}\t{c.rate_limit_per_minute or default}/phút\t"
+                       f"pakn_{c.key_prefix}_…\t{state}")
+
+
+@contextmanager
+def _auth_errors():
+    from app.accounts.service import AuthError
+
+    try:
+        yield
+    except AuthError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
 
 
 audit_cli = typer.Typer(help="Nhật ký kiểm toán.", no_args_is_help=True)

@@ -63,6 +63,16 @@ class Settings(BaseSettings):
     sla_sweep_seconds: int = Field(default=60, alias="PAKN_SLA_SWEEP_SECONDS")
     sla_extensions_per_item: int = Field(default=1, alias="PAKN_SLA_EXTENSIONS_PER_ITEM")
 
+    # API: requests per client per minute (a client row may override), how long idempotency keys are kept.
+    api_rate_limit_per_minute: int = Field(default=120, alias="PAKN_API_RATE_LIMIT")
+    api_idempotency_hours: int = Field(default=24, alias="PAKN_API_IDEMPOTENCY_HOURS")
+    # Webhooks go only to https URLs on public addresses unless this is set (local development, tests).
+    webhook_allow_private: bool = Field(default=False, alias="PAKN_WEBHOOK_ALLOW_PRIVATE")
+    webhook_timeout_seconds: float = Field(default=10.0, alias="PAKN_WEBHOOK_TIMEOUT")
+    # With the outbox's backoff (30 s doubling, capped at 6 h, ±20 % jitter) 16 tries span ~38 h, at least 30 h.
+    webhook_max_attempts: int = Field(default=16, alias="PAKN_WEBHOOK_MAX_ATTEMPTS")
+    open311_jurisdiction_id: str = Field(default="dienbien.gov.vn", alias="PAKN_OPEN311_JURISDICTION")
+
     @property
     def effective_database_url(self) -> str:
         if self.database_url:

@@ -14,11 +14,14 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.api import v1
-from app.api.problems import STATUS_TITLES, problem
+from app.api import open311, submissions, v1, webhooks
+from app.api.auth import RateLimitHeadersMiddleware
+from app.api.openapi import install_openapi
+from app.api.problems import ApiProblem, http_status_detail, problem, validation_errors
 from app.attachments.service import DOCX, XLSX
 from app.config import PROJECT_ROOT, get_settings
 from app.db import get_session
+from app.integrations.open311 import Open311Error
 from app.web import admin, agency_admin, attachments, auth, citizen, officer, rules
 from app.web import sla as sla_web
 from app.web.common import LoginRequired, PageError, PasswordChangeRequired, is_htmx, render
@@ -53,6 +56,10 @@ def _wants_problem(request: Request) -> bool:
     return path.startswith("/api/") or path.startswith("/open311/") or path == "/healthz"
 
 
+def _is_open311(request: Request) -> bool:
+    return request.url.path.startswith(open311.PREFIX + "/") or request.url.path == open311.PREFIX
+
+
 def _error_page(request: Request, status: int, title: str, detail: str, back_url: str | None = None):
     return render(request, "errors/error.html",
                   {"status": status, "title": title, "detail": detail, "back_url": back_url}, status_code=status)
@@ -60,6 +67,7 @@ def _error_page(request: Request, status: int, title: str, detail: str, back_url
 
 def register_jobs() -> None:
     from app.attachments.scheduled import sweep_upload_temp
+    from app.integrations.scheduled import purge_expired
     from app.notifications.worker import register_job
     from app.sla.scheduled import sweep_job as sla_sweep_job
     from app.submissions.scheduled import close_unrated_answers
@@ -67,6 +75,7 @@ def register_jobs() -> None:
     register_job("close_unrated_answers", close_unrated_answers, every_seconds=3600)
     register_job("sweep_upload_temp", sweep_upload_temp, every_seconds=3600)
     register_job("sla_sweep", sla_sweep_job, every_seconds=get_settings().sla_sweep_seconds)
+    register_job("purge_api_records", purge_expired, every_seconds=3600)
 
 
 @asynccontextmanager
@@ -98,6 +107,7 @@ def create_app() -> FastAPI:
     # Attachments go out as they are (PDF and DOCX/XLSX barely shrink; a Content-Length lets phones show progress).
     app.add_middleware(GZipMiddleware, minimum_size=800, exclude_content_types=(
         *DEFAULT_EXCLUDED_CONTENT_TYPES, "application/pdf", DOCX, XLSX))
+    app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(
         SessionBySchemeMiddleware,
         secret_key=settings.effective_secret_key(),
@@ -115,6 +125,10 @@ def create_app() -> FastAPI:
     app.include_router(admin.router)
     app.include_router(sla_web.router)
     app.include_router(v1.router)
+    app.include_router(submissions.router)
+    app.include_router(webhooks.router)
+    app.include_router(open311.router)
+    install_openapi(app)
 
     @app.get("/healthz", tags=["operations"], summary="Trạng thái dịch vụ và cơ sở dữ liệu")
     def healthz(session: Session = Depends(get_session)):
@@ -127,6 +141,17 @@ def create_app() -> FastAPI:
         finally:
             session.rollback()
         return {"status": "ok", "database": {"state": "ok", "backend": backend, "revision": revision}}
+
+    @app.exception_handler(ApiProblem)
+    async def api_problem(request: Request, exc: ApiProblem):
+        if _is_open311(request):
+            status = 403 if exc.status == 401 else exc.status
+            return open311.error_response(request.url.path, status, [exc.detail or exc.title or ""], exc.headers)
+        return exc.response()
+
+    @app.exception_handler(Open311Error)
+    async def open311_error(request: Request, exc: Open311Error):
+        return open311.error_response(request.url.path, exc.status, exc.descriptions)
 
     @app.exception_handler(PageError)
     async def page_error(request: Request, exc: PageError):
@@ -151,19 +176,22 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
+        # Raised by the framework itself (no route, wrong method, unreadable body): its English detail is
+        # replaced by a Vietnamese one.
+        if _is_open311(request):
+            return open311.error_response(request.url.path, exc.status_code, [http_status_detail(exc.status_code)])
         if _wants_problem(request):
-            detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else None
-            return problem(exc.status_code, detail or STATUS_TITLES.get(exc.status_code, ("", "Lỗi"))[1],
+            return problem(exc.status_code, http_status_detail(exc.status_code),
+                           type_="malformed-body" if exc.status_code == 400 else None,
                            headers=getattr(exc, "headers", None))
         title, detail = PAGE_TITLES.get(exc.status_code, ("Yêu cầu không hợp lệ", ""))
         return _error_page(request, exc.status_code, title, detail)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
-        errors = {}
-        for err in exc.errors():
-            loc = ".".join(str(p) for p in err.get("loc", ())[1:]) or "body"
-            errors.setdefault(loc, "Giá trị không hợp lệ.")
+        errors = validation_errors(exc.errors())
+        if _is_open311(request):
+            return open311.error_response(request.url.path, 400, [f"{k}: {v}" for k, v in errors.items()])
         if _wants_problem(request):
             return problem(422, "Dữ liệu gửi lên không hợp lệ.", errors=errors)
         return _error_page(request, 422, *PAGE_TITLES[422])
@@ -171,6 +199,8 @@ def create_app() -> FastAPI:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if _is_open311(request):
+            return open311.error_response(request.url.path, 500, ["Lỗi hệ thống, vui lòng thử lại sau."])
         if _wants_problem(request):
             return problem(500, "Hệ thống gặp sự cố, vui lòng thử lại sau.")
         return _error_page(request, 500, *PAGE_TITLES[500])

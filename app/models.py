@@ -3,13 +3,22 @@
 from app.accounts.models import Account, ApiClient, AuthSession, LoginAttempt
 from app.agencies.models import Agency, Commune, Field
 from app.attachments.models import Attachment
+from app.integrations.models import (
+    ApiSubmission,
+    IdempotencyRecord,
+    Open311Request,
+    RateLimitWindow,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from app.notifications.models import DeliveryAttempt, OutboxMessage
 from app.routing.models import RoutingRule
 from app.sla.models import CalendarEntry, DeadlineExtension, DeadlinePolicy, SubmissionDeadline
 from app.submissions.models import AuditChainHead, Submission, SubmissionEvent
 
 __all__ = [
-    "Account", "Agency", "ApiClient", "Attachment", "AuditChainHead", "AuthSession", "CalendarEntry", "Commune",
-    "DeadlineExtension", "DeadlinePolicy", "DeliveryAttempt", "Field", "LoginAttempt", "OutboxMessage",
-    "RoutingRule", "Submission", "SubmissionDeadline", "SubmissionEvent",
+    "Account", "Agency", "ApiClient", "ApiSubmission", "Attachment", "AuditChainHead", "AuthSession",
+    "CalendarEntry", "Commune", "DeadlineExtension", "DeadlinePolicy", "DeliveryAttempt", "Field",
+    "IdempotencyRecord", "LoginAttempt", "Open311Request", "OutboxMessage", "RateLimitWindow", "RoutingRule",
+    "Submission", "SubmissionDeadline", "SubmissionEvent", "WebhookDelivery", "WebhookSubscription",
 ]

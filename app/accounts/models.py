@@ -67,6 +67,19 @@ class LoginAttempt(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
 
+class ApiScope(StrEnum):
+    SUBMIT = "submit"  # create items, reply to information requests, rate answers
+    READ_OWN = "read-own"  # read the items it created (or whose sender's contact it proves)
+    WEBHOOKS = "webhooks"  # manage webhook subscriptions and read their deliveries
+
+
+API_SCOPE_LABELS = {
+    ApiScope.SUBMIT: "Gửi hồ sơ, trả lời yêu cầu bổ sung, đánh giá",
+    ApiScope.READ_OWN: "Xem hồ sơ do ứng dụng gửi",
+    ApiScope.WEBHOOKS: "Nhận thông báo (webhook)",
+}
+
+
 class ApiClient(SQLModel, table=True):
     __tablename__ = "api_clients"
 
@@ -77,3 +90,14 @@ class ApiClient(SQLModel, table=True):
     scopes: str = Field(default="submit read-own", max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Requests per minute; None means the default (PAKN_API_RATE_LIMIT).
+    rate_limit_per_minute: int | None = Field(default=None)
+    rotated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # After a rotation the old key may keep working for a grace period, so a deployed app can switch over.
+    previous_key_prefix: str | None = Field(default=None, max_length=16, index=True)
+    previous_key_hash: str | None = Field(default=None, max_length=64)
+    previous_key_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())

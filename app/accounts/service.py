@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, delete, func, select
 
-from app.accounts.models import Account, ApiClient, AuthSession, LoginAttempt, Role
+from app.accounts.models import Account, ApiClient, ApiScope, AuthSession, LoginAttempt, Role
 from app.accounts.passwords import (
     MIN_PASSWORD_LENGTH,
     dummy_hash,
@@ -322,6 +322,7 @@ def reset_officer_password(*, session: Session, actor: Account, account: Account
 
 
 API_KEY_PREFIX = "pakn_"
+DEFAULT_API_SCOPES = "submit read-own"
 
 
 @dataclass
@@ -330,26 +331,114 @@ class NewApiKey:
     key: str
 
 
-def create_api_client(*, session: Session, name: str, scopes: str = "submit read-own") -> NewApiKey:
-    name = name.strip()
+def _new_key() -> tuple[str, str]:
+    prefix = secrets.token_hex(4)
+    return prefix, f"{API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def normalize_scopes(scopes: str | list[str]) -> str:
+    """Space-separated, known scopes only, in a stable order."""
+    given = scopes.replace(",", " ").split() if isinstance(scopes, str) else list(scopes)
+    unknown = [s for s in given if s not in ApiScope._value2member_map_]
+    if unknown:
+        known = ", ".join(s.value for s in ApiScope)
+        raise AuthError(f"Quyền không hợp lệ: {', '.join(unknown)} (các quyền: {known}).")
+    return " ".join(s.value for s in ApiScope if s.value in given)
+
+
+def _validate_rate_limit(rate_limit: int | None) -> int | None:
+    if rate_limit is not None and not 1 <= rate_limit <= 100_000:
+        raise AuthError("Giới hạn số yêu cầu mỗi phút phải từ 1 đến 100.000.")
+    return rate_limit
+
+
+def create_api_client(
+    *, session: Session, name: str, scopes: str = DEFAULT_API_SCOPES, rate_limit_per_minute: int | None = None
+) -> NewApiKey:
+    name = " ".join(name.split())
     if not name or len(name) > 200:
         raise AuthError("Tên ứng dụng phải có từ 1 đến 200 ký tự.")
     if session.exec(select(ApiClient).where(ApiClient.name == name)).first():
         raise AuthError(f"Đã có ứng dụng tên '{name}'.")
-    prefix = secrets.token_hex(4)
-    key = f"{API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    prefix, key = _new_key()
     # API keys are long random strings: a fast hash is enough and keeps every request cheap.
-    client = ApiClient(name=name, key_prefix=prefix, key_hash=_sha256(key), scopes=scopes)
+    client = ApiClient(name=name, key_prefix=prefix, key_hash=_sha256(key), scopes=normalize_scopes(scopes),
+                       rate_limit_per_minute=_validate_rate_limit(rate_limit_per_minute))
     session.add(client)
     session.commit()
     return NewApiKey(client=client, key=key)
 
 
+def get_api_client(*, session: Session, name_or_id: str | int) -> ApiClient:
+    if isinstance(name_or_id, int) or str(name_or_id).isdigit():
+        client = session.get(ApiClient, int(name_or_id))
+    else:
+        client = session.exec(select(ApiClient).where(ApiClient.name == str(name_or_id).strip())).first()
+    if client is None:
+        raise AuthError(f"Không có ứng dụng '{name_or_id}'.")
+    return client
+
+
+def rotate_api_key(*, session: Session, client: ApiClient, grace: timedelta = timedelta(0)) -> NewApiKey:
+    """A new key; the old one stops working at once, or after `grace` so a deployed app can switch over."""
+    if client.revoked_at is not None:
+        raise AuthError("Ứng dụng đã bị thu hồi khóa; hãy tạo ứng dụng mới.")
+    if grace < timedelta(0) or grace > timedelta(days=30):
+        raise AuthError("Thời gian chuyển tiếp phải từ 0 đến 30 ngày.")
+    now = utcnow()
+    if grace > timedelta(0):
+        client.previous_key_prefix, client.previous_key_hash = client.key_prefix, client.key_hash
+        client.previous_key_expires_at = now + grace
+    else:
+        client.previous_key_prefix = client.previous_key_hash = client.previous_key_expires_at = None
+    prefix, key = _new_key()
+    client.key_prefix, client.key_hash, client.rotated_at = prefix, _sha256(key), now
+    session.add(client)
+    session.commit()
+    return NewApiKey(client=client, key=key)
+
+
+def revoke_api_client(*, session: Session, client: ApiClient) -> ApiClient:
+    """Every key of the client stops working at once; the row stays for the record."""
+    if client.revoked_at is None:
+        client.revoked_at = utcnow()
+    client.previous_key_prefix = client.previous_key_hash = client.previous_key_expires_at = None
+    session.add(client)
+    session.commit()
+    return client
+
+
+def update_api_client(
+    *, session: Session, client: ApiClient, scopes: str | list[str] | None = None,
+    rate_limit_per_minute: int | None = None, clear_rate_limit: bool = False,
+) -> ApiClient:
+    if scopes is not None:
+        client.scopes = normalize_scopes(scopes)
+    if clear_rate_limit:
+        client.rate_limit_per_minute = None
+    elif rate_limit_per_minute is not None:
+        client.rate_limit_per_minute = _validate_rate_limit(rate_limit_per_minute)
+    session.add(client)
+    session.commit()
+    return client
+
+
 def client_for_key(*, session: Session, key: str) -> ApiClient | None:
     parts = key.split("_")
-    if len(parts) < 3 or not key.startswith(API_KEY_PREFIX):
+    if len(parts) < 3 or not key.startswith(API_KEY_PREFIX) or len(key) > 200:
         return None
+    digest = _sha256(key)
     client = session.exec(select(ApiClient).where(ApiClient.key_prefix == parts[1])).first()
-    if client is None or client.revoked_at is not None:
-        return None
-    return client if secrets.compare_digest(client.key_hash, _sha256(key)) else None
+    if client is not None and client.revoked_at is None and secrets.compare_digest(client.key_hash, digest):
+        return client
+    previous = session.exec(select(ApiClient).where(ApiClient.previous_key_prefix == parts[1])).first()
+    if (
+        previous is not None
+        and previous.revoked_at is None
+        and previous.previous_key_hash is not None
+        and previous.previous_key_expires_at is not None
+        and previous.previous_key_expires_at > utcnow()
+        and secrets.compare_digest(previous.previous_key_hash, digest)
+    ):
+        return previous
+    return None

@@ -32,6 +32,7 @@ class DeliveryResult:
     status_code: int | None = None
     error: str | None = None
     retry_after: float | None = None  # seconds, when the peer asked for it
+    permanent: bool = False  # retrying cannot help (e.g. a disabled webhook subscription): give up now
 
 
 Sender = Callable[[OutboxMessage], DeliveryResult]
@@ -118,7 +119,7 @@ def deliver(session: Session, message_id: int, now: datetime | None = None) -> b
         row.last_error = None
     else:
         row.last_error = (result.error or f"HTTP {result.status_code}")[:1000]
-        if row.attempts >= row.max_attempts:
+        if result.permanent or row.attempts >= row.max_attempts:
             row.status = "dead"
             log.warning("message %s gave up after %s attempts: %s", row.id, row.attempts, row.last_error)
         else:
@@ -160,9 +161,11 @@ def run_once(session: Session, now: datetime | None = None, *, jobs: bool = True
 
 
 def _register_builtin() -> None:
+    from app.integrations.webhooks import send_webhook
     from app.notifications.email import send_email
 
     SENDERS.setdefault("email", send_email)
+    SENDERS.setdefault("webhook", send_webhook)
 
 
 class WorkerThread(threading.Thread):

@@ -694,7 +694,22 @@ def overview(*, session: Session, now: datetime | None = None, agency_id: int | 
 
 def public_deadline(*, session: Session, submission: Submission) -> dict | None:
     """What the sender sees: the answer-by date (kept across transfers), or the accept-by date before acceptance."""
-    rows = deadlines_of(session=session, submission_id=submission.id)
+    return public_deadline_from(deadlines_of(session=session, submission_id=submission.id))
+
+
+def public_deadlines(*, session: Session, submission_ids: list[int]) -> dict[int, dict | None]:
+    """public_deadline for many items with one query (API lists, Open311)."""
+    rows: dict[int, list[SubmissionDeadline]] = {i: [] for i in submission_ids}
+    if submission_ids:
+        for row in session.exec(select(SubmissionDeadline)
+                                .where(col(SubmissionDeadline.submission_id).in_(submission_ids))
+                                .order_by(col(SubmissionDeadline.id))).all():
+            rows[row.submission_id].append(row)
+    return {i: public_deadline_from(r) for i, r in rows.items()}
+
+
+def public_deadline_from(rows: list[SubmissionDeadline]) -> dict | None:
+    """The rule of public_deadline over one item's clocks (oldest first)."""
     open_answers = [r for r in rows if r.phase == Phase.ANSWER and r.clock != Clock.STOPPED]
     open_accepts = [r for r in rows if r.phase == Phase.ACCEPT and r.clock != Clock.STOPPED]
     if open_answers or open_accepts:
@@ -711,6 +726,6 @@ def public_deadline(*, session: Session, submission: Submission) -> dict | None:
 
 __all__ = [
     "NotPermitted", "SlaInvalid", "add_entry", "badges_for", "current_policy", "grant_extension", "item_panel",
-    "list_entries", "list_policies", "overview", "public_deadline", "refuse_extension", "remove_entry",
-    "request_extension", "update_policy", "urgency_key", "working_calendar",
+    "list_entries", "list_policies", "overview", "public_deadline", "public_deadlines", "refuse_extension",
+    "remove_entry", "request_extension", "update_policy", "urgency_key", "working_calendar",
 ]

@@ -1,4 +1,6 @@
-"""Reference data API and health check."""
+"""Reference data API (with ETag / If-None-Match) and health check."""
+
+import pytest
 
 
 def test_agencies_communes_fields(client):
@@ -11,6 +13,37 @@ def test_agencies_communes_fields(client):
     assert {"code": "xa-muong-nhe", "name": "Xã Mường Nhé", "kind": "xa"} in communes
     fields = client.get("/api/v1/fields").json()
     assert fields[0]["name"] == "Khoa học và công nghệ" and fields[-1]["code"] == "khac"
+
+
+def test_kinds_and_states(client):
+    kinds = client.get("/api/v1/kinds").json()
+    assert [k["code"] for k in kinds] == ["feedback", "petition", "initiative", "solution"]
+    assert kinds[0]["name"] == "Phản ánh"
+    states = {s["code"]: s for s in client.get("/api/v1/states").json()}
+    assert states["in_progress"]["open311_status"] == "open" and states["in_progress"]["is_open"]
+    assert states["answered"]["open311_status"] == "closed" and states["rejected"]["name"] == "Từ chối tiếp nhận"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/agencies", "/api/v1/communes", "/api/v1/fields", "/api/v1/kinds",
+                                  "/api/v1/states"])
+def test_reference_data_is_cacheable_with_etag(client, path):
+    first = client.get(path)
+    etag = first.headers["etag"]
+    assert first.status_code == 200 and etag.startswith('"') and "max-age" in first.headers["cache-control"]
+    again = client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    assert client.get(path, headers={"If-None-Match": f'"other", W/{etag}'}).status_code == 304
+    assert client.get(path, headers={"If-None-Match": '"stale"'}).status_code == 200
+
+
+def test_etag_changes_when_the_data_changes(client, db):
+    from app.agencies.models import Field
+
+    before = client.get("/api/v1/fields").headers["etag"]
+    db.add(Field(code="thu-nghiem", name="Lĩnh vực thử nghiệm", sort_order=999))
+    db.commit()
+    r = client.get("/api/v1/fields", headers={"If-None-Match": before})
+    assert r.status_code == 200 and r.headers["etag"] != before
 
 
 def test_healthz_reports_database(client):
@@ -28,6 +61,19 @@ def test_unknown_api_path_is_problem_json(client):
     assert r.json()["title"] == "Không tìm thấy"
 
 
-def test_openapi_spec_lists_reference_endpoints(client):
-    paths = client.get("/openapi.json").json()["paths"]
-    assert {"/api/v1/agencies", "/api/v1/communes", "/api/v1/fields", "/healthz"} <= set(paths)
+def test_openapi_spec_lists_every_endpoint_and_its_errors(client):
+    spec = client.get("/openapi.json").json()
+    paths = spec["paths"]
+    assert {"/api/v1/agencies", "/api/v1/communes", "/api/v1/fields", "/api/v1/kinds", "/api/v1/states",
+            "/api/v1/submissions", "/api/v1/submissions/{code}", "/api/v1/submissions/{code}/reply",
+            "/api/v1/submissions/{code}/rating", "/api/v1/webhooks", "/open311/v2/requests.{fmt}",
+            "/healthz"} <= set(paths)
+    assert not any(p.startswith(("/officer", "/admin", "/track")) for p in paths)  # pages are not API
+    create = paths["/api/v1/submissions"]["post"]
+    for code in ("401", "403", "409", "422", "429"):
+        assert create["responses"][code]["content"]["application/problem+json"]["schema"] == {
+            "$ref": "#/components/schemas/Problem"}
+    assert set(create["requestBody"]["content"]) == {"application/json", "multipart/form-data",
+                                                     "application/x-www-form-urlencoded"}
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    assert spec["components"]["securitySchemes"]["ApiKey"]["scheme"] == "bearer"

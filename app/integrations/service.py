@@ -1,0 +1,426 @@
+"""Items created and read through the API on behalf of senders. The submission rules themselves stay in
+app.submissions.service; this module adds which client created what, access by client, and the views."""
+
+import base64
+import binascii
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.accounts.models import ApiClient
+from app.agencies.models import Agency, Commune, Field
+from app.attachments import service as attachments_service
+from app.db import utcnow
+from app.integrations import idempotency
+from app.integrations.models import (
+    ApiSubmission,
+    IdempotencyRecord,
+    Open311Request,
+    RateLimitWindow,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from app.integrations.ratelimit import window_start
+from app.integrations.schemas import (
+    AnswerOut,
+    AttachmentOut,
+    HistoryEntry,
+    InfoRequestOut,
+    RatingOut,
+    Ref,
+    RejectionOut,
+    SenderOut,
+    SubmissionOut,
+    SubmissionSummary,
+)
+from app.notifications.models import OutboxMessage
+from app.sla import service as sla_service
+from app.submissions import service as submissions_service
+from app.submissions.contact import contact_matches, mask_email, mask_name, mask_phone
+from app.submissions.kinds import (
+    EVENT_PUBLIC_LABELS,
+    KIND_LABELS,
+    OPEN_STATES,
+    REJECT_REASON_LABELS,
+    STATE_LABELS,
+    EventType,
+    Kind,
+    RejectReason,
+    State,
+)
+from app.submissions.models import Submission
+from app.submissions.schemas import SubmissionCreate, parse_submission
+
+log = logging.getLogger("pakn.api")
+
+ORIGIN_KEY = "pakn.api_origin"
+PAGE_MAX = 100
+
+
+@dataclass
+class Origin:
+    """Set on the session while an API client creates an item, so the item's first event records who."""
+
+    client_id: int
+    channel: str
+    idempotency: IdempotencyRecord | None = None
+    open311: Open311Request | None = None
+    recorded: bool = field(default=False)
+
+
+def _record_origin(session: Session, submission: Submission, origin: Origin) -> None:
+    session.add(ApiSubmission(submission_id=submission.id, api_client_id=origin.client_id, channel=origin.channel))
+    if origin.idempotency is not None:
+        origin.idempotency.resource_id = submission.id
+        session.add(origin.idempotency)
+    if origin.open311 is not None:
+        origin.open311.submission_id = submission.id
+        session.add(origin.open311)
+    origin.recorded = True
+
+
+def on_submission_event(session: Session, submission: Submission, event) -> None:
+    """Called (via app.flows) right after each event is flushed, inside the item's transaction."""
+    origin: Origin | None = session.info.get(ORIGIN_KEY)
+    if origin is not None and not origin.recorded and submission.id is not None:
+        _record_origin(session, submission, origin)
+
+
+def create_submission(
+    *,
+    session: Session,
+    client: ApiClient,
+    data: SubmissionCreate,
+    channel: str = "api",
+    idempotency: IdempotencyRecord | None = None,
+    open311: Open311Request | None = None,
+    attachments: list | None = None,
+) -> Submission:
+    """submissions.service.submit, remembering the client (and the idempotency key) in the same transaction."""
+    origin = Origin(client_id=client.id, channel=channel, idempotency=idempotency, open311=open311)
+    session.info[ORIGIN_KEY] = origin
+    try:
+        submission = submissions_service.submit(session=session, data=data, source=channel,
+                                                attachments=attachments or None)
+    finally:
+        session.info.pop(ORIGIN_KEY, None)
+    if not origin.recorded:  # app.flows did not call us: record it now, though no longer atomically
+        log.error("API origin of %s was not recorded in its transaction; is app.flows wired?", submission.id)
+        _record_origin(session, submission, origin)
+        session.commit()
+    return submission
+
+
+def creator_id(*, session: Session, submission: Submission) -> int | None:
+    row = session.get(ApiSubmission, submission.id)
+    return row.api_client_id if row else None
+
+
+def find_for_client(
+    *, session: Session, client: ApiClient, code: str, contact: str | None = None
+) -> Submission | None:
+    """An item the client created, or one whose sender's phone/email the client gives; None otherwise."""
+    submission = submissions_service.get_by_code(session=session, code=code)
+    if submission is None:
+        return None
+    if creator_id(session=session, submission=submission) == client.id:
+        return submission
+    if contact and contact_matches(contact, submission.sender_phone, submission.sender_email):
+        return submission
+    return None
+
+
+class CursorInvalid(ValueError):
+    pass
+
+
+def encode_cursor(submission_id: int) -> str:
+    return base64.urlsafe_b64encode(f"s:{submission_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, value = raw.partition(":")
+        if kind != "s" or not value.isdigit():
+            raise ValueError
+        return int(value)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise CursorInvalid("Tham số cursor không hợp lệ; hãy dùng giá trị next_cursor của trang trước.") from None
+
+
+@dataclass
+class ListFilters:
+    state: list[str] | None = None
+    kind: str | None = None
+    field_code: str | None = None
+    commune_code: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    updated_after: datetime | None = None
+
+
+def list_for_client(
+    *, session: Session, client: ApiClient, filters: ListFilters, cursor: str | None = None, limit: int = 20
+) -> tuple[list[Submission], str | None]:
+    """The client's own items, newest first, by keyset on the item id (stable while items are added)."""
+    limit = max(1, min(limit, PAGE_MAX))
+    stmt = (
+        select(Submission)
+        .join(ApiSubmission, col(ApiSubmission.submission_id) == col(Submission.id))
+        .where(ApiSubmission.api_client_id == client.id)
+    )
+    if cursor:
+        stmt = stmt.where(col(Submission.id) < decode_cursor(cursor))
+    if filters.state:
+        stmt = stmt.where(col(Submission.state).in_(filters.state))
+    if filters.kind:
+        stmt = stmt.where(Submission.kind == filters.kind)
+    if filters.field_code:
+        stmt = stmt.join(Field, col(Field.id) == col(Submission.field_id)).where(Field.code == filters.field_code)
+    if filters.commune_code:
+        stmt = stmt.join(Commune, col(Commune.id) == col(Submission.commune_id)).where(
+            Commune.code == filters.commune_code
+        )
+    if filters.created_after:
+        stmt = stmt.where(Submission.created_at >= filters.created_after)
+    if filters.created_before:
+        stmt = stmt.where(Submission.created_at < filters.created_before)
+    if filters.updated_after:
+        stmt = stmt.where(Submission.updated_at >= filters.updated_after)
+    rows = list(session.exec(stmt.order_by(col(Submission.id).desc()).limit(limit + 1)).all())
+    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+@dataclass(frozen=True)
+class Due:
+    """The sender-facing deadline (app.sla.service.public_deadline): answer-by, or accept-by before acceptance."""
+
+    at: datetime | None = None
+    paused: bool = False  # waiting for the sender's information: the clock stands still, no date
+
+
+def due_from(info: dict | None) -> Due:
+    return Due(at=info["due_at"], paused=bool(info["paused"])) if info else Due()
+
+
+def due_of(session: Session, submission: Submission) -> Due:
+    return due_from(sla_service.public_deadline(session=session, submission=submission))
+
+
+def dues_of(session: Session, submissions: list[Submission]) -> dict[int, Due]:
+    infos = sla_service.public_deadlines(session=session, submission_ids=[s.id for s in submissions])
+    return {i: due_from(info) for i, info in infos.items()}
+
+
+def is_open(state: str) -> bool:
+    return state in OPEN_STATES
+
+
+def state_label(state: str) -> str:
+    return STATE_LABELS.get(State(state), state) if state in State._value2member_map_ else state
+
+
+def _agency_ref(session: Session, agency_id: int | None) -> Ref | None:
+    agency = session.get(Agency, agency_id) if agency_id else None
+    return Ref(code=agency.code, name=agency.name) if agency else None
+
+
+def summary_view(session: Session, submission: Submission, due: Due | None = None) -> SubmissionSummary:
+    due = due if due is not None else due_of(session, submission)
+    return SubmissionSummary(
+        tracking_code=submission.tracking_code,
+        kind=submission.kind,
+        title=submission.title,
+        state=submission.state,
+        state_label=state_label(submission.state),
+        is_open=is_open(submission.state),
+        agency=_agency_ref(session, submission.agency_id),
+        due_at=due.at,
+        due_paused=due.paused,
+        created_at=submission.created_at,
+        updated_at=submission.updated_at,
+    )
+
+
+def submission_view(session: Session, submission: Submission) -> SubmissionOut:
+    """Everything the sender may see about their item: no officer names, no internal notes."""
+    events = submissions_service.history(session=session, submission=submission)
+    history = [
+        HistoryEntry(at=e.created_at, type=e.type, label=EVENT_PUBLIC_LABELS[e.type], note=e.public_note)
+        for e in events
+        if e.type in EVENT_PUBLIC_LABELS  # internal events (notes…) never reach the sender
+    ]
+    field_row = session.get(Field, submission.field_id)
+    commune = session.get(Commune, submission.commune_id)
+    answer = None
+    if submission.answer_text and submission.state in (State.ANSWERED, State.CLOSED):
+        answer = AnswerOut(text=submission.answer_text, answered_at=submission.answered_at)
+    rejection = None
+    if submission.state == State.REJECTED:
+        reason = submission.reject_reason
+        rejection = RejectionOut(
+            reason=reason,
+            reason_label=REJECT_REASON_LABELS.get(RejectReason(reason)) if reason in RejectReason._value2member_map_
+            else None,
+            detail=submission.reject_detail,
+            duplicate_of=submission.duplicate_of,
+        )
+    info_request = None
+    if submission.state == State.INFO_REQUESTED:
+        last = next((e for e in reversed(events) if e.type == EventType.INFO_REQUESTED), None)
+        if last is not None:
+            info_request = InfoRequestOut(question=last.public_note, requested_at=last.created_at)
+    rating = None
+    if submission.rated_at is not None and submission.rating_satisfied is not None:
+        rating = RatingOut(satisfied=submission.rating_satisfied, comment=submission.rating_comment,
+                           rated_at=submission.rated_at)
+    return SubmissionOut(
+        **summary_view(session, submission).model_dump(),
+        kind_label=KIND_LABELS.get(Kind(submission.kind), submission.kind),
+        field=Ref(code=field_row.code, name=field_row.name),
+        commune=Ref(code=commune.code, name=commune.name),
+        content=submission.content,
+        source=submission.source,
+        sender=SenderOut(
+            type=submission.sender_type,
+            name=mask_name(submission.sender_name),
+            phone=mask_phone(submission.sender_phone),
+            email=mask_email(submission.sender_email),
+            hide_identity=submission.hide_identity,
+        ),
+        answer=answer,
+        rejection=rejection,
+        info_request=info_request,
+        rating=rating,
+        attachments=[
+            AttachmentOut(id=a.id, name=a.original_name, content_type=a.content_type, size=a.size, owner=a.owner,
+                          created_at=a.created_at,
+                          url=f"/api/v1/submissions/{submission.tracking_code}/attachments/{a.id}")
+            for a in attachments_service.for_submission(session=session, submission_id=submission.id)
+        ],
+        history=history,
+    )
+
+
+def _file_digest(upload) -> list[str]:
+    """Name and SHA-256 of an upload (for the idempotency fingerprint); the stream is rewound for the real read."""
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: upload.file.read(1024 * 1024), b""):
+        digest.update(chunk)
+    upload.file.seek(0)
+    return [upload.filename or "", digest.hexdigest()]
+
+
+def submit_for_client(
+    *, session: Session, client: ApiClient, raw: dict, idempotency_key: str | None, attachments: list | None = None
+) -> idempotency.Outcome:
+    """Validates (SubmissionFormError / SubmissionInvalid), then creates the item once per Idempotency-Key.
+    `attachments` are Starlette UploadFiles (or attachments.service.IncomingFile), checked by the domain."""
+    data = parse_submission(raw)
+    uploads = list(attachments or [])
+    payload = {"fields": raw, "files": [_file_digest(u) for u in uploads] if idempotency_key else []}
+
+    def action(record: IdempotencyRecord | None):
+        submission = create_submission(session=session, client=client, data=data, idempotency=record,
+                                       attachments=uploads)
+        return 201, submission_view(session, submission).model_dump(mode="json"), submission.id
+
+    def rebuild(submission_id: int):
+        return 201, submission_view(session, session.get(Submission, submission_id)).model_dump(mode="json")
+
+    # attach=False: the key row is added from the item's first event (see _record_origin), after the
+    # attachments were checked, so no write lock is held while files are read.
+    return idempotency.execute(
+        session=session, client_id=client.id, key=idempotency_key, endpoint="POST /api/v1/submissions",
+        payload=payload, action=action, rebuild=rebuild, attach=False,
+    )
+
+
+def _act(
+    *, session: Session, client: ApiClient, submission: Submission, idempotency_key: str | None, endpoint: str,
+    payload: dict, do,
+) -> idempotency.Outcome:
+    """A sender's action on an existing item (reply, rating), once per Idempotency-Key; 200 with the item."""
+
+    def action(_record):
+        do()
+        return 200, submission_view(session, submission).model_dump(mode="json"), submission.id
+
+    def rebuild(submission_id: int):
+        return 200, submission_view(session, session.get(Submission, submission_id)).model_dump(mode="json")
+
+    return idempotency.execute(
+        session=session, client_id=client.id, key=idempotency_key, endpoint=endpoint,
+        payload={"code": submission.tracking_code, **payload}, action=action, rebuild=rebuild,
+        resource_id=submission.id,
+    )
+
+
+def reply_for_client(
+    *, session: Session, client: ApiClient, submission: Submission, reply: str, idempotency_key: str | None,
+    attachments: list | None = None,
+) -> idempotency.Outcome:
+    """The sender's answer to an information request (InvalidTransition when none is pending)."""
+    uploads = list(attachments or [])
+    return _act(
+        session=session, client=client, submission=submission, idempotency_key=idempotency_key,
+        endpoint="POST /api/v1/submissions/{code}/reply",
+        payload={"reply": reply, "files": [_file_digest(u) for u in uploads] if idempotency_key else []},
+        do=lambda: submissions_service.provide_info(session=session, submission=submission, reply=reply,
+                                                    attachments=uploads or None),
+    )
+
+
+def rate_for_client(
+    *, session: Session, client: ApiClient, submission: Submission, satisfied: bool, comment: str,
+    idempotency_key: str | None,
+) -> idempotency.Outcome:
+    """The sender's rating of the answer, once (InvalidTransition before an answer or on a second rating)."""
+    return _act(
+        session=session, client=client, submission=submission, idempotency_key=idempotency_key,
+        endpoint="POST /api/v1/submissions/{code}/rating", payload={"satisfied": satisfied, "comment": comment},
+        do=lambda: submissions_service.rate(session=session, submission=submission, satisfied=satisfied,
+                                            comment=comment),
+    )
+
+
+@dataclass
+class ClientOverview:
+    client: ApiClient
+    items: int
+    requests_this_minute: int
+    last_seen: datetime | None
+    webhooks_active: int
+    deliveries: dict[str, int]  # outbox status → count, for this client's webhook deliveries
+
+
+def client_overviews(*, session: Session) -> list[ClientOverview]:
+    """What the system admin sees per client: usage and delivery health, never item contents."""
+    now_window = window_start(utcnow())
+    clients = session.exec(select(ApiClient).order_by(col(ApiClient.id))).all()
+    items = dict(session.exec(select(ApiSubmission.api_client_id, func.count())
+                              .group_by(ApiSubmission.api_client_id)).all())
+    last_seen = dict(session.exec(select(RateLimitWindow.api_client_id, func.max(RateLimitWindow.window_start))
+                                  .group_by(RateLimitWindow.api_client_id)).all())
+    current = dict(session.exec(select(RateLimitWindow.api_client_id, RateLimitWindow.count)
+                                .where(RateLimitWindow.window_start == now_window)).all())
+    hooks = dict(session.exec(select(WebhookSubscription.api_client_id, func.count())
+                              .where(WebhookSubscription.active == True)  # noqa: E712
+                              .group_by(WebhookSubscription.api_client_id)).all())
+    deliveries: dict[int, dict[str, int]] = {}
+    for client_id, status, n in session.exec(
+        select(WebhookSubscription.api_client_id, OutboxMessage.status, func.count())
+        .join(WebhookDelivery, col(WebhookDelivery.subscription_id) == col(WebhookSubscription.id))
+        .join(OutboxMessage, col(OutboxMessage.id) == col(WebhookDelivery.message_id))
+        .group_by(WebhookSubscription.api_client_id, OutboxMessage.status)
+    ).all():
+        deliveries.setdefault(client_id, {})[status] = n
+    return [ClientOverview(client=c, items=items.get(c.id, 0), requests_this_minute=current.get(c.id, 0),
+                           last_seen=last_seen.get(c.id), webhooks_active=hooks.get(c.id, 0),
+                           deliveries=deliveries.get(c.id, {})) for c in clients]

@@ -1,0 +1,411 @@
+"""Webhooks: clients subscribe a URL to events of the items they sent; deliveries go through the outbox
+(committed with the event), are signed with the subscription's secret, retried for more than a day, and
+every attempt is logged.
+
+Signature: X-PAKN-Signature: sha256=<hex HMAC-SHA256(secret, f"{X-PAKN-Timestamp}.{raw body}")>.
+"""
+
+import hashlib
+import hmac
+import ipaddress
+import logging
+import secrets
+import socket
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import httpx
+from sqlmodel import Session, col, select
+
+from app.accounts.models import ApiClient
+from app.config import get_settings
+from app.db import get_engine, utcnow
+from app.integrations import idempotency
+from app.integrations.models import ApiSubmission, WebhookDelivery, WebhookSubscription
+from app.integrations.schemas import AttemptOut, DeliveryOut, WebhookCreated, WebhookOut
+from app.notifications import service as notifications_service
+from app.notifications.models import DeliveryAttempt, OutboxMessage
+from app.notifications.worker import DeliveryResult
+from app.submissions.kinds import EVENT_PUBLIC_LABELS, EventType
+from app.submissions.models import Submission, SubmissionEvent
+
+log = logging.getLogger("pakn.webhooks")
+
+CHANNEL = "webhook"
+STATE_CHANGED = "submission.state_changed"
+ANSWERED = "submission.answered"
+INFO_REQUESTED = "submission.info_requested"
+REJECTED = "submission.rejected"
+PING = "ping"
+EVENT_TYPES = (STATE_CHANGED, ANSWERED, INFO_REQUESTED, REJECTED)
+EVENT_TYPE_LABELS = {
+    STATE_CHANGED: "Hồ sơ đổi trạng thái",
+    ANSWERED: "Hồ sơ đã có trả lời",
+    INFO_REQUESTED: "Cơ quan đề nghị bổ sung thông tin",
+    REJECTED: "Hồ sơ bị từ chối tiếp nhận",
+}
+# When an event matches several types a subscription wants, it is delivered once, as the most specific one.
+_SPECIFIC_FIRST = (ANSWERED, INFO_REQUESTED, REJECTED, STATE_CHANGED)
+_EVENT_TO_TYPE = {
+    EventType.ANSWERED: ANSWERED, EventType.INFO_REQUESTED: INFO_REQUESTED, EventType.REJECTED: REJECTED,
+}
+MAX_SUBSCRIPTIONS = 10
+USER_AGENT = "PAKN-DienBien-Webhooks/1.0"
+
+# The sender runs in the worker and opens its own session (STYLE.md: background work never reuses a
+# request's session). Tests point this at their own connection.
+session_factory: Callable[[], AbstractContextManager[Session]] = lambda: Session(get_engine())  # noqa: E731
+
+
+class WebhookInvalid(Exception):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def _blocked_address(host: str) -> bool:
+    """True if `host` is or resolves to a loopback, private, link-local or otherwise non-public address."""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (socket.gaierror, UnicodeError):
+        return False  # unresolvable: the request itself will fail and be retried
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not address.is_global:
+            return True
+    return False
+
+
+def validate_url(url: str) -> str:
+    url = (url or "").strip()
+    allow_private = get_settings().webhook_allow_private
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        port = parts.port  # raises ValueError on a bad port
+    except ValueError:
+        raise WebhookInvalid({"url": "Địa chỉ URL không hợp lệ."}) from None
+    del port
+    if len(url) > 1000:
+        raise WebhookInvalid({"url": "Địa chỉ URL quá dài (tối đa 1000 ký tự)."})
+    if parts.scheme not in ("https", "http") or not host:
+        raise WebhookInvalid({"url": "Cần một địa chỉ https://… đầy đủ."})
+    if parts.scheme == "http" and not allow_private:
+        raise WebhookInvalid({"url": "Webhook phải dùng https."})
+    if parts.username or parts.password:
+        raise WebhookInvalid({"url": "Không đặt tên đăng nhập, mật khẩu trong URL; dùng chữ ký để xác thực."})
+    if not allow_private:
+        try:
+            literal = ipaddress.ip_address(host)
+        except ValueError:
+            literal = None
+        if (literal is not None and not literal.is_global) or host.lower() in ("localhost",):
+            raise WebhookInvalid({"url": "Không gửi webhook tới địa chỉ nội bộ."})
+    return url
+
+
+def validate_events(events: list[str]) -> str:
+    events = list(dict.fromkeys(e.strip() for e in events if e and e.strip()))
+    unknown = [e for e in events if e not in EVENT_TYPES]
+    if not events or unknown:
+        raise WebhookInvalid({"events": f"Chọn ít nhất một sự kiện trong: {', '.join(EVENT_TYPES)}."})
+    return " ".join(e for e in EVENT_TYPES if e in events)
+
+
+@dataclass
+class NewSubscription:
+    subscription: WebhookSubscription
+    secret: str
+
+
+def create_subscription(*, session: Session, client: ApiClient, url: str, events: list[str]) -> NewSubscription:
+    url = validate_url(url)
+    wanted = validate_events(events)
+    active = session.exec(select(WebhookSubscription).where(
+        WebhookSubscription.api_client_id == client.id, WebhookSubscription.active == True)).all()  # noqa: E712
+    if len(active) >= MAX_SUBSCRIPTIONS:
+        raise WebhookInvalid({"url": f"Mỗi ứng dụng có tối đa {MAX_SUBSCRIPTIONS} đăng ký webhook đang hoạt động."})
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    subscription = WebhookSubscription(api_client_id=client.id, url=url, events=wanted, secret=secret)
+    session.add(subscription)
+    session.commit()
+    return NewSubscription(subscription=subscription, secret=secret)
+
+
+def list_subscriptions(*, session: Session, client: ApiClient) -> list[WebhookSubscription]:
+    return list(session.exec(select(WebhookSubscription).where(WebhookSubscription.api_client_id == client.id)
+                             .order_by(col(WebhookSubscription.id))).all())
+
+
+def get_subscription(*, session: Session, client: ApiClient, subscription_id: int) -> WebhookSubscription | None:
+    sub = session.get(WebhookSubscription, subscription_id)
+    return sub if sub is not None and sub.api_client_id == client.id else None
+
+
+def disable_subscription(*, session: Session, subscription: WebhookSubscription) -> WebhookSubscription:
+    if subscription.active:
+        subscription.active = False
+        subscription.disabled_at = utcnow()
+        session.add(subscription)
+        session.commit()
+    return subscription
+
+
+# --- queueing (inside the event's transaction) -------------------------------------------------------------
+
+def types_for(event: SubmissionEvent) -> set[str]:
+    types = set()
+    if event.from_state and event.to_state and event.from_state != event.to_state:
+        types.add(STATE_CHANGED)
+    if event.type in _EVENT_TO_TYPE:
+        types.add(_EVENT_TO_TYPE[EventType(event.type)])
+    return types
+
+
+def _payload(session: Session, *, event_id: str, event_type: str, submission: Submission | None,
+             event: SubmissionEvent | None, now: datetime) -> dict:
+    from app.integrations.service import submission_view
+
+    data: dict = {}
+    if event is not None:
+        public = event.type in EVENT_PUBLIC_LABELS
+        data["event"] = {
+            "type": event.type,
+            "label": EVENT_PUBLIC_LABELS.get(event.type),
+            "from_state": event.from_state,
+            "to_state": event.to_state,
+            "note": event.public_note if public else None,
+            "at": event.created_at.isoformat(),
+        }
+    if submission is not None:
+        data["submission"] = submission_view(session, submission).model_dump(mode="json")
+    return {"id": event_id, "type": event_type, "created_at": now.isoformat(), "data": data}
+
+
+def _enqueue(session: Session, subscription: WebhookSubscription, *, event_id: str, event_type: str,
+             payload: dict | str, submission_id: int | None, redelivery_of: int | None = None) -> WebhookDelivery:
+    message = notifications_service.enqueue(
+        session=session, channel=CHANNEL, recipient=subscription.url, subject=event_type,
+        payload=payload if isinstance(payload, dict) else None, submission_id=submission_id,
+        reference=f"webhook:{subscription.id}", max_attempts=get_settings().webhook_max_attempts,
+    )
+    if isinstance(payload, str):  # a redelivery sends the very same bytes
+        message.payload = payload
+    session.flush()
+    delivery = WebhookDelivery(subscription_id=subscription.id, message_id=message.id, event_id=event_id,
+                               event_type=event_type, submission_id=submission_id, redelivery_of=redelivery_of)
+    session.add(delivery)
+    session.flush()
+    return delivery
+
+
+def enqueue_for_event(session: Session, submission: Submission, event: SubmissionEvent) -> int:
+    """Queues one delivery per matching active subscription of the client that sent the item."""
+    types = types_for(event)
+    if not types:
+        return 0
+    origin = session.get(ApiSubmission, submission.id)
+    if origin is None:
+        return 0
+    subscriptions = session.exec(select(WebhookSubscription).where(
+        WebhookSubscription.api_client_id == origin.api_client_id,
+        WebhookSubscription.active == True,  # noqa: E712
+    )).all()
+    count = 0
+    for subscription in subscriptions:
+        wanted = types & set(subscription.events.split())
+        if not wanted:
+            continue
+        event_type = next(t for t in _SPECIFIC_FIRST if t in wanted)
+        event_id = f"evt_{event.id}"
+        payload = _payload(session, event_id=event_id, event_type=event_type, submission=submission, event=event,
+                           now=event.created_at)
+        _enqueue(session, subscription, event_id=event_id, event_type=event_type, payload=payload,
+                 submission_id=submission.id)
+        count += 1
+    return count
+
+
+def ping(*, session: Session, subscription: WebhookSubscription) -> WebhookDelivery:
+    event_id = f"ping_{secrets.token_hex(8)}"
+    payload = _payload(session, event_id=event_id, event_type=PING, submission=None, event=None, now=utcnow())
+    delivery = _enqueue(session, subscription, event_id=event_id, event_type=PING, payload=payload,
+                        submission_id=None)
+    session.commit()
+    return delivery
+
+
+def redeliver(*, session: Session, subscription: WebhookSubscription, delivery: WebhookDelivery) -> WebhookDelivery:
+    """A new delivery of the same event (same id and body), e.g. after the receiver was fixed."""
+    original = session.get(OutboxMessage, delivery.message_id)
+    new = _enqueue(session, subscription, event_id=delivery.event_id, event_type=delivery.event_type,
+                   payload=original.payload or "{}", submission_id=delivery.submission_id,
+                   redelivery_of=delivery.id)
+    session.commit()
+    return new
+
+
+# --- reading deliveries -----------------------------------------------------------------------------------
+
+@dataclass
+class DeliveryView:
+    delivery: WebhookDelivery
+    message: OutboxMessage
+    attempts: list[DeliveryAttempt]
+    tracking_code: str | None
+
+
+def list_deliveries(
+    *, session: Session, subscription: WebhookSubscription, before_id: int | None = None, limit: int = 20,
+) -> list[DeliveryView]:
+    stmt = select(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription.id)
+    if before_id is not None:
+        stmt = stmt.where(col(WebhookDelivery.id) < before_id)
+    rows = list(session.exec(stmt.order_by(col(WebhookDelivery.id).desc()).limit(limit)).all())
+    return [_view(session, row) for row in rows]
+
+
+def get_delivery(*, session: Session, subscription: WebhookSubscription, delivery_id: int) -> WebhookDelivery | None:
+    row = session.get(WebhookDelivery, delivery_id)
+    return row if row is not None and row.subscription_id == subscription.id else None
+
+
+def _view(session: Session, row: WebhookDelivery) -> DeliveryView:
+    message = session.get(OutboxMessage, row.message_id)
+    attempts = list(session.exec(select(DeliveryAttempt).where(DeliveryAttempt.message_id == row.message_id)
+                                 .order_by(col(DeliveryAttempt.id))).all())
+    code = None
+    if row.submission_id:
+        code = session.exec(select(Submission.tracking_code).where(Submission.id == row.submission_id)).first()
+    return DeliveryView(delivery=row, message=message, attempts=attempts, tracking_code=code)
+
+
+def delivery_view(session: Session, row: WebhookDelivery) -> DeliveryView:
+    return _view(session, row)
+
+
+# --- sending (in the worker) ------------------------------------------------------------------------------
+
+def send_webhook(message: OutboxMessage) -> DeliveryResult:
+    """The outbox sender for channel "webhook": one signed POST; 2xx is delivered, anything else is retried."""
+    try:
+        subscription_id = int((message.reference or "").removeprefix("webhook:"))
+    except ValueError:
+        return DeliveryResult(ok=False, error=f"bad reference {message.reference!r}")
+    with session_factory() as session:
+        subscription = session.get(WebhookSubscription, subscription_id)
+        delivery = session.exec(select(WebhookDelivery).where(WebhookDelivery.message_id == message.id)).first()
+        secret = subscription.secret if subscription else None
+        active = bool(subscription and subscription.active)
+        event_type = delivery.event_type if delivery else message.subject
+        delivery_id = delivery.id if delivery else None
+    if not active or secret is None:
+        return DeliveryResult(ok=False, error="Đăng ký webhook đã bị tắt.", permanent=True)
+
+    settings = get_settings()
+    host = urlsplit(message.recipient).hostname or ""
+    if not settings.webhook_allow_private and _blocked_address(host):
+        return DeliveryResult(ok=False, error="Địa chỉ webhook trỏ tới mạng nội bộ: bị chặn.", permanent=True)
+    body = (message.payload or "{}").encode()
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": USER_AGENT,
+        "X-PAKN-Event": event_type,
+        "X-PAKN-Delivery": str(delivery_id or message.id),
+        "X-PAKN-Timestamp": timestamp,
+        "X-PAKN-Signature": sign(secret, timestamp, body),
+    }
+    try:
+        response = httpx.post(message.recipient, content=body, headers=headers,
+                              timeout=settings.webhook_timeout_seconds, follow_redirects=False)
+    except httpx.HTTPError as exc:
+        return DeliveryResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:1000])
+    if 200 <= response.status_code < 300:
+        return DeliveryResult(ok=True, status_code=response.status_code)
+    retry_after = None
+    header = response.headers.get("retry-after", "")
+    if header.isdigit():
+        retry_after = min(float(header), 6 * 3600)
+    return DeliveryResult(ok=False, status_code=response.status_code, error=f"HTTP {response.status_code}",
+                          retry_after=retry_after)
+
+
+
+
+def subscription_out(subscription: WebhookSubscription, secret: str | None = None) -> WebhookOut:
+    values = dict(id=subscription.id, url=subscription.url, events=subscription.events.split(),
+                  active=subscription.active, created_at=subscription.created_at,
+                  disabled_at=subscription.disabled_at)
+    return WebhookCreated(**values, secret=secret) if secret else WebhookOut(**values)
+
+
+def delivery_out(view: DeliveryView) -> DeliveryOut:
+    message = view.message
+    return DeliveryOut(
+        id=view.delivery.id, event_id=view.delivery.event_id, event_type=view.delivery.event_type,
+        tracking_code=view.tracking_code, status=message.status, attempts=message.attempts,
+        max_attempts=message.max_attempts,
+        next_attempt_at=message.next_attempt_at if message.status == "pending" else None,
+        last_error=message.last_error, created_at=view.delivery.created_at, sent_at=message.sent_at,
+        redelivery_of=view.delivery.redelivery_of,
+        attempt_log=[AttemptOut(at=a.attempted_at, ok=a.ok, status_code=a.status_code, error=a.error,
+                                duration_ms=a.duration_ms) for a in view.attempts],
+    )
+
+
+# --- the API's POSTs, once per Idempotency-Key ---------------------------------------------------------------
+
+def create_for_client(
+    *, session: Session, client: ApiClient, url: str, events: list[str], idempotency_key: str | None
+) -> idempotency.Outcome:
+    def action(_record):
+        new = create_subscription(session=session, client=client, url=url, events=events)
+        return 201, subscription_out(new.subscription, new.secret).model_dump(mode="json"), new.subscription.id
+
+    def rebuild(subscription_id: int):
+        sub = session.get(WebhookSubscription, subscription_id)
+        return 201, subscription_out(sub, sub.secret).model_dump(mode="json")
+
+    return idempotency.execute(session=session, client_id=client.id, key=idempotency_key,
+                               endpoint="POST /api/v1/webhooks", payload={"url": url, "events": events},
+                               action=action, rebuild=rebuild)
+
+
+def _delivery_outcome(session: Session, client: ApiClient, idempotency_key: str | None, endpoint: str,
+                      payload: dict, make: Callable[[], WebhookDelivery]) -> idempotency.Outcome:
+    def action(_record):
+        delivery = make()
+        return 202, delivery_out(_view(session, delivery)).model_dump(mode="json"), delivery.id
+
+    def rebuild(delivery_id: int):
+        return 202, delivery_out(_view(session, session.get(WebhookDelivery, delivery_id))).model_dump(mode="json")
+
+    return idempotency.execute(session=session, client_id=client.id, key=idempotency_key, endpoint=endpoint,
+                               payload=payload, action=action, rebuild=rebuild)
+
+
+def ping_for_client(
+    *, session: Session, client: ApiClient, subscription: WebhookSubscription, idempotency_key: str | None
+) -> idempotency.Outcome:
+    return _delivery_outcome(session, client, idempotency_key, "POST /api/v1/webhooks/{id}/ping",
+                             {"subscription": subscription.id},
+                             lambda: ping(session=session, subscription=subscription))
+
+
+def redeliver_for_client(
+    *, session: Session, client: ApiClient, subscription: WebhookSubscription, delivery: WebhookDelivery,
+    idempotency_key: str | None,
+) -> idempotency.Outcome:
+    return _delivery_outcome(session, client, idempotency_key, "POST /api/v1/webhooks/{id}/deliveries/{d}/redeliver",
+                             {"subscription": subscription.id, "delivery": delivery.id},
+                             lambda: redeliver(session=session, subscription=subscription, delivery=delivery))

@@ -22,7 +22,7 @@ def run_migrations_online() -> None:
 
 
 def _include_name(name, type_, parent_names) -> bool:
-    # Search structures made by hand in 0006_search (SQLite FTS5 table and its shadow tables; PostgreSQL's generated
+    # Search structures made by hand in 0005_search (SQLite FTS5 table and its shadow tables; PostgreSQL's generated
     # tsvector column): autogenerate must not drop them.
     if type_ == "table" and name and name.startswith("submissions_fts"):
         return False

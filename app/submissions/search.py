@@ -4,7 +4,7 @@ One definition of "the same word": `app.text.fold` (lower case, no diacritics, Ä
 the stored text and the query, so SQLite and PostgreSQL agree with each other and with the routing engine's
 keyword matching. The domain service stores the folded text of code + title + content + sender name in
 `submissions.search_text`; each backend indexes that column its own way (the only backend-specific SQL is here and
-in migrations/versions/0006_search.py):
+in migrations/versions/0005_search.py):
 
 - SQLite: an FTS5 table `submissions_fts` over `search_text` (external content, rowid = submissions.id),
   kept in sync by triggers, so every writer keeps it current.

@@ -88,7 +88,7 @@ def test_search_index_exists_for_the_backend(db):
     dialect = db.get_bind().dialect.name
     if dialect == "sqlite":
         names = set(db.exec(text("SELECT name FROM sqlite_master WHERE name LIKE 'submissions_fts%'")).scalars())
-        # A later batch migration that recreates `submissions` drops the triggers: see 0006_search.py.
+        # A later batch migration that recreates `submissions` drops the triggers: see 0005_search.py.
         assert {"submissions_fts", "submissions_fts_ai", "submissions_fts_ad", "submissions_fts_au"} <= names
     else:
         indexes = set(db.exec(text("SELECT indexname FROM pg_indexes WHERE tablename = 'submissions'")).scalars())

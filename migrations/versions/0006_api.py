@@ -1,8 +1,8 @@
 """API: clients' rate limits and key rotation, items created by API clients, idempotency keys, Open311 requests,
 webhook subscriptions and deliveries
 
-Revision ID: 0004
-Revises: 0006
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-22 06:38:09.266790
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 import app.db
 
 
-revision: str = '0004'
-down_revision: str | None = '0006'
+revision: str = '0006'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

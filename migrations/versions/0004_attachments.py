@@ -1,7 +1,7 @@
 """attachments
 
-Revision ID: 0005
-Revises: 0003 (was 0002 on main; re-chained when issue4 merged so there is one head)
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-23 09:00:00
 
 Files attached to submissions (by the sender) and to answers (by the agency). The bytes live under
@@ -17,7 +17,7 @@ from alembic import op
 import app.db
 
 
-revision: str = '0005'
+revision: str = '0004'
 down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """full-text search over submissions (folded text; FTS5 on SQLite, GIN tsvector on PostgreSQL)
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-23 09:00:00
 
 `submissions.search_text` holds the folded words of code, title, content and sender name (app/submissions/search.py).
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0006'
-down_revision: str | None = '0005'
+revision: str = '0005'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     attachment_max_files: int = Field(default=5, alias="PAKN_ATTACHMENT_MAX_FILES")
     attachment_max_bytes: int = Field(default=10 * 1024 * 1024, alias="PAKN_ATTACHMENT_MAX_BYTES")
     # Decoding an image costs memory per pixel: refuse bigger pictures (50 MP covers phone cameras).
+    # Whole request bodies; 0 means "room for the maximum attachments plus 1 MiB of form fields".
+    max_request_bytes: int = Field(default=0, alias="PAKN_MAX_REQUEST_BYTES")
     attachment_max_image_pixels: int = Field(default=50_000_000, alias="PAKN_ATTACHMENT_MAX_PIXELS")
 
     session_max_age_hours: int = Field(default=12, alias="PAKN_SESSION_HOURS")
@@ -72,6 +74,10 @@ class Settings(BaseSettings):
     # With the outbox's backoff (30 s doubling, capped at 6 h, ±20 % jitter) 16 tries span ~38 h, at least 30 h.
     webhook_max_attempts: int = Field(default=16, alias="PAKN_WEBHOOK_MAX_ATTEMPTS")
     open311_jurisdiction_id: str = Field(default="dienbien.gov.vn", alias="PAKN_OPEN311_JURISDICTION")
+
+    @property
+    def effective_max_request_bytes(self) -> int:
+        return self.max_request_bytes or self.attachment_max_files * self.attachment_max_bytes + 1024 * 1024
 
     @property
     def effective_database_url(self) -> str:

@@ -19,6 +19,7 @@ from app.api.auth import RateLimitHeadersMiddleware
 from app.api.openapi import install_openapi
 from app.api.problems import ApiProblem, http_status_detail, problem, validation_errors
 from app.attachments.service import DOCX, XLSX
+from app.bodylimit import BodySizeLimitMiddleware
 from app.config import PROJECT_ROOT, get_settings
 from app.db import get_session
 from app.integrations.open311 import Open311Error
@@ -108,6 +109,7 @@ def create_app() -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=800, exclude_content_types=(
         *DEFAULT_EXCLUDED_CONTENT_TYPES, "application/pdf", DOCX, XLSX))
     app.add_middleware(RateLimitHeadersMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.effective_max_request_bytes)
     app.add_middleware(
         SessionBySchemeMiddleware,
         secret_key=settings.effective_secret_key(),

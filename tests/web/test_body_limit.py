@@ -1,0 +1,16 @@
+"""Oversized request bodies are refused with 413 and a clear message, whether declared or streamed."""
+
+from app.config import get_settings
+from tests.conftest import csrf_from
+
+
+def test_oversized_form_is_refused_with_a_vietnamese_page(client, monkeypatch):
+    token = csrf_from(client.get("/").text)
+    monkeypatch.setattr(get_settings(), "max_request_bytes", 0)
+    app_limit = get_settings().effective_max_request_bytes
+    assert app_limit == 5 * 10 * 1024 * 1024 + 1024 * 1024
+    body = b"x" * (app_limit + 1)
+    r = client.post("/", content=body, headers={"content-type": "application/x-www-form-urlencoded",
+                                                "x-csrf-token": token})
+    assert r.status_code == 413
+    assert "Dữ liệu gửi lên quá lớn" in r.text

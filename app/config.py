@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     session_max_age_hours: int = Field(default=12, alias="PAKN_SESSION_HOURS")
     login_max_failures: int = Field(default=5, alias="PAKN_LOGIN_MAX_FAILURES")
     login_lock_minutes: int = Field(default=15, alias="PAKN_LOGIN_LOCK_MINUTES")
+    login_max_failures_per_ip: int = Field(default=30, alias="PAKN_LOGIN_MAX_FAILURES_PER_IP")
 
     # argon2id cost; tests lower it, production keeps the library's recommended defaults.
     argon2_time_cost: int = Field(default=3, alias="PAKN_ARGON2_TIME_COST")

@@ -64,11 +64,22 @@ def recent_failures(*, session: Session, username: str) -> int:
     ).one()
 
 
+def recent_failures_from(*, session: Session, ip: str) -> int:
+    since = utcnow() - timedelta(minutes=get_settings().login_lock_minutes)
+    return session.exec(
+        select(func.count()).where(
+            LoginAttempt.ip == ip[:64], LoginAttempt.succeeded == False, LoginAttempt.created_at > since  # noqa: E712
+        )
+    ).one()
+
+
 def authenticate(*, session: Session, username: str, password: str, ip: str) -> Account:
-    """Checks a password; after too many failures the username is locked for a while."""
+    """Checks a password; after too many failures the username is locked for a while, and so is an address
+    that tries many usernames (guessing across accounts)."""
     s = get_settings()
     username = username.strip().lower()
-    if recent_failures(session=session, username=username) >= s.login_max_failures:
+    if (recent_failures(session=session, username=username) >= s.login_max_failures
+            or recent_failures_from(session=session, ip=ip) >= s.login_max_failures_per_ip):
         raise LoginThrottled(
             f"Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau {s.login_lock_minutes} phút."
         )

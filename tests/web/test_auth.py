@@ -77,3 +77,14 @@ def test_system_admin_sees_no_inbox(client, login_as):
     login_as(None, Role.SYSTEM_ADMIN)
     assert client.get("/officer/inbox").status_code == 403
     assert "Quản trị hệ thống" in client.get("/admin").text
+
+
+def test_one_address_guessing_many_usernames_is_throttled(client, make_account, monkeypatch):
+    from app.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "login_max_failures_per_ip", 3)
+    account = make_account("so-khcn")
+    for name in ("khong-co-1", "khong-co-2", "khong-co-3"):
+        assert login(client, name, "sai").status_code == 401
+    r = login(client, account.username)  # a different, real account from the same address
+    assert r.status_code == 429 and "tạm khóa" in r.text

@@ -206,6 +206,15 @@ class Diagnostics:
         text = " ".join(text.split())
         return text[:PAGE_TEXT_CHARS] + (" …" if len(text) > PAGE_TEXT_CHARS else "")
 
+    def expect(self, page, what: str, check) -> None:
+        """Runs a Playwright expectation or action; on failure, a message with URL, screenshot and page text."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        try:
+            check()
+        except (AssertionError, PlaywrightError) as exc:
+            raise self.fail(page, what, exc) from exc
+
     def fail(self, page, what: str, cause: BaseException | None = None) -> AssertionError:
         shot = self.screenshot(page, "failure")
         detail = ""

@@ -4,7 +4,6 @@ one-time password once."""
 import re
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 AGENCY = "so-y-te"  # not the agency of test_end_to_end.py: each test does its own first login
@@ -12,11 +11,6 @@ NEW_PASSWORD = "Dien-Bien-2026-nganh-y"
 TITLES = ("Đặt lịch khám trực tuyến ở xã Mường Nhé bị lỗi", "Hồ sơ sức khỏe điện tử không đăng nhập được")
 
 
-def _expect(diagnostics, page, what: str, check) -> None:
-    try:
-        check()
-    except (AssertionError, PlaywrightError) as exc:
-        raise diagnostics.fail(page, what, exc) from exc
 
 
 @pytest.mark.browser
@@ -33,7 +27,7 @@ def test_inbox_search_and_adding_an_officer(new_page, live_server, diagnostics):
         citizen.fill("#sender_phone", "0987654321")
         citizen.check('input[name="consent"]')
         citizen.get_by_role("button", name="Gửi ý kiến").click()
-        _expect(diagnostics, citizen, "the submission should be acknowledged with a tracking code",
+        diagnostics.expect(citizen, "the submission should be acknowledged with a tracking code",
                 lambda: expect(citizen.locator("#tracking-code")).to_be_visible())
 
     admin = new_page("agency-admin")
@@ -45,26 +39,26 @@ def test_inbox_search_and_adding_an_officer(new_page, live_server, diagnostics):
     admin.fill("#new", NEW_PASSWORD)
     admin.fill("#confirm", NEW_PASSWORD)
     admin.get_by_role("button", name="Lưu mật khẩu mới").click()
-    _expect(diagnostics, admin, "after the password change the admin should land on /officer/inbox",
+    diagnostics.expect(admin, "after the password change the admin should land on /officer/inbox",
             lambda: expect(admin).to_have_url(re.compile(r"/officer/inbox")))
     listing = admin.locator("#inbox-list")
-    _expect(diagnostics, admin, "the inbox should list both new items",
+    diagnostics.expect(admin, "the inbox should list both new items",
             lambda: expect(listing).to_contain_text(TITLES[1]))
     admin.wait_for_function("() => window.htmx !== undefined", timeout=5000)
 
     # Typing (no Enter, no button) searches after a pause; the page is not reloaded, the URL follows.
     admin.evaluate("window.__samePage = true")
     admin.locator("#q").press_sequentially("muong nhe", delay=30)
-    _expect(diagnostics, admin, "typing 'muong nhe' should leave only the item about Mường Nhé in the list",
+    diagnostics.expect(admin, "typing 'muong nhe' should leave only the item about Mường Nhé in the list",
             lambda: expect(listing).not_to_contain_text(TITLES[1]))
-    _expect(diagnostics, admin, "the list should still show the Mường Nhé item",
+    diagnostics.expect(admin, "the list should still show the Mường Nhé item",
             lambda: expect(listing).to_contain_text(TITLES[0]))
-    _expect(diagnostics, admin, "the address bar should carry the search (hx-push-url / HX-Push-Url)",
+    diagnostics.expect(admin, "the address bar should carry the search (hx-push-url / HX-Push-Url)",
             lambda: expect(admin).to_have_url(re.compile(r"/officer/inbox\?q=muong\+nhe$")))
     assert admin.evaluate("window.__samePage === true"), "the search reloaded the whole page"
 
     admin.select_option("#kind", "petition")  # a change in any filter swaps the list too
-    _expect(diagnostics, admin, "with kind = petition no item should match",
+    diagnostics.expect(admin, "with kind = petition no item should match",
             lambda: expect(listing).to_contain_text("Không có hồ sơ nào khớp bộ lọc."))
     assert admin.evaluate("window.__samePage === true"), "the filter change reloaded the whole page"
 
@@ -73,8 +67,8 @@ def test_inbox_search_and_adding_an_officer(new_page, live_server, diagnostics):
     admin.fill("#display_name", "Lường Thị Lan")
     admin.fill("#email", "lan.syt@dienbien.gov.vn")
     admin.get_by_role("button", name="Thêm cán bộ").click()
-    _expect(diagnostics, admin, "adding an officer should show a one-time password",
+    diagnostics.expect(admin, "adding an officer should show a one-time password",
             lambda: expect(admin.locator("#one-time-password")).to_have_text(re.compile(r"^[a-z2-9-]{19}$")))
     admin.get_by_role("link", name="Về danh sách cán bộ").click()
-    _expect(diagnostics, admin, "the new officer should be listed, waiting for the first password change",
+    diagnostics.expect(admin, "the new officer should be listed, waiting for the first password change",
             lambda: expect(admin.locator("#accounts")).to_contain_text("Chưa đổi mật khẩu lần đầu"))

@@ -4,7 +4,6 @@
 import re
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from app.seed.reference import FIELD_OWNERS
@@ -15,11 +14,6 @@ NEW_PASSWORD = "Dien-Bien-2026-giao-duc-an-toan"
 PHONE = "0987 654 321"
 
 
-def _expect(diagnostics, page, what: str, check) -> None:
-    try:
-        check()
-    except (AssertionError, PlaywrightError) as exc:
-        raise diagnostics.fail(page, what, exc) from exc
 
 
 @pytest.mark.browser
@@ -39,11 +33,11 @@ def test_photo_from_the_citizen_and_pdf_from_the_agency(new_page, live_server, d
         {"name": "bảng thông báo.jpg", "mimeType": "image/jpeg", "buffer": files.jpeg()}])
     citizen.check('input[name="consent"]')
     citizen.get_by_role("button", name="Gửi ý kiến").click()
-    _expect(diagnostics, citizen, "after submitting with a photo, the page should show the tracking code",
+    diagnostics.expect(citizen, "after submitting with a photo, the page should show the tracking code",
             lambda: expect(citizen.locator("#tracking-code")).to_have_text(re.compile(r"DB-\d{4}-\w{6}")))
     code = citizen.locator("#tracking-code").inner_text().strip()
     thumb = citizen.locator("ul.files img").first
-    _expect(diagnostics, citizen, "the status page should show the photo's thumbnail",
+    diagnostics.expect(citizen, "the status page should show the photo's thumbnail",
             lambda: expect(thumb).to_have_attribute("alt", "Ảnh bảng thông báo.jpg"))
     citizen.wait_for_function("() => { const i = document.querySelector('ul.files img');"
                               " return i && i.complete && i.naturalWidth === 320; }", timeout=10_000)
@@ -58,24 +52,24 @@ def test_photo_from_the_citizen_and_pdf_from_the_agency(new_page, live_server, d
     officer.fill("#confirm", NEW_PASSWORD)
     officer.get_by_role("button", name="Lưu mật khẩu mới").click()
     officer.goto(f"/officer/items/{code}")
-    _expect(diagnostics, officer, "the officer should see the citizen's photo on the item page",
+    diagnostics.expect(officer, "the officer should see the citizen's photo on the item page",
             lambda: expect(officer.locator("#item-main")).to_contain_text("bảng thông báo.jpg"))
     officer.wait_for_function("() => window.htmx !== undefined", timeout=5000)
     officer.get_by_role("button", name="Tiếp nhận").click()
-    _expect(diagnostics, officer, "after 'Tiếp nhận' the state badge should read 'Đang xử lý'",
+    diagnostics.expect(officer, "after 'Tiếp nhận' the state badge should read 'Đang xử lý'",
             lambda: expect(officer.locator("#item-state")).to_have_text("Đang xử lý"))
     officer.fill("#answer_text", "Sở Giáo dục và Đào tạo đã chỉ đạo các trường dùng sổ liên lạc điện tử từ học kỳ sau.")
     officer.set_input_files("#attachments", [
         {"name": "Công văn số 12.pdf", "mimeType": "application/pdf", "buffer": files.pdf("Cong van 12")}])
     officer.get_by_role("button", name="Gửi trả lời").click()  # hx-post with multipart/form-data
-    _expect(diagnostics, officer, "after the answer with a PDF the state badge should read 'Đã trả lời'",
+    diagnostics.expect(officer, "after the answer with a PDF the state badge should read 'Đã trả lời'",
             lambda: expect(officer.locator("#item-state")).to_have_text("Đã trả lời"))
-    _expect(diagnostics, officer, "the answer section should list the PDF",
+    diagnostics.expect(officer, "the answer section should list the PDF",
             lambda: expect(officer.locator("section.answer")).to_contain_text("Công văn số 12.pdf"))
 
     citizen.goto(f"/track/{code}")
     link = citizen.get_by_role("link", name="Công văn số 12.pdf")
-    _expect(diagnostics, citizen, "the sender should see the answer's PDF",
+    diagnostics.expect(citizen, "the sender should see the answer's PDF",
             lambda: expect(link).to_be_visible())
     with citizen.expect_download() as download:
         link.click()

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from app.seed.reference import FIELD_OWNERS
@@ -16,12 +15,6 @@ NEW_PASSWORD = "Dien-Bien-2026-an-toan"
 TRACKING_CODE = re.compile(r"^DB-\d{4}-[A-Z0-9]{6}$")
 
 
-def _expect(diagnostics, page, what: str, check) -> None:
-    """Runs a Playwright expectation/action; on failure, a message with URL, screenshot and page text."""
-    try:
-        check()
-    except (AssertionError, PlaywrightError) as exc:
-        raise diagnostics.fail(page, what, exc) from exc
 
 
 @pytest.mark.browser
@@ -41,7 +34,7 @@ def test_citizen_submits_agency_answers_citizen_reads_answer(new_page, live_serv
     citizen.fill("#sender_phone", PHONE)
     citizen.check('input[name="consent"]')
     citizen.get_by_role("button", name="Gửi ý kiến").click()
-    _expect(diagnostics, citizen, "after submitting, the page should show the tracking code (#tracking-code)",
+    diagnostics.expect(citizen, "after submitting, the page should show the tracking code (#tracking-code)",
             lambda: expect(citizen.locator("#tracking-code")).to_have_text(re.compile(r"DB-\d{4}-\w{6}")))
     code = citizen.locator("#tracking-code").inner_text().strip()
     if not TRACKING_CODE.match(code):
@@ -53,34 +46,34 @@ def test_citizen_submits_agency_answers_citizen_reads_answer(new_page, live_serv
     officer.fill("#username", agency_code)
     officer.fill("#password", live_server.initial_password(agency_code))
     officer.get_by_role("button", name="Đăng nhập").click()
-    _expect(diagnostics, officer, "first login should force a password change at /account/password",
+    diagnostics.expect(officer, "first login should force a password change at /account/password",
             lambda: expect(officer).to_have_url(re.compile(r"/account/password$")))
     officer.fill("#current", live_server.initial_password(agency_code))
     officer.fill("#new", NEW_PASSWORD)
     officer.fill("#confirm", NEW_PASSWORD)
     officer.get_by_role("button", name="Lưu mật khẩu mới").click()
-    _expect(diagnostics, officer, "after the password change the officer should land on /officer/inbox",
+    diagnostics.expect(officer, "after the password change the officer should land on /officer/inbox",
             lambda: expect(officer).to_have_url(re.compile(r"/officer/inbox")))
 
     item_link = officer.locator(f'a[href="/officer/items/{code}"]')
-    _expect(diagnostics, officer, f"the inbox should list the new item {code} with its title",
+    diagnostics.expect(officer, f"the inbox should list the new item {code} with its title",
             lambda: expect(item_link).to_contain_text(TITLE))
     item_link.click()
-    _expect(diagnostics, officer, f"the item page of {code} should show it as assigned (default rule)",
+    diagnostics.expect(officer, f"the item page of {code} should show it as assigned (default rule)",
             lambda: expect(officer.locator("#item-state")).to_have_text("Đã chuyển đến cơ quan xử lý"))
-    _expect(diagnostics, officer, "the item should be routed to Sở Khoa học và Công nghệ",
+    diagnostics.expect(officer, "the item should be routed to Sở Khoa học và Công nghệ",
             lambda: expect(officer.locator("#item-main")).to_contain_text(
                 "Đơn vị xử lý: Sở Khoa học và Công nghệ"))
     # htmx must be loaded for the hx-post forms to swap #item-main (without it the form posts normally).
-    _expect(diagnostics, officer, "htmx should be loaded on officer pages (/static/vendor/htmx.min.js)",
+    diagnostics.expect(officer, "htmx should be loaded on officer pages (/static/vendor/htmx.min.js)",
             lambda: officer.wait_for_function("() => window.htmx !== undefined", timeout=5000))
 
     officer.get_by_role("button", name="Tiếp nhận").click()
-    _expect(diagnostics, officer, "after 'Tiếp nhận' the state badge should read 'Đang xử lý'",
+    diagnostics.expect(officer, "after 'Tiếp nhận' the state badge should read 'Đang xử lý'",
             lambda: expect(officer.locator("#item-state")).to_have_text("Đang xử lý"))
     officer.fill("#answer_text", ANSWER)
     officer.get_by_role("button", name="Gửi trả lời").click()
-    _expect(diagnostics, officer, "after 'Gửi trả lời' the state badge should read 'Đã trả lời'",
+    diagnostics.expect(officer, "after 'Gửi trả lời' the state badge should read 'Đã trả lời'",
             lambda: expect(officer.locator("#item-state")).to_have_text("Đã trả lời"))
 
     # 3. The citizen checks on another device with the tracking code and phone number.
@@ -89,7 +82,7 @@ def test_citizen_submits_agency_answers_citizen_reads_answer(new_page, live_serv
     other_device.fill("#code", code)
     other_device.fill("#contact", PHONE)
     other_device.get_by_role("button", name="Tra cứu").click()
-    _expect(diagnostics, other_device, "the status page should show the agency's answer in #answer",
+    diagnostics.expect(other_device, "the status page should show the agency's answer in #answer",
             lambda: expect(other_device.locator("#answer")).to_contain_text(ANSWER))
-    _expect(diagnostics, other_device, "the history should mention 'Đã có trả lời'",
+    diagnostics.expect(other_device, "the history should mention 'Đã có trả lời'",
             lambda: expect(other_device.locator("ol.timeline")).to_contain_text("Đã có trả lời"))

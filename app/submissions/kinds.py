@@ -112,7 +112,7 @@ class EventType(StrEnum):
 # What the sender reads in the history. Internal details (which officer, internal notes) stay out;
 # event types missing here are never shown to the sender.
 EVENT_PUBLIC_LABELS = {
-    EventType.SUBMITTED: "Đã nhận phản ánh, kiến nghị",
+    EventType.SUBMITTED: "Đã nhận ý kiến của bạn",
     EventType.ROUTED: "Đã chuyển đến cơ quan xử lý",
     EventType.SENT_TO_TRIAGE: "Chờ Cơ quan thường trực phân loại",
     EventType.ASSIGNED: "Cơ quan thường trực đã giao cơ quan xử lý",
@@ -132,6 +132,7 @@ EVENT_PUBLIC_LABELS = {
 # Labels for officers (the full trail).
 EVENT_LABELS = {
     **EVENT_PUBLIC_LABELS,
+    EventType.SUBMITTED: "Tiếp nhận ý kiến từ người gửi",
     EventType.ROUTED: "Phân luồng tự động",
     EventType.ASSIGNED: "Giao xử lý",
     EventType.TRANSFERRED: "Chuyển xử lý",

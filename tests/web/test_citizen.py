@@ -97,7 +97,7 @@ def test_track_from_another_device_with_code_and_phone(app, client):
         assert r.status_code == 303
         status = other.get(r.headers["location"])
         assert status.status_code == 200
-        assert "Đã nhận phản ánh, kiến nghị" in status.text
+        assert "Đã nhận ý kiến của bạn" in status.text
         assert "0988123456" not in status.text  # contact shown masked
         assert "098****456" in status.text
 

@@ -15,6 +15,8 @@ COPY static ./static
 # Editable install: templates, static files and migrations are read from /app, next to the package.
 RUN pip install --no-cache-dir -c constraints.txt -e .
 COPY --from=static /src/node_modules/htmx.org/dist/htmx.min.js ./static/vendor/htmx.min.js
+COPY --from=static /src/node_modules/swagger-ui-dist/swagger-ui-bundle.js /src/node_modules/swagger-ui-dist/swagger-ui.css \
+     /src/node_modules/swagger-ui-dist/favicon-32x32.png ./static/vendor/swagger-ui/
 RUN useradd --system --uid 10001 pakn && mkdir -p /data && chown pakn /data
 USER pakn
 VOLUME ["/data"]

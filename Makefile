@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HTMX := static/vendor/htmx.min.js
+SWAGGER := static/vendor/swagger-ui/swagger-ui-bundle.js
 
 .PHONY: run test test-browser deps lint clean
 
@@ -12,13 +13,21 @@ $(BIN)/pakn: pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $@
 
-# Pinned in package.json/package-lock.json, fetched from the npm registry, copied into static/ (not committed).
-$(HTMX): package.json package-lock.json
+# Pinned in package.json/package-lock.json, fetched from the npm registry, copied into static/ (not committed):
+# htmx for officer pages, Swagger UI for /docs (served from here, never from a CDN).
+node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+
+$(HTMX): node_modules/.package-lock.json
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $@
 
-deps: $(BIN)/pakn $(HTMX)
+$(SWAGGER): node_modules/.package-lock.json
+	mkdir -p static/vendor/swagger-ui
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+	   node_modules/swagger-ui-dist/favicon-32x32.png static/vendor/swagger-ui/
+
+deps: $(BIN)/pakn $(HTMX) $(SWAGGER)
 
 run: deps
 	$(BIN)/pakn setup

@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -101,7 +102,7 @@ def create_app() -> FastAPI:
         title="PAKN Điện Biên API",
         version="1.0",
         description="Phản ánh, kiến nghị, sáng kiến, giải pháp về KHCN, ĐMST và chuyển đổi số tỉnh Điện Biên.",
-        docs_url="/docs",
+        docs_url=None,  # served below with Swagger UI from static/, not from a CDN
         redoc_url=None,
     )
 
@@ -131,6 +132,16 @@ def create_app() -> FastAPI:
     app.include_router(webhooks.router)
     app.include_router(open311.router)
     install_openapi(app)
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs():
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url, title="PAKN Điện Biên API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
+            swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from validator.swagger.io
+        )
 
     @app.get("/healthz", tags=["operations"], summary="Trạng thái dịch vụ và cơ sở dữ liệu")
     def healthz(session: Session = Depends(get_session)):

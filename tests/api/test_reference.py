@@ -77,3 +77,15 @@ def test_openapi_spec_lists_every_endpoint_and_its_errors(client):
                                                      "application/x-www-form-urlencoded"}
     assert "HTTPValidationError" not in spec["components"]["schemas"]
     assert spec["components"]["securitySchemes"]["ApiKey"]["scheme"] == "bearer"
+
+
+def test_api_docs_load_nothing_from_the_internet(client):
+    """Swagger UI comes from static/ (installed from npm at set-up), never from a CDN."""
+    import re
+
+    page = client.get("/docs")
+    assert page.status_code == 200
+    urls = re.findall(r'(?:src|href)="([^"]+)"', page.text) + re.findall(r"url: ?'([^']+)'", page.text)
+    assert urls and all(u.startswith("/") for u in urls), urls
+    for url in re.findall(r'(?:src|href)="([^"]+)"', page.text):
+        assert client.get(url).status_code == 200, url

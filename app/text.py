@@ -1,6 +1,14 @@
 """Text helpers for Vietnamese: folding diacritics so "muong nhe" matches "Mường Nhé"."""
 
+import re
 import unicodedata
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL and lone surrogates: PostgreSQL refuses them
+
+
+def unstorable(value: str) -> bool:
+    """True if the database cannot store this text (checked at the doors, so it is a 4xx, never a 500)."""
+    return bool(_UNSTORABLE.search(value))
 
 
 def fold(text: str) -> str:

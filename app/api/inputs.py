@@ -1,22 +1,15 @@
 """Reading request bodies for the API: JSON or multipart, with limits, and strings the database can store."""
 
 import json
-import re
 from dataclasses import dataclass, field
 
 from fastapi import Request
 from starlette.datastructures import UploadFile
 
 from app.api.problems import ApiProblem
+from app.text import unstorable
 
 JSON_MAX_BYTES = 256 * 1024
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL and lone surrogates: PostgreSQL refuses them
-
-
-def unstorable(value: str) -> bool:
-    return bool(_UNSTORABLE.search(value))
-
-
 TEXT_ERROR = "Có ký tự không hợp lệ (ký tự NUL hoặc mã Unicode hỏng)."
 
 

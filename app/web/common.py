@@ -20,6 +20,7 @@ from app.submissions.kinds import (
     Kind,
     State,
 )
+from app.text import unstorable
 from app.timefmt import format_date, format_datetime, format_number
 
 templates = Jinja2Blocks(directory=str(PROJECT_ROOT / "templates"))
@@ -74,8 +75,17 @@ class PasswordChangeRequired(Exception):
     pass
 
 
+def unstorable_input() -> PageError:
+    return PageError(400, "Dữ liệu không hợp lệ", "Nội dung gửi lên có ký tự không hợp lệ "
+                     "(ký tự NUL hoặc mã Unicode hỏng). Vui lòng gõ lại rồi gửi.")
+
+
 async def require_csrf(request: Request) -> None:
-    """On every unsafe request: the token from the hidden field (no-JS forms) or the htmx header."""
+    """On every request to the HTML routers: text the database could not store is refused with a clear page
+    (PostgreSQL rejects NUL characters); on unsafe requests, the CSRF token from the hidden field (no-JS forms)
+    or the htmx header must match the session's."""
+    if any(unstorable(v) for v in request.query_params.values()):
+        raise unstorable_input()
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     expected = request.session.get("csrf")
@@ -86,6 +96,11 @@ async def require_csrf(request: Request) -> None:
             form = await request.form()
             value = form.get(CSRF_FIELD)
             given = value if isinstance(value, str) else None
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        if any(isinstance(v, str) and unstorable(v) for v in form.values()):
+            raise unstorable_input()
     if not expected or not given or not secrets.compare_digest(expected, given):
         raise PageError(
             403,

@@ -23,6 +23,7 @@ from app.attachments.service import DOCX, XLSX
 from app.bodylimit import BodySizeLimitMiddleware
 from app.config import PROJECT_ROOT, get_settings
 from app.db import get_session
+from app.i18n import N_
 from app.integrations.open311 import Open311Error
 from app.web import admin, agency_admin, attachments, auth, citizen, officer, rules
 from app.web import sla as sla_web
@@ -31,11 +32,12 @@ from app.web.common import LoginRequired, PageError, PasswordChangeRequired, is_
 log = logging.getLogger("pakn")
 
 PAGE_TITLES = {
-    404: ("Không tìm thấy trang", "Địa chỉ này không có trên hệ thống."),
-    405: ("Thao tác không được hỗ trợ", "Trang này không nhận thao tác vừa gửi."),
-    413: ("Dữ liệu gửi lên quá lớn", "Vui lòng rút gọn nội dung rồi gửi lại."),
-    422: ("Dữ liệu không hợp lệ", "Vui lòng kiểm tra lại thông tin đã nhập."),
-    500: ("Lỗi hệ thống", "Hệ thống gặp sự cố. Thông tin đã gửi trước đó không bị mất; vui lòng thử lại sau."),
+    404: (N_("Không tìm thấy trang"), N_("Địa chỉ này không có trên hệ thống.")),
+    405: (N_("Thao tác không được hỗ trợ"), N_("Trang này không nhận thao tác vừa gửi.")),
+    413: (N_("Dữ liệu gửi lên quá lớn"), N_("Vui lòng rút gọn nội dung rồi gửi lại.")),
+    422: (N_("Dữ liệu không hợp lệ"), N_("Vui lòng kiểm tra lại thông tin đã nhập.")),
+    500: (N_("Lỗi hệ thống"),
+          N_("Hệ thống gặp sự cố. Thông tin đã gửi trước đó không bị mất; vui lòng thử lại sau.")),
 }
 
 
@@ -197,7 +199,7 @@ def create_app() -> FastAPI:
             return problem(exc.status_code, http_status_detail(exc.status_code),
                            type_="malformed-body" if exc.status_code == 400 else None,
                            headers=getattr(exc, "headers", None))
-        title, detail = PAGE_TITLES.get(exc.status_code, ("Yêu cầu không hợp lệ", ""))
+        title, detail = PAGE_TITLES.get(exc.status_code, (N_("Yêu cầu không hợp lệ"), ""))
         return _error_page(request, exc.status_code, title, detail)
 
     @app.exception_handler(RequestValidationError)

@@ -36,6 +36,7 @@ from app.attachments import storage
 from app.attachments.models import Attachment
 from app.config import get_settings
 from app.db import utcnow
+from app.i18n import N_
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -52,7 +53,7 @@ ALLOWED_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
 IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 # For <input accept>: a hint to the phone's file picker only; the server decides from the content.
 ACCEPT = "image/jpeg,image/png,image/webp,application/pdf,.jpg,.jpeg,.png,.webp,.pdf,.docx,.xlsx"
-TYPES_TEXT = "ảnh JPG, PNG, WebP; tài liệu PDF, Word (DOCX), Excel (XLSX)"
+TYPES_TEXT = N_("ảnh JPG, PNG, WebP; tài liệu PDF, Word (DOCX), Excel (XLSX)")
 
 THUMBNAIL_MAX_PX = 320
 THUMBNAIL_QUALITY = 70
@@ -161,8 +162,8 @@ def clean_name(raw: str | None) -> str:
     bad_char = any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in name)
     if bad_char or "/" in name or "\\" in name or ".." in name:
         raise AttachmentRefused(
-            f"Tên tệp “{_shown(raw)}” không hợp lệ: tên tệp không được chứa dấu / hoặc \\, chuỗi “..” hay ký tự "
-            "điều khiển. Vui lòng đổi tên tệp rồi chọn lại.")
+            N_("Tên tệp “%(name)s” không hợp lệ: tên tệp không được chứa dấu / hoặc \\, chuỗi “..” hay ký tự "
+               "điều khiển. Vui lòng đổi tên tệp rồi chọn lại.", name=_shown(raw)))
     # Characters Windows refuses in names would break the download on the officer's computer.
     name = re.sub(r'[<>:"|?*]', "_", name).strip(" .")
     if not name:
@@ -214,14 +215,15 @@ def _copy_to_temp(upload: Upload, name: str, max_bytes: int) -> tuple[Path, int,
                 size += len(chunk)
                 if size > max_bytes:
                     raise AttachmentRefused(
-                        f"Tệp “{_shown(name)}” lớn hơn mức cho phép {human_size(max_bytes)} mỗi tệp. Vui lòng "
-                        "giảm dung lượng (chụp ảnh ở chất lượng thấp hơn, nén tệp PDF) rồi chọn lại.")
+                        N_("Tệp “%(name)s” lớn hơn mức cho phép %(size)s mỗi tệp. Vui lòng giảm dung lượng "
+                           "(chụp ảnh ở chất lượng thấp hơn, nén tệp PDF) rồi chọn lại.",
+                           name=_shown(name), size=human_size(max_bytes)))
                 digest.update(chunk)
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
         if size == 0:
-            raise AttachmentRefused(f"Tệp “{_shown(name)}” rỗng (0 byte). Vui lòng chọn lại đúng tệp.")
+            raise AttachmentRefused(N_("Tệp “%(name)s” rỗng (0 byte). Vui lòng chọn lại đúng tệp.", name=_shown(name)))
     except BaseException:
         storage.remove(temp)
         raise
@@ -230,8 +232,8 @@ def _copy_to_temp(upload: Upload, name: str, max_bytes: int) -> tuple[Path, int,
 
 def _not_allowed(name: str) -> AttachmentRefused:
     return AttachmentRefused(
-        f"Tệp “{_shown(name)}” không thuộc loại được nhận ({TYPES_TEXT}). Hệ thống kiểm tra nội dung tệp, "
-        "không dựa vào tên hay đuôi tệp.")
+        N_("Tệp “%(name)s” không thuộc loại được nhận (%(types)s). Hệ thống kiểm tra nội dung tệp, "
+           "không dựa vào tên hay đuôi tệp.", name=_shown(name), types=TYPES_TEXT))
 
 
 def detect_type(path: Path, name: str) -> str:
@@ -250,14 +252,15 @@ def detect_type(path: Path, name: str) -> str:
         return "image/webp"
     if head.startswith(b"%PDF-"):
         if b"%%EOF" not in tail:
-            raise AttachmentRefused(f"Tệp PDF “{_shown(name)}” không đầy đủ hoặc bị hỏng. Vui lòng xuất lại tệp.")
+            raise AttachmentRefused(N_("Tệp PDF “%(name)s” không đầy đủ hoặc bị hỏng. Vui lòng xuất lại tệp.",
+                                         name=_shown(name)))
         return "application/pdf"
     if head.startswith(b"PK\x03\x04"):
         return _ooxml_type(path, name)
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE: .doc/.xls, or a password-protected DOCX/XLSX
         raise AttachmentRefused(
-            f"Tệp “{_shown(name)}” là tệp Word/Excel đời cũ (.doc, .xls) hoặc có đặt mật khẩu. Vui lòng lưu lại "
-            "thành DOCX, XLSX hoặc PDF không mật khẩu.")
+            N_("Tệp “%(name)s” là tệp Word/Excel đời cũ (.doc, .xls) hoặc có đặt mật khẩu. Vui lòng lưu lại "
+               "thành DOCX, XLSX hoặc PDF không mật khẩu.", name=_shown(name)))
     raise _not_allowed(name)
 
 
@@ -272,8 +275,8 @@ def _ooxml_type(path: Path, name: str) -> str:
             names = {entry.filename for entry in entries}
             if any(n.lower().endswith("vbaproject.bin") for n in names):
                 raise AttachmentRefused(
-                    f"Tệp “{_shown(name)}” có chứa macro, không được nhận. Vui lòng lưu thành DOCX/XLSX thường "
-                    "hoặc PDF.")
+                    N_("Tệp “%(name)s” có chứa macro, không được nhận. Vui lòng lưu thành DOCX/XLSX thường "
+                       "hoặc PDF.", name=_shown(name)))
             info = archive.getinfo("[Content_Types].xml") if "[Content_Types].xml" in names else None
             if info is None or info.file_size > OOXML_CONTENT_TYPES_MAX:
                 raise _not_allowed(name)
@@ -289,7 +292,8 @@ def _ooxml_type(path: Path, name: str) -> str:
 
 def _thumbnail(path: Path, content_type: str, name: str, max_pixels: int) -> tuple[bytes, tuple[int, int]]:
     """Decodes the whole image (a fake or truncated one fails here) and returns a small JPEG of it."""
-    broken = AttachmentRefused(f"Ảnh “{_shown(name)}” bị hỏng hoặc không đọc được. Vui lòng chụp hoặc chọn lại ảnh.")
+    broken = AttachmentRefused(N_("Ảnh “%(name)s” bị hỏng hoặc không đọc được. Vui lòng chụp hoặc chọn lại ảnh.",
+                                  name=_shown(name)))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit applies below
@@ -298,10 +302,12 @@ def _thumbnail(path: Path, content_type: str, name: str, max_pixels: int) -> tup
                     raise broken
                 width, height = image.size
                 if width * height > max_pixels:
-                    limit = f"{max_pixels // 1_000_000} triệu" if max_pixels >= 1_000_000 else str(max_pixels)
+                    limit = (N_("%(millions)s triệu", millions=max_pixels // 1_000_000)
+                             if max_pixels >= 1_000_000 else str(max_pixels))
                     raise AttachmentRefused(
-                        f"Ảnh “{_shown(name)}” quá lớn ({width}×{height} điểm ảnh, tối đa {limit}). "
-                        "Vui lòng giảm kích thước ảnh rồi chọn lại.")
+                        N_("Ảnh “%(name)s” quá lớn (%(width)s×%(height)s điểm ảnh, tối đa %(limit)s). "
+                           "Vui lòng giảm kích thước ảnh rồi chọn lại.",
+                           name=_shown(name), width=width, height=height, limit=limit))
                 image.verify()
             with Image.open(path) as image:
                 if image.format == "JPEG":  # decode at 1/2…1/8 scale: the same checks, a fraction of the memory
@@ -351,8 +357,8 @@ def stage(uploads: Iterable[Upload] | None) -> StagedBatch:
     items = [u for u in (uploads or []) if not _is_blank(u)]
     if len(items) > settings.attachment_max_files:
         raise AttachmentRefused(
-            f"Chỉ được đính kèm tối đa {settings.attachment_max_files} tệp (bạn đã chọn {len(items)} tệp). "
-            "Vui lòng bớt tệp rồi chọn lại.")
+            N_("Chỉ được đính kèm tối đa %(max_files)s tệp (bạn đã chọn %(count)s tệp). "
+               "Vui lòng bớt tệp rồi chọn lại.", max_files=settings.attachment_max_files, count=len(items)))
     batch = StagedBatch()
     try:
         for upload in items:

@@ -22,6 +22,7 @@ from app.accounts.permissions import can_handle_submission, can_manage_deadlines
 from app.agencies.models import Agency
 from app.config import get_settings
 from app.db import utcnow
+from app.i18n import N_
 from app.sla import clock
 from app.sla.calendar import LOCAL_TZ, WorkingCalendar, national_non_working_days
 from app.sla.models import (
@@ -713,14 +714,15 @@ def public_deadline_from(rows: list[SubmissionDeadline]) -> dict | None:
     open_answers = [r for r in rows if r.phase == Phase.ANSWER and r.clock != Clock.STOPPED]
     open_accepts = [r for r in rows if r.phase == Phase.ACCEPT and r.clock != Clock.STOPPED]
     if open_answers or open_accepts:
-        row, label = (open_answers[-1], "Hạn trả lời") if open_answers else (open_accepts[-1], "Hạn tiếp nhận")
+        row, label = (open_answers[-1], N_("Hạn trả lời")) if open_answers else (open_accepts[-1],
+                                                                                    N_("Hạn tiếp nhận"))
         return {"label": label, "due_at": None if row.clock == Clock.PAUSED else row.due_at,
                 "paused": row.clock == Clock.PAUSED, "text": ""}
     answered = [r for r in rows if r.phase == Phase.ANSWER and r.outcome == EventType.ANSWERED]
     if not answered:
         return None
     row = answered[-1]
-    return {"label": "Trả lời", "due_at": row.due_at, "text": "đúng hạn" if row.on_time else "trễ hạn",
+    return {"label": N_("Trả lời"), "due_at": row.due_at, "text": N_("đúng hạn") if row.on_time else N_("trễ hạn"),
             "paused": False}
 
 

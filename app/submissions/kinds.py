@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from app.i18n import N_
+
 
 class Kind(StrEnum):
     FEEDBACK = "feedback"
@@ -11,17 +13,17 @@ class Kind(StrEnum):
 
 
 KIND_LABELS = {
-    Kind.FEEDBACK: "Phản ánh",
-    Kind.PETITION: "Kiến nghị",
-    Kind.INITIATIVE: "Sáng kiến",
-    Kind.SOLUTION: "Giải pháp",
+    Kind.FEEDBACK: N_("Phản ánh"),
+    Kind.PETITION: N_("Kiến nghị"),
+    Kind.INITIATIVE: N_("Sáng kiến"),
+    Kind.SOLUTION: N_("Giải pháp"),
 }
 
 KIND_HINTS = {
-    Kind.FEEDBACK: "Báo một vấn đề, vướng mắc hay việc làm chưa đúng",
-    Kind.PETITION: "Đề nghị cơ quan nhà nước làm hoặc thay đổi một việc",
-    Kind.INITIATIVE: "Ý tưởng để làm việc tốt hơn",
-    Kind.SOLUTION: "Giải pháp kỹ thuật hoặc tổ chức cụ thể",
+    Kind.FEEDBACK: N_("Báo một vấn đề, vướng mắc hay việc làm chưa đúng"),
+    Kind.PETITION: N_("Đề nghị cơ quan nhà nước làm hoặc thay đổi một việc"),
+    Kind.INITIATIVE: N_("Ý tưởng để làm việc tốt hơn"),
+    Kind.SOLUTION: N_("Giải pháp kỹ thuật hoặc tổ chức cụ thể"),
 }
 
 
@@ -37,14 +39,14 @@ class State(StrEnum):
 
 
 STATE_LABELS = {
-    State.SUBMITTED: "Đã gửi",
-    State.TRIAGE: "Chờ phân loại",
-    State.ASSIGNED: "Đã chuyển đến cơ quan xử lý",
-    State.IN_PROGRESS: "Đang xử lý",
-    State.INFO_REQUESTED: "Chờ bổ sung thông tin",
-    State.ANSWERED: "Đã trả lời",
-    State.CLOSED: "Đã đóng",
-    State.REJECTED: "Từ chối tiếp nhận",
+    State.SUBMITTED: N_("Đã gửi"),
+    State.TRIAGE: N_("Chờ phân loại"),
+    State.ASSIGNED: N_("Đã chuyển đến cơ quan xử lý"),
+    State.IN_PROGRESS: N_("Đang xử lý"),
+    State.INFO_REQUESTED: N_("Chờ bổ sung thông tin"),
+    State.ANSWERED: N_("Đã trả lời"),
+    State.CLOSED: N_("Đã đóng"),
+    State.REJECTED: N_("Từ chối tiếp nhận"),
 }
 
 OPEN_STATES = frozenset(
@@ -64,9 +66,9 @@ class SenderType(StrEnum):
 
 
 SENDER_TYPE_LABELS = {
-    SenderType.INDIVIDUAL: "Cá nhân",
-    SenderType.BUSINESS: "Doanh nghiệp",
-    SenderType.ORGANISATION: "Tổ chức",
+    SenderType.INDIVIDUAL: N_("Cá nhân"),
+    SenderType.BUSINESS: N_("Doanh nghiệp"),
+    SenderType.ORGANISATION: N_("Tổ chức"),
 }
 
 
@@ -112,21 +114,21 @@ class EventType(StrEnum):
 # What the sender reads in the history. Internal details (which officer, internal notes) stay out;
 # event types missing here are never shown to the sender.
 EVENT_PUBLIC_LABELS = {
-    EventType.SUBMITTED: "Đã nhận ý kiến của bạn",
-    EventType.ROUTED: "Đã chuyển đến cơ quan xử lý",
-    EventType.SENT_TO_TRIAGE: "Chờ Cơ quan thường trực phân loại",
-    EventType.ASSIGNED: "Cơ quan thường trực đã giao cơ quan xử lý",
-    EventType.ACCEPTED: "Cơ quan xử lý đã tiếp nhận",
-    EventType.TRANSFERRED: "Đã chuyển sang cơ quan có thẩm quyền",
-    EventType.REJECTED: "Từ chối tiếp nhận",
-    EventType.INFO_REQUESTED: "Cơ quan xử lý đề nghị bổ sung thông tin",
-    EventType.INFO_PROVIDED: "Người gửi đã bổ sung thông tin",
-    EventType.ANSWERED: "Đã có trả lời",
-    EventType.CLOSED: "Đã đóng hồ sơ",
-    EventType.EXTENSION_GRANTED: "Thời hạn trả lời được gia hạn",
-    EventType.RATED: "Người gửi đã đánh giá",
-    EventType.REOPENED: "Hồ sơ được mở lại để xử lý tiếp",
-    EventType.ATTACHMENT_ADDED: "Đính kèm tệp",
+    EventType.SUBMITTED: N_("Đã nhận ý kiến của bạn"),
+    EventType.ROUTED: N_("Đã chuyển đến cơ quan xử lý"),
+    EventType.SENT_TO_TRIAGE: N_("Chờ Cơ quan thường trực phân loại"),
+    EventType.ASSIGNED: N_("Cơ quan thường trực đã giao cơ quan xử lý"),
+    EventType.ACCEPTED: N_("Cơ quan xử lý đã tiếp nhận"),
+    EventType.TRANSFERRED: N_("Đã chuyển sang cơ quan có thẩm quyền"),
+    EventType.REJECTED: N_("Từ chối tiếp nhận"),
+    EventType.INFO_REQUESTED: N_("Cơ quan xử lý đề nghị bổ sung thông tin"),
+    EventType.INFO_PROVIDED: N_("Người gửi đã bổ sung thông tin"),
+    EventType.ANSWERED: N_("Đã có trả lời"),
+    EventType.CLOSED: N_("Đã đóng hồ sơ"),
+    EventType.EXTENSION_GRANTED: N_("Thời hạn trả lời được gia hạn"),
+    EventType.RATED: N_("Người gửi đã đánh giá"),
+    EventType.REOPENED: N_("Hồ sơ được mở lại để xử lý tiếp"),
+    EventType.ATTACHMENT_ADDED: N_("Đính kèm tệp"),
 }
 
 # Labels for officers (the full trail).
@@ -166,9 +168,9 @@ class RejectReason(StrEnum):
 
 
 REJECT_REASON_LABELS = {
-    RejectReason.OUT_OF_SCOPE: "Không thuộc phạm vi tiếp nhận",
-    RejectReason.DUPLICATE: "Trùng với hồ sơ đã gửi",
-    RejectReason.NOT_ENOUGH_INFO: "Không đủ thông tin để xử lý",
-    RejectReason.ABUSIVE: "Nội dung xúc phạm hoặc vi phạm pháp luật",
-    RejectReason.OTHER: "Lý do khác",
+    RejectReason.OUT_OF_SCOPE: N_("Không thuộc phạm vi tiếp nhận"),
+    RejectReason.DUPLICATE: N_("Trùng với hồ sơ đã gửi"),
+    RejectReason.NOT_ENOUGH_INFO: N_("Không đủ thông tin để xử lý"),
+    RejectReason.ABUSIVE: N_("Nội dung xúc phạm hoặc vi phạm pháp luật"),
+    RejectReason.OTHER: N_("Lý do khác"),
 }

@@ -2,6 +2,7 @@
 
 from enum import StrEnum
 
+from app.i18n import N_
 from app.submissions.kinds import STATE_LABELS, State
 
 
@@ -21,18 +22,18 @@ class Action(StrEnum):
 
 
 ACTION_LABELS = {
-    Action.ROUTE: "chuyển xử lý",
-    Action.SEND_TO_TRIAGE: "chuyển phân loại",
-    Action.ASSIGN: "giao xử lý",
-    Action.ACCEPT: "tiếp nhận",
-    Action.TRANSFER: "chuyển",
-    Action.REJECT: "từ chối",
-    Action.REQUEST_INFO: "yêu cầu bổ sung thông tin cho",
-    Action.PROVIDE_INFO: "bổ sung thông tin cho",
-    Action.ANSWER: "trả lời",
-    Action.CLOSE: "đóng",
-    Action.RATE: "đánh giá",
-    Action.REOPEN: "mở lại",
+    Action.ROUTE: N_("chuyển xử lý"),
+    Action.SEND_TO_TRIAGE: N_("chuyển phân loại"),
+    Action.ASSIGN: N_("giao xử lý"),
+    Action.ACCEPT: N_("tiếp nhận"),
+    Action.TRANSFER: N_("chuyển"),
+    Action.REJECT: N_("từ chối"),
+    Action.REQUEST_INFO: N_("yêu cầu bổ sung thông tin cho"),
+    Action.PROVIDE_INFO: N_("bổ sung thông tin cho"),
+    Action.ANSWER: N_("trả lời"),
+    Action.CLOSE: N_("đóng"),
+    Action.RATE: N_("đánh giá"),
+    Action.REOPEN: N_("mở lại"),
 }
 
 # action → (states it may start from, state it leads to). RATE keeps a closed item closed.
@@ -68,7 +69,8 @@ def next_state(action: Action, current: str) -> State:
     sources, target = TRANSITIONS[action]
     if current not in sources:
         label = STATE_LABELS.get(State(current), current)
-        raise InvalidTransition(f"Không thể {ACTION_LABELS[action]} hồ sơ đang ở trạng thái “{label}”.")
+        raise InvalidTransition(N_("Không thể %(action)s hồ sơ đang ở trạng thái “%(state)s”.",
+                                   action=ACTION_LABELS[action], state=label))
     return target
 
 

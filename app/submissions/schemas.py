@@ -3,23 +3,24 @@
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 from pydantic import Field as F
 
+from app.i18n import N_, Msg
 from app.submissions.contact import normalize_email, normalize_phone
 from app.submissions.kinds import Kind, Priority, SenderType
 from app.text import normalize_input
 
 FIELD_LABELS = {
-    "kind": "Loại",
-    "field_code": "Lĩnh vực",
-    "commune_code": "Xã, phường",
-    "title": "Tiêu đề",
-    "content": "Nội dung",
-    "sender_type": "Người gửi là",
-    "sender_name": "Họ và tên",
-    "sender_phone": "Số điện thoại",
-    "sender_email": "Thư điện tử",
-    "sender_address": "Địa chỉ",
-    "consent": "Đồng ý",
-    "contact": "Liên hệ",
+    "kind": N_("Loại"),
+    "field_code": N_("Lĩnh vực"),
+    "commune_code": N_("Xã, phường"),
+    "title": N_("Tiêu đề"),
+    "content": N_("Nội dung"),
+    "sender_type": N_("Người gửi là"),
+    "sender_name": N_("Họ và tên"),
+    "sender_phone": N_("Số điện thoại"),
+    "sender_email": N_("Thư điện tử"),
+    "sender_address": N_("Địa chỉ"),
+    "consent": N_("Đồng ý"),
+    "contact": N_("Liên hệ"),
 }
 
 TITLE_MAX = 200
@@ -65,7 +66,7 @@ class SubmissionCreate(BaseModel):
             return None
         phone = normalize_phone(v)
         if phone is None:
-            raise ValueError("Số điện thoại không đúng dạng số Việt Nam (ví dụ 0912 345 678).")
+            raise ValueError(N_("Số điện thoại không đúng dạng số Việt Nam (ví dụ 0912 345 678)."))
         return phone
 
     @field_validator("sender_email")
@@ -75,48 +76,51 @@ class SubmissionCreate(BaseModel):
             return None
         email = normalize_email(v)
         if email is None:
-            raise ValueError("Địa chỉ thư điện tử không hợp lệ (ví dụ ten@gmail.com).")
+            raise ValueError(N_("Địa chỉ thư điện tử không hợp lệ (ví dụ ten@gmail.com)."))
         return email
 
     @field_validator("consent")
     @classmethod
     def _consent(cls, v: bool) -> bool:
         if not v:
-            raise ValueError("Vui lòng đánh dấu đồng ý để cơ quan nhà nước xử lý thông tin bạn gửi.")
+            raise ValueError(N_("Vui lòng đánh dấu đồng ý để cơ quan nhà nước xử lý thông tin bạn gửi."))
         return v
 
     @model_validator(mode="after")
     def _contact(self):
         if not self.sender_phone and not self.sender_email:
-            raise ValueError(f"contact: {_CONTACT_MISSING}")
+            raise ValueError(_CONTACT_MISSING)  # a model-level error: reported under "contact"
         return self
 
 
+# Message templates (catalog msgids); each error becomes a Msg with the label and pydantic's ctx as parameters.
+_INVALID = N_("%(label)s không hợp lệ.")
 _MESSAGES = {
-    "missing": "Vui lòng nhập {label}.",
-    "string_too_short": "{label} quá ngắn (ít nhất {min_length} ký tự).",
-    "string_too_long": "{label} quá dài (tối đa {max_length} ký tự).",
-    "enum": "{label} không hợp lệ.",
-    "bool_parsing": "{label} không hợp lệ.",
-    "bool_type": "{label} không hợp lệ.",
-    "string_type": "{label} phải là chuỗi ký tự.",
+    "missing": N_("Vui lòng nhập %(label)s."),
+    "string_too_short": N_("%(label)s quá ngắn (ít nhất %(min_length)s ký tự)."),
+    "string_too_long": N_("%(label)s quá dài (tối đa %(max_length)s ký tự)."),
+    "enum": _INVALID,
+    "bool_parsing": _INVALID,
+    "bool_type": _INVALID,
+    "string_type": N_("%(label)s phải là chuỗi ký tự."),
 }
 
 
 def vietnamese_errors(exc: ValidationError) -> dict[str, str]:
-    """Field → one Vietnamese message, for forms and for problem+json `errors`."""
+    """Field → one Vietnamese message, for forms and for problem+json `errors`. Each message is a Msg: Vietnamese
+    as a str, translated when a citizen page shows it in another language."""
     errors: dict[str, str] = {}
     for err in exc.errors():
         loc = str(err["loc"][0]) if err["loc"] else "contact"
         if err["type"] == "value_error":
-            message = str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
-            if message.startswith("contact: "):
-                loc, message = "contact", message.removeprefix("contact: ")
+            error = err.get("ctx", {}).get("error")
+            given = error.args[0] if isinstance(error, ValueError) and error.args else None
+            message = given if isinstance(given, Msg) else str(error) if error is not None else err["msg"]
         else:
-            template = _MESSAGES.get(err["type"], "{label} không hợp lệ.")
-            ctx = err.get("ctx", {})
+            template = _MESSAGES.get(err["type"], _INVALID)
             label = FIELD_LABELS.get(loc, loc)
-            message = template.format(label=label.lower() if err["type"] == "missing" else label, **ctx)
+            params = {k: v for k, v in err.get("ctx", {}).items() if k in ("min_length", "max_length")}
+            message = Msg(template.msgid, {"label": label.lower() if err["type"] == "missing" else label, **params})
         errors.setdefault(loc, message)
     return errors
 
@@ -127,7 +131,7 @@ class SubmissionFormError(Exception):
         self.errors = errors
 
 
-_CONTACT_MISSING = "Vui lòng cho biết số điện thoại hoặc thư điện tử để nhận trả lời."
+_CONTACT_MISSING = N_("Vui lòng cho biết số điện thoại hoặc thư điện tử để nhận trả lời.")
 
 
 def parse_submission(raw: dict) -> SubmissionCreate:

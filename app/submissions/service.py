@@ -18,6 +18,7 @@ from app.agencies.models import Agency, Commune, Field
 from app.attachments import service as attachments_service
 from app.attachments.service import Owner, StagedBatch, Upload
 from app.db import utcnow
+from app.i18n import N_
 from app.routing.engine import RoutingInput
 from app.routing.service import route
 from app.submissions import inbox as inbox_filters
@@ -157,9 +158,9 @@ def _submit(session: Session, data: SubmissionCreate, source: str, now: datetime
     commune = session.exec(select(Commune).where(Commune.code == data.commune_code)).first()
     errors = {}
     if field is None:
-        errors["field_code"] = "Lĩnh vực không có trong danh mục."
+        errors["field_code"] = N_("Lĩnh vực không có trong danh mục.")
     if commune is None:
-        errors["commune_code"] = "Xã, phường không có trong danh mục."
+        errors["commune_code"] = N_("Xã, phường không có trong danh mục.")
     if errors:
         raise SubmissionInvalid(errors)
 
@@ -224,11 +225,14 @@ def _ensure_coordinator(actor: Account) -> None:
 
 
 def _text(value: str | None, *, field: str, label: str, minimum: int, maximum: int) -> str:
+    """Labels of texts a sender writes are N_() so the message can be shown in English on the citizen pages."""
     text = (value or "").strip()
     if len(text) < minimum:
-        raise SubmissionInvalid({field: f"{label} quá ngắn (ít nhất {minimum} ký tự)."})
+        raise SubmissionInvalid({field: N_("%(label)s quá ngắn (ít nhất %(min_length)s ký tự).", label=label,
+                                           min_length=minimum)})
     if len(text) > maximum:
-        raise SubmissionInvalid({field: f"{label} quá dài (tối đa {maximum} ký tự)."})
+        raise SubmissionInvalid({field: N_("%(label)s quá dài (tối đa %(max_length)s ký tự).", label=label,
+                                           max_length=maximum)})
     return text
 
 
@@ -340,7 +344,7 @@ def provide_info(
     """The sender's reply (optionally with more photos or documents) returns the item to the agency."""
     now = now or utcnow()
     lifecycle.next_state(Action.PROVIDE_INFO, submission.state)
-    reply = _text(reply, field="reply", label="Nội dung bổ sung", minimum=5, maximum=10_000)
+    reply = _text(reply, field="reply", label=N_("Nội dung bổ sung"), minimum=5, maximum=10_000)
     batch = _stage(attachments)
 
     def work():
@@ -397,12 +401,12 @@ def rate(
     """The sender rates the answer once; a rating closes the item, 'not satisfied' asks for review."""
     now = now or utcnow()
     if submission.rated_at is not None:
-        raise InvalidTransition("Hồ sơ này đã được đánh giá.")
+        raise InvalidTransition(N_("Hồ sơ này đã được đánh giá."))
     if submission.answer_text is None:
-        raise InvalidTransition("Chỉ đánh giá được sau khi có trả lời.")
+        raise InvalidTransition(N_("Chỉ đánh giá được sau khi có trả lời."))
     comment = (comment or "").strip()
     if len(comment) > NOTE_MAX:
-        raise SubmissionInvalid({"comment": f"Nhận xét quá dài (tối đa {NOTE_MAX} ký tự)."})
+        raise SubmissionInvalid({"comment": N_("Nhận xét quá dài (tối đa %(max_length)s ký tự).", max_length=NOTE_MAX)})
 
     def work():
         previous = _transition(submission, Action.RATE, now)

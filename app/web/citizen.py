@@ -10,6 +10,7 @@ from app.agencies.models import Agency, Commune, Field
 from app.attachments import service as attachments_service
 from app.attachments.http import uploads_from_form
 from app.db import get_session
+from app.i18n import N_
 from app.sla import service as sla_service
 from app.submissions import service as submissions_service
 from app.submissions.contact import mask_email, mask_name, mask_phone
@@ -101,14 +102,15 @@ def track(
     values = {"code": code, "contact": ""}
     errors = {}
     if not code.strip():
-        errors["code"] = "Vui lòng nhập mã tra cứu."
+        errors["code"] = N_("Vui lòng nhập mã tra cứu.")
     if not contact.strip():
-        errors["contact"] = "Vui lòng nhập số điện thoại hoặc thư điện tử đã dùng khi gửi."
+        errors["contact"] = N_("Vui lòng nhập số điện thoại hoặc thư điện tử đã dùng khi gửi.")
     if not errors:
         submission = submissions_service.find_for_sender(session=session, code=code, contact=contact)
         if submission is None:
             # One message for both cases, so the form does not reveal which codes exist.
-            errors["code"] = "Không tìm thấy hồ sơ khớp với mã tra cứu và thông tin liên hệ này. Vui lòng kiểm tra lại."
+            errors["code"] = N_(
+                "Không tìm thấy hồ sơ khớp với mã tra cứu và thông tin liên hệ này. Vui lòng kiểm tra lại.")
         else:
             _remember(request, submission.tracking_code)
             return RedirectResponse(f"/track/{submission.tracking_code}", status_code=303)
@@ -122,7 +124,7 @@ class NotYours(Exception):
 def tracked_submission(request: Request, code: str, session: Session = Depends(get_session)) -> Submission:
     submission = submissions_service.get_by_code(session=session, code=code)
     if submission is None and not code.upper().startswith("DB"):
-        raise PageError(404, "Không tìm thấy trang", "Địa chỉ này không có trên hệ thống.")
+        raise PageError(404, N_("Không tìm thấy trang"), N_("Địa chỉ này không có trên hệ thống."))
     if submission is None or submission.tracking_code not in request.session.get("tracked", []):
         raise NotYours(submission.tracking_code if submission else "")
     return submission
@@ -134,8 +136,14 @@ def status_page(
     session: Session = Depends(get_session),
 ):
     context = {**public_view(session, submission), "just_sent": bool(sent),
-               "message": request.session.pop("flash", None)}
+               "message": _flash(request)}
     return render(request, "citizen/status.html", context)
+
+
+def _flash(request: Request):
+    """The message left by the last action. The session stores text only; it is a catalog msgid (no parameters)."""
+    message = request.session.pop("flash", None)
+    return N_(message) if message else None
 
 
 async def _sender_action(request: Request, session: Session, submission: Submission, fields: tuple[str, ...],
@@ -150,7 +158,7 @@ async def _sender_action(request: Request, session: Session, submission: Submiss
     except submissions_service.SubmissionInvalid as exc:
         errors = exc.errors
     except InvalidTransition as exc:
-        errors = {"action": str(exc)}
+        errors = {"action": exc.args[0] if exc.args else str(exc)}
     else:
         request.session["flash"] = done
         return RedirectResponse(f"/track/{submission.tracking_code}", status_code=303)
@@ -167,7 +175,7 @@ async def reply(request: Request, submission: Submission = Depends(tracked_submi
         request, session, submission, ("reply", "attachments"),
         lambda v: submissions_service.provide_info(session=session, submission=submission, reply=v["reply"],
                                                    attachments=v["attachments"]),
-        "Đã gửi thông tin bổ sung đến cơ quan xử lý.")
+        N_("Đã gửi thông tin bổ sung đến cơ quan xử lý."))
 
 
 @router.post("/track/{code}/rate")
@@ -175,12 +183,12 @@ async def rate(request: Request, submission: Submission = Depends(tracked_submis
                session: Session = Depends(get_session)):
     def run(values):
         if values["satisfied"] not in ("yes", "no"):
-            raise submissions_service.SubmissionInvalid({"satisfied": "Vui lòng chọn mức độ hài lòng."})
+            raise submissions_service.SubmissionInvalid({"satisfied": N_("Vui lòng chọn mức độ hài lòng.")})
         submissions_service.rate(session=session, submission=submission, satisfied=values["satisfied"] == "yes",
                                  comment=values["comment"])
 
     return await _sender_action(request, session, submission, ("satisfied", "comment"), run,
-                                "Cảm ơn bạn đã đánh giá.")
+                                N_("Cảm ơn bạn đã đánh giá."))
 
 
 def public_view(session: Session, submission: Submission) -> dict:

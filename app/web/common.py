@@ -1,7 +1,7 @@
 """What every HTML route shares: templates, CSRF, the logged-in account, and page errors."""
 
 import secrets
-from urllib.parse import quote
+from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import Depends, Request
 from jinja2_fragments.fastapi import Jinja2Blocks
@@ -12,6 +12,17 @@ from app.accounts.permissions import is_handler
 from app.accounts.service import account_for_token
 from app.config import PROJECT_ROOT
 from app.db import get_session
+from app.i18n import (
+    LANGUAGE_NAMES,
+    N_,
+    gettext,
+    locale_for,
+    ngettext,
+    remember_locale,
+    reset_locale,
+    translate,
+    use_locale,
+)
 from app.submissions.kinds import (
     EVENT_PUBLIC_LABELS,
     KIND_LABELS,
@@ -24,6 +35,10 @@ from app.text import unstorable
 from app.timefmt import format_date, format_datetime, format_number
 
 templates = Jinja2Blocks(directory=str(PROJECT_ROOT / "templates"))
+# Citizen pages speak the visitor's language (app/i18n.py); `_()` and `{% trans %}` take Vietnamese msgids.
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.policies["ext.i18n.trimmed"] = True
+templates.env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
 templates.env.filters.update(
     datetime=format_datetime,
     date=format_date,
@@ -33,6 +48,7 @@ templates.env.filters.update(
     role_label=lambda r: ROLE_LABELS.get(Role(r), r) if r in Role._value2member_map_ else r,
     sender_type_label=lambda t: SENDER_TYPE_LABELS.get(t, t),
     event_label=lambda t: EVENT_PUBLIC_LABELS.get(t, t),
+    translate=translate,
 )
 
 CSRF_FIELD = "csrf_token"
@@ -104,9 +120,9 @@ async def require_csrf(request: Request) -> None:
     if not expected or not given or not secrets.compare_digest(expected, given):
         raise PageError(
             403,
-            "Biểu mẫu đã hết hạn",
-            "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ, nên thông tin chưa được lưu. "
-            "Vui lòng quay lại, tải lại trang và gửi lại.",
+            N_("Biểu mẫu đã hết hạn"),
+            N_("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ, nên thông tin chưa được lưu. "
+               "Vui lòng quay lại, tải lại trang và gửi lại."),
             back_url=request.headers.get("referer") if _same_origin(request) else "/",
         )
 
@@ -145,11 +161,39 @@ def current_handler(account: Account = Depends(current_account)) -> Account:
     return account
 
 
+# Pages a citizen sees, rendered in the visitor's language; staff pages stay Vietnamese.
+TRANSLATED_TEMPLATES = ("citizen/", "errors/")
+
+
+def _language_switch(request: Request, locale: str) -> dict:
+    """The link to the other language: this page again (a form's POST answer links back to the form's page)."""
+    other = "vi" if locale == "en" else "en"
+    if request.method == "GET":
+        path = request.url.path
+        query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    else:
+        referer = request.headers.get("referer", "")
+        path = urlsplit(referer).path if _same_origin(request) and referer else "/"
+        query = []
+    return {"href": path + "?" + urlencode([*query, ("lang", other)]), "lang": other,
+            "label": LANGUAGE_NAMES[other]}
+
+
 def render(request: Request, name: str, context: dict, *, status_code: int = 200, block: str | None = None):
-    """Full page normally; only `block` for htmx requests. Vary tells caches the two differ."""
-    context = {"request": request, "csrf_token": csrf_token(request), **context}
+    """Full page normally; only `block` for htmx requests. Vary tells caches the two differ.
+    Citizen and error pages come out in the visitor's language (app/i18n.py), other pages in Vietnamese."""
+    translated = name.startswith(TRANSLATED_TEMPLATES)
+    locale = locale_for(request) if translated else "vi"
+    context = {"request": request, "csrf_token": csrf_token(request), "locale": locale,
+               "language_switch": _language_switch(request, locale) if translated else None, **context}
     kwargs = {"block_name": block} if block and is_htmx(request) else {}
-    response = templates.TemplateResponse(request, name, context, status_code=status_code, **kwargs)
-    response.headers["Vary"] = "HX-Request, Cookie"
+    token = use_locale(locale)
+    try:
+        response = templates.TemplateResponse(request, name, context, status_code=status_code, **kwargs)
+    finally:
+        reset_locale(token)
+    if translated:
+        remember_locale(request, response)
+    response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
     response.headers.setdefault("Cache-Control", "no-store")
     return response

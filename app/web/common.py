@@ -92,8 +92,8 @@ class PasswordChangeRequired(Exception):
 
 
 def unstorable_input() -> PageError:
-    return PageError(400, "Dữ liệu không hợp lệ", "Nội dung gửi lên có ký tự không hợp lệ "
-                     "(ký tự NUL hoặc mã Unicode hỏng). Vui lòng gõ lại rồi gửi.")
+    return PageError(400, N_("Dữ liệu không hợp lệ"), N_("Nội dung gửi lên có ký tự không hợp lệ "
+                     "(ký tự NUL hoặc mã Unicode hỏng). Vui lòng gõ lại rồi gửi."))
 
 
 async def require_csrf(request: Request) -> None:

@@ -24,3 +24,9 @@ def test_nul_in_login_and_lookup_and_search_is_refused(client, login_as):
     login_as("so-khcn")
     r = client.get("/officer/inbox", params={"q": "đường\x00"})
     assert r.status_code == 400 and "ký tự không hợp lệ" in r.text
+
+
+def test_the_refusal_speaks_english_on_english_pages(client):
+    client.get("/?lang=en")
+    r = client.post("/", data={**FORM, "csrf_token": csrf_from(client.get("/").text)})
+    assert r.status_code == 400 and "cannot be stored" in r.text

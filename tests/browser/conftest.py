@@ -6,6 +6,7 @@ fails, every page it opened is screenshotted into the run's tmp folder and the s
 
 import csv
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -44,6 +45,20 @@ class LiveServer:
                 if row["username"] == username:
                     return row["initial_password"]
         raise AssertionError(f"no initial password for {username!r} in {path}")
+
+    def first_login(self, page, username: str, new_password: str) -> None:
+        """Logs in with the seeded one-time password and goes through the forced password change."""
+        from playwright.sync_api import expect
+
+        page.goto("/login")
+        page.fill("#username", username)
+        page.fill("#password", self.initial_password(username))
+        page.get_by_role("button", name="Đăng nhập").click()
+        expect(page, "first login must force a password change").to_have_url(re.compile(r"/account/password$"))
+        page.fill("#current", self.initial_password(username))
+        page.fill("#new", new_password)
+        page.fill("#confirm", new_password)
+        page.get_by_role("button", name="Lưu mật khẩu mới").click()
 
     def log_tail(self, lines: int = 30) -> str:
         try:

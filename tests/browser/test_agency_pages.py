@@ -31,35 +31,28 @@ def test_inbox_search_and_adding_an_officer(new_page, live_server, diagnostics):
                 lambda: expect(citizen.locator("#tracking-code")).to_be_visible())
 
     admin = new_page("agency-admin")
-    admin.goto("/login")
-    admin.fill("#username", AGENCY)
-    admin.fill("#password", live_server.initial_password(AGENCY))
-    admin.get_by_role("button", name="Đăng nhập").click()
-    admin.fill("#current", live_server.initial_password(AGENCY))
-    admin.fill("#new", NEW_PASSWORD)
-    admin.fill("#confirm", NEW_PASSWORD)
-    admin.get_by_role("button", name="Lưu mật khẩu mới").click()
+    live_server.first_login(admin, AGENCY, NEW_PASSWORD)
     diagnostics.expect(admin, "after the password change the admin should land on /officer/inbox",
-            lambda: expect(admin).to_have_url(re.compile(r"/officer/inbox")))
+                       lambda: expect(admin).to_have_url(re.compile(r"/officer/inbox")))
     listing = admin.locator("#inbox-list")
     diagnostics.expect(admin, "the inbox should list both new items",
-            lambda: expect(listing).to_contain_text(TITLES[1]))
+                       lambda: expect(listing).to_contain_text(TITLES[1]))
     admin.wait_for_function("() => window.htmx !== undefined", timeout=5000)
 
     # Typing (no Enter, no button) searches after a pause; the page is not reloaded, the URL follows.
     admin.evaluate("window.__samePage = true")
     admin.locator("#q").press_sequentially("muong nhe", delay=30)
     diagnostics.expect(admin, "typing 'muong nhe' should leave only the item about Mường Nhé in the list",
-            lambda: expect(listing).not_to_contain_text(TITLES[1]))
+                       lambda: expect(listing).not_to_contain_text(TITLES[1]))
     diagnostics.expect(admin, "the list should still show the Mường Nhé item",
-            lambda: expect(listing).to_contain_text(TITLES[0]))
+                       lambda: expect(listing).to_contain_text(TITLES[0]))
     diagnostics.expect(admin, "the address bar should carry the search (hx-push-url / HX-Push-Url)",
-            lambda: expect(admin).to_have_url(re.compile(r"/officer/inbox\?q=muong\+nhe$")))
+                       lambda: expect(admin).to_have_url(re.compile(r"/officer/inbox\?q=muong\+nhe$")))
     assert admin.evaluate("window.__samePage === true"), "the search reloaded the whole page"
 
     admin.select_option("#kind", "petition")  # a change in any filter swaps the list too
     diagnostics.expect(admin, "with kind = petition no item should match",
-            lambda: expect(listing).to_contain_text("Không có hồ sơ nào khớp bộ lọc."))
+                       lambda: expect(listing).to_contain_text("Không có hồ sơ nào khớp bộ lọc."))
     assert admin.evaluate("window.__samePage === true"), "the filter change reloaded the whole page"
 
     admin.get_by_role("link", name="Cán bộ").click()
@@ -68,7 +61,7 @@ def test_inbox_search_and_adding_an_officer(new_page, live_server, diagnostics):
     admin.fill("#email", "lan.syt@dienbien.gov.vn")
     admin.get_by_role("button", name="Thêm cán bộ").click()
     diagnostics.expect(admin, "adding an officer should show a one-time password",
-            lambda: expect(admin.locator("#one-time-password")).to_have_text(re.compile(r"^[a-z2-9-]{19}$")))
+                       lambda: expect(admin.locator("#one-time-password")).to_have_text(re.compile(r"^[a-z2-9-]{19}$")))
     admin.get_by_role("link", name="Về danh sách cán bộ").click()
     diagnostics.expect(admin, "the new officer should be listed, waiting for the first password change",
-            lambda: expect(admin.locator("#accounts")).to_contain_text("Chưa đổi mật khẩu lần đầu"))
+                       lambda: expect(admin.locator("#accounts")).to_contain_text("Chưa đổi mật khẩu lần đầu"))

@@ -34,43 +34,36 @@ def test_photo_from_the_citizen_and_pdf_from_the_agency(new_page, live_server, d
     citizen.check('input[name="consent"]')
     citizen.get_by_role("button", name="Gửi ý kiến").click()
     diagnostics.expect(citizen, "after submitting with a photo, the page should show the tracking code",
-            lambda: expect(citizen.locator("#tracking-code")).to_have_text(re.compile(r"DB-\d{4}-\w{6}")))
+                       lambda: expect(citizen.locator("#tracking-code")).to_have_text(re.compile(r"DB-\d{4}-\w{6}")))
     code = citizen.locator("#tracking-code").inner_text().strip()
     thumb = citizen.locator("ul.files img").first
     diagnostics.expect(citizen, "the status page should show the photo's thumbnail",
-            lambda: expect(thumb).to_have_attribute("alt", "Ảnh bảng thông báo.jpg"))
+                       lambda: expect(thumb).to_have_attribute("alt", "Ảnh bảng thông báo.jpg"))
     citizen.wait_for_function("() => { const i = document.querySelector('ul.files img');"
                               " return i && i.complete && i.naturalWidth === 320; }", timeout=10_000)
 
     officer = new_page("officer-attachments")
-    officer.goto("/login")
-    officer.fill("#username", AGENCY)
-    officer.fill("#password", live_server.initial_password(AGENCY))
-    officer.get_by_role("button", name="Đăng nhập").click()
-    officer.fill("#current", live_server.initial_password(AGENCY))
-    officer.fill("#new", NEW_PASSWORD)
-    officer.fill("#confirm", NEW_PASSWORD)
-    officer.get_by_role("button", name="Lưu mật khẩu mới").click()
+    live_server.first_login(officer, AGENCY, NEW_PASSWORD)
     officer.goto(f"/officer/items/{code}")
     diagnostics.expect(officer, "the officer should see the citizen's photo on the item page",
-            lambda: expect(officer.locator("#item-main")).to_contain_text("bảng thông báo.jpg"))
+                       lambda: expect(officer.locator("#item-main")).to_contain_text("bảng thông báo.jpg"))
     officer.wait_for_function("() => window.htmx !== undefined", timeout=5000)
     officer.get_by_role("button", name="Tiếp nhận").click()
     diagnostics.expect(officer, "after 'Tiếp nhận' the state badge should read 'Đang xử lý'",
-            lambda: expect(officer.locator("#item-state")).to_have_text("Đang xử lý"))
+                       lambda: expect(officer.locator("#item-state")).to_have_text("Đang xử lý"))
     officer.fill("#answer_text", "Sở Giáo dục và Đào tạo đã chỉ đạo các trường dùng sổ liên lạc điện tử từ học kỳ sau.")
     officer.set_input_files("#attachments", [
         {"name": "Công văn số 12.pdf", "mimeType": "application/pdf", "buffer": files.pdf("Cong van 12")}])
     officer.get_by_role("button", name="Gửi trả lời").click()  # hx-post with multipart/form-data
     diagnostics.expect(officer, "after the answer with a PDF the state badge should read 'Đã trả lời'",
-            lambda: expect(officer.locator("#item-state")).to_have_text("Đã trả lời"))
+                       lambda: expect(officer.locator("#item-state")).to_have_text("Đã trả lời"))
     diagnostics.expect(officer, "the answer section should list the PDF",
-            lambda: expect(officer.locator("section.answer")).to_contain_text("Công văn số 12.pdf"))
+                       lambda: expect(officer.locator("section.answer")).to_contain_text("Công văn số 12.pdf"))
 
     citizen.goto(f"/track/{code}")
     link = citizen.get_by_role("link", name="Công văn số 12.pdf")
     diagnostics.expect(citizen, "the sender should see the answer's PDF",
-            lambda: expect(link).to_be_visible())
+                       lambda: expect(link).to_be_visible())
     with citizen.expect_download() as download:
         link.click()
     assert download.value.suggested_filename == "Công văn số 12.pdf"

@@ -35,46 +35,38 @@ def test_citizen_submits_agency_answers_citizen_reads_answer(new_page, live_serv
     citizen.check('input[name="consent"]')
     citizen.get_by_role("button", name="Gửi ý kiến").click()
     diagnostics.expect(citizen, "after submitting, the page should show the tracking code (#tracking-code)",
-            lambda: expect(citizen.locator("#tracking-code")).to_have_text(re.compile(r"DB-\d{4}-\w{6}")))
+                       lambda: expect(citizen.locator("#tracking-code")).to_have_text(re.compile(r"DB-\d{4}-\w{6}")))
     code = citizen.locator("#tracking-code").inner_text().strip()
     if not TRACKING_CODE.match(code):
         raise diagnostics.fail(citizen, f"tracking code {code!r} is not in the DB-YYYY-XXXXXX format")
 
     # 2. The agency admin of so-khcn logs in for the first time on their own computer.
     officer = new_page("officer")
-    officer.goto("/login")
-    officer.fill("#username", agency_code)
-    officer.fill("#password", live_server.initial_password(agency_code))
-    officer.get_by_role("button", name="Đăng nhập").click()
-    diagnostics.expect(officer, "first login should force a password change at /account/password",
-            lambda: expect(officer).to_have_url(re.compile(r"/account/password$")))
-    officer.fill("#current", live_server.initial_password(agency_code))
-    officer.fill("#new", NEW_PASSWORD)
-    officer.fill("#confirm", NEW_PASSWORD)
-    officer.get_by_role("button", name="Lưu mật khẩu mới").click()
+    diagnostics.expect(officer, "first login should force a password change, then accept the new password",
+                       lambda: live_server.first_login(officer, agency_code, NEW_PASSWORD))
     diagnostics.expect(officer, "after the password change the officer should land on /officer/inbox",
-            lambda: expect(officer).to_have_url(re.compile(r"/officer/inbox")))
+                       lambda: expect(officer).to_have_url(re.compile(r"/officer/inbox")))
 
     item_link = officer.locator(f'a[href="/officer/items/{code}"]')
     diagnostics.expect(officer, f"the inbox should list the new item {code} with its title",
-            lambda: expect(item_link).to_contain_text(TITLE))
+                       lambda: expect(item_link).to_contain_text(TITLE))
     item_link.click()
     diagnostics.expect(officer, f"the item page of {code} should show it as assigned (default rule)",
-            lambda: expect(officer.locator("#item-state")).to_have_text("Đã chuyển đến cơ quan xử lý"))
+                       lambda: expect(officer.locator("#item-state")).to_have_text("Đã chuyển đến cơ quan xử lý"))
     diagnostics.expect(officer, "the item should be routed to Sở Khoa học và Công nghệ",
-            lambda: expect(officer.locator("#item-main")).to_contain_text(
+                       lambda: expect(officer.locator("#item-main")).to_contain_text(
                 "Đơn vị xử lý: Sở Khoa học và Công nghệ"))
     # htmx must be loaded for the hx-post forms to swap #item-main (without it the form posts normally).
     diagnostics.expect(officer, "htmx should be loaded on officer pages (/static/vendor/htmx.min.js)",
-            lambda: officer.wait_for_function("() => window.htmx !== undefined", timeout=5000))
+                       lambda: officer.wait_for_function("() => window.htmx !== undefined", timeout=5000))
 
     officer.get_by_role("button", name="Tiếp nhận").click()
     diagnostics.expect(officer, "after 'Tiếp nhận' the state badge should read 'Đang xử lý'",
-            lambda: expect(officer.locator("#item-state")).to_have_text("Đang xử lý"))
+                       lambda: expect(officer.locator("#item-state")).to_have_text("Đang xử lý"))
     officer.fill("#answer_text", ANSWER)
     officer.get_by_role("button", name="Gửi trả lời").click()
     diagnostics.expect(officer, "after 'Gửi trả lời' the state badge should read 'Đã trả lời'",
-            lambda: expect(officer.locator("#item-state")).to_have_text("Đã trả lời"))
+                       lambda: expect(officer.locator("#item-state")).to_have_text("Đã trả lời"))
 
     # 3. The citizen checks on another device with the tracking code and phone number.
     other_device = new_page("citizen-other-device")
@@ -83,6 +75,6 @@ def test_citizen_submits_agency_answers_citizen_reads_answer(new_page, live_serv
     other_device.fill("#contact", PHONE)
     other_device.get_by_role("button", name="Tra cứu").click()
     diagnostics.expect(other_device, "the status page should show the agency's answer in #answer",
-            lambda: expect(other_device.locator("#answer")).to_contain_text(ANSWER))
+                       lambda: expect(other_device.locator("#answer")).to_contain_text(ANSWER))
     diagnostics.expect(other_device, "the history should mention 'Đã có trả lời'",
-            lambda: expect(other_device.locator("ol.timeline")).to_contain_text("Đã có trả lời"))
+                       lambda: expect(other_device.locator("ol.timeline")).to_contain_text("Đã có trả lời"))

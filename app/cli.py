@@ -11,6 +11,7 @@ from sqlmodel import Session, func, select
 from app.config import PROJECT_ROOT, get_settings
 from app.db import get_engine
 from app.sla import cli as sla_cli
+from app.wiring import register_subscribers
 
 cli = typer.Typer(help="PAKN Điện Biên: công cụ quản trị.", no_args_is_help=True)
 db_cli = typer.Typer(help="Cơ sở dữ liệu.", no_args_is_help=True)
@@ -174,7 +175,7 @@ cli.add_typer(audit_cli, name="audit")
 @audit_cli.command("verify")
 def audit_verify() -> None:
     """Check the hash chain of every event; exit 1 and name the first broken link if a row was altered."""
-    from app.audit import verify
+    from app.events.chain import verify
 
     with Session(get_engine()) as session:
         count, broken = verify(session)
@@ -256,4 +257,5 @@ def serve(
 
 
 def main() -> None:
+    register_subscribers()
     cli()

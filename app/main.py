@@ -19,15 +19,21 @@ from app.api import open311, submissions, v1, webhooks
 from app.api.auth import RateLimitHeadersMiddleware
 from app.api.openapi import install_openapi
 from app.api.problems import ApiProblem, http_status_detail, problem, validation_errors
+from app.attachments.scheduled import sweep_upload_temp
 from app.attachments.service import DOCX, XLSX
 from app.bodylimit import BodySizeLimitMiddleware
 from app.config import PROJECT_ROOT, get_settings
 from app.db import get_session
 from app.i18n import N_
 from app.integrations.open311 import Open311Error
+from app.integrations.scheduled import purge_expired
+from app.notifications.worker import WorkerThread, register_job
+from app.sla.scheduled import sweep_job as sla_sweep_job
+from app.submissions.scheduled import close_unrated_answers
 from app.web import admin, agency_admin, attachments, auth, citizen, officer, rules
 from app.web import sla as sla_web
 from app.web.common import LoginRequired, PageError, PasswordChangeRequired, is_htmx, render
+from app.wiring import register_subscribers
 
 log = logging.getLogger("pakn")
 
@@ -70,12 +76,6 @@ def _error_page(request: Request, status: int, title: str, detail: str, back_url
 
 
 def register_jobs() -> None:
-    from app.attachments.scheduled import sweep_upload_temp
-    from app.integrations.scheduled import purge_expired
-    from app.notifications.worker import register_job
-    from app.sla.scheduled import sweep_job as sla_sweep_job
-    from app.submissions.scheduled import close_unrated_answers
-
     register_job("close_unrated_answers", close_unrated_answers, every_seconds=3600)
     register_job("sweep_upload_temp", sweep_upload_temp, every_seconds=3600)
     register_job("sla_sweep", sla_sweep_job, every_seconds=get_settings().sla_sweep_seconds)
@@ -88,8 +88,6 @@ async def lifespan(app: FastAPI):
     register_jobs()
     worker = None
     if settings.worker_in_app:
-        from app.notifications.worker import WorkerThread
-
         worker = WorkerThread(settings.worker_poll_seconds)
         worker.start()
     yield
@@ -99,6 +97,7 @@ async def lifespan(app: FastAPI):
 
 def create_app() -> FastAPI:
     settings = get_settings()
+    register_subscribers()
     app = FastAPI(
         lifespan=lifespan,
         title="PAKN Điện Biên API",

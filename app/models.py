@@ -3,6 +3,7 @@
 from app.accounts.models import Account, ApiClient, AuthSession, LoginAttempt
 from app.agencies.models import Agency, Commune, Field
 from app.attachments.models import Attachment
+from app.events.models import ChainHead, Event
 from app.integrations.models import (
     ApiSubmission,
     IdempotencyRecord,
@@ -14,11 +15,11 @@ from app.integrations.models import (
 from app.notifications.models import DeliveryAttempt, OutboxMessage
 from app.routing.models import RoutingRule
 from app.sla.models import CalendarEntry, DeadlineExtension, DeadlinePolicy, SubmissionDeadline
-from app.submissions.models import AuditChainHead, Submission, SubmissionEvent
+from app.submissions.models import Submission
 
 __all__ = [
-    "Account", "Agency", "ApiClient", "ApiSubmission", "Attachment", "AuditChainHead", "AuthSession",
+    "Account", "Agency", "ApiClient", "ApiSubmission", "Attachment", "ChainHead", "AuthSession",
     "CalendarEntry", "Commune", "DeadlineExtension", "DeadlinePolicy", "DeliveryAttempt", "Field",
     "IdempotencyRecord", "LoginAttempt", "Open311Request", "OutboxMessage", "RateLimitWindow", "RoutingRule",
-    "Submission", "SubmissionDeadline", "SubmissionEvent", "WebhookDelivery", "WebhookSubscription",
+    "Submission", "SubmissionDeadline", "Event", "WebhookDelivery", "WebhookSubscription",
 ]

@@ -32,20 +32,20 @@ os.environ.setdefault("PAKN_ARGON2_TIME_COST", "1")
 os.environ.setdefault("PAKN_ARGON2_MEMORY_KIB", "1024")
 
 from alembic import command  # noqa: E402
+from app.submissions.inbox import InboxFilters  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlmodel import Session, func, select  # noqa: E402
 
 from app.agencies.models import Agency, Commune, Field  # noqa: E402
 from app.cli import alembic_config  # noqa: E402
 from app.db import get_engine  # noqa: E402
+from app.inbox import service as inbox_service  # noqa: E402
 from app.routing.engine import RoutingInput, decide  # noqa: E402
 from app.routing.service import load_rule_specs  # noqa: E402
 from app.seed import demo  # noqa: E402
 from app.seed.reference import seed_reference  # noqa: E402
 from app.submissions import search  # noqa: E402
-from app.submissions import service as submissions_service  # noqa: E402
 from app.submissions.contact import new_tracking_code  # noqa: E402
-from app.submissions.inbox import InboxFilters  # noqa: E402
 from app.submissions.models import Submission  # noqa: E402
 
 
@@ -105,7 +105,7 @@ def timed(session: Session, agency_id: int, filters: InboxFilters) -> tuple[int,
     samples = []
     for _ in range(args.runs):
         start = time.perf_counter()
-        page = submissions_service.inbox(session=session, agency_id=agency_id, filters=filters)
+        page = inbox_service.inbox(session=session, agency_id=agency_id, filters=filters)
         samples.append((time.perf_counter() - start) * 1000)
     samples.sort()
     return page.total, statistics.median(samples), samples[int(len(samples) * 0.95) - 1]

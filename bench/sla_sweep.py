@@ -26,13 +26,14 @@ from sqlmodel import Session, select  # noqa: E402
 from app.agencies.models import Agency, Commune, Field  # noqa: E402
 from app.cli import alembic_config  # noqa: E402
 from app.db import get_engine, make_engine  # noqa: E402
+from app.events.models import Event
 from app.notifications.models import OutboxMessage  # noqa: E402
 from app.seed.reference import seed_reference  # noqa: E402
 from app.sla import clock, service  # noqa: E402
 from app.sla.calendar import LOCAL_TZ  # noqa: E402
 from app.sla.models import SubmissionDeadline  # noqa: E402
 from app.sla.scheduled import sweep  # noqa: E402
-from app.submissions.models import Submission, SubmissionEvent  # noqa: E402
+from app.submissions.models import Submission  # noqa: E402
 
 BASE = datetime(2026, 3, 16, 7, 30, tzinfo=LOCAL_TZ).astimezone(UTC)  # a Monday morning
 SWEEP_SQL = "SELECT id FROM submission_deadlines WHERE next_check_at <= :now ORDER BY next_check_at, id LIMIT 500"
@@ -136,8 +137,8 @@ def main() -> None:
             seconds, report = timed(session, BASE + timedelta(days=60))
             done = report.at_risk + report.overdue
             print(f"everything else at once: {done:,} crossings in {seconds:.1f} s = {done / seconds:,.0f} crossings/s")
-            events = session.exec(select(func.count()).select_from(SubmissionEvent)
-                                  .where(SubmissionEvent.type.in_(["deadline_at_risk", "deadline_overdue"]))).one()
+            events = session.exec(select(func.count()).select_from(Event)
+                                  .where(Event.type.in_(["deadline_at_risk", "deadline_overdue"]))).one()
             mails = session.exec(select(func.count()).select_from(OutboxMessage)).one()
             print(f"check: {events:,} crossing events for {args.items:,} clocks (2 each), {mails:,} outbox e-mails")
             again, report = timed(session, BASE + timedelta(days=60))

@@ -30,6 +30,9 @@ from app.main import create_app  # noqa: E402
 from app.seed.reference import seed_reference  # noqa: E402
 from app.submissions import service as submissions_service  # noqa: E402
 from app.submissions.schemas import SubmissionCreate  # noqa: E402
+from app.wiring import register_subscribers  # noqa: E402
+
+register_subscribers()
 
 PASSWORD = "mat-khau-thu-nghiem-2026"
 

@@ -3,9 +3,9 @@
 from sqlalchemy import text
 from sqlmodel import select
 
-from app import audit
+from app.events import chain as audit
+from app.events.models import Event
 from app.submissions import service
-from app.submissions.models import SubmissionEvent
 
 
 def test_chain_verifies_and_detects_an_altered_row(db, submit, make_account):
@@ -14,9 +14,9 @@ def test_chain_verifies_and_detects_an_altered_row(db, submit, make_account):
     service.accept(session=db, submission=sub, actor=officer)
     count, broken = audit.verify(db)
     assert broken is None and count >= 3
-    accepted = db.exec(select(SubmissionEvent).where(SubmissionEvent.submission_id == sub.id,
-                                                     SubmissionEvent.type == "accepted")).one()
-    db.execute(text("UPDATE submission_events SET internal_note = 'sửa lén' WHERE id = :id"), {"id": accepted.id})
+    accepted = db.exec(select(Event).where(Event.submission_id == sub.id,
+                                                     Event.type == "accepted")).one()
+    db.execute(text("UPDATE events SET internal_note = 'sửa lén' WHERE id = :id"), {"id": accepted.id})
     db.expire_all()
     _, broken = audit.verify(db)
     assert broken is not None and broken.event_id == accepted.id
@@ -26,7 +26,7 @@ def test_chain_verifies_and_detects_an_altered_row(db, submit, make_account):
 def test_chain_detects_a_removed_row(db, submit):
     sub = submit()
     first_id = service.history(session=db, submission=sub)[0].id
-    db.execute(text("DELETE FROM submission_events WHERE id = :id"), {"id": first_id})
+    db.execute(text("DELETE FROM events WHERE id = :id"), {"id": first_id})
     db.expire_all()
     _, broken = audit.verify(db)
     assert broken is not None and broken.event_id > first_id
@@ -43,6 +43,6 @@ def test_logins_are_in_the_trail(client, make_account, db):
 
     account = make_account("so-khcn")
     login(client, account.username)
-    event = db.exec(select(SubmissionEvent).where(SubmissionEvent.subject_account_id == account.id,
-                                                  SubmissionEvent.type == "logged_in")).first()
+    event = db.exec(select(Event).where(Event.subject_account_id == account.id,
+                                                  Event.type == "logged_in")).first()
     assert event is not None and event.submission_id is None

@@ -19,6 +19,9 @@ from app.accounts.passwords import (
 from app.accounts.permissions import can_manage_account, can_manage_accounts
 from app.config import get_settings
 from app.db import utcnow
+from app.events import service as events
+from app.events.types import EventType
+from app.text import normalize_input
 
 
 class AuthError(Exception):
@@ -94,15 +97,11 @@ def authenticate(*, session: Session, username: str, password: str, ip: str) -> 
 
 
 def _audit(session: Session, type_, *, actor: Account | None, subject: Account, data: dict | None = None) -> None:
-    from app.submissions.service import record_event
-
-    record_event(session, None, type_, actor=actor, actor_role=None if actor else "system",
-                 agency_id=subject.agency_id, subject_account=subject, data=data)
+    events.record(session, type_, actor=actor, actor_role=None if actor else "system",
+                  agency_id=subject.agency_id, subject_account_id=subject.id, data=data)
 
 
 def start_session(*, session: Session, account: Account, ip: str = "") -> str:
-    from app.submissions.kinds import EventType
-
     token = secrets.token_urlsafe(32)
     hours = get_settings().session_max_age_hours
     session.add(
@@ -124,8 +123,6 @@ def account_for_token(*, session: Session, token: str) -> Account | None:
 
 
 def end_session(*, session: Session, token: str) -> None:
-    from app.submissions.kinds import EventType
-
     account = account_for_token(session=session, token=token)
     session.exec(delete(AuthSession).where(AuthSession.token_hash == _sha256(token)))
     if account is not None:
@@ -164,8 +161,6 @@ def change_password(
     if keep_token:
         stmt = stmt.where(AuthSession.token_hash != _sha256(keep_token))
     session.exec(stmt)
-    from app.submissions.kinds import EventType
-
     _audit(session, EventType.PASSWORD_CHANGED, actor=account, subject=account)
     session.commit()
 
@@ -182,8 +177,6 @@ def reset_password(
     session.add(account)
     session.exec(delete(AuthSession).where(AuthSession.account_id == account.id))
     session.exec(delete(LoginAttempt).where(LoginAttempt.username == account.username))
-    from app.submissions.kinds import EventType
-
     _audit(session, EventType.PASSWORD_RESET, actor=actor, subject=account)
     session.commit()
     return account
@@ -194,8 +187,6 @@ def create_account(
     email: str | None = None, actor: Account | None = None,
 ) -> Account:
     """Adds an account (the caller commits) and records who created it."""
-    from app.submissions.kinds import EventType
-
     account = Account(
         username=username.lower(),
         display_name=display_name,
@@ -226,8 +217,6 @@ class OneTimePassword:
 
 
 def _officer_values(session: Session, username: str, display_name: str, email: str) -> dict[str, str]:
-    from app.text import normalize_input
-
     username = (username or "").strip().lower()
     display_name = " ".join(normalize_input(display_name or "").split())
     email = (email or "").strip().lower()
@@ -287,8 +276,6 @@ def add_officer(*, session: Session, actor: Account, username: str, display_name
 
 def disable_officer(*, session: Session, actor: Account, account: Account) -> Account:
     """Locks the officer out now: every session of theirs ends."""
-    from app.submissions.kinds import EventType
-
     _ensure_manages(actor, account)
     if not account.is_active:
         raise AuthError("Tài khoản này đã bị khóa.")
@@ -301,8 +288,6 @@ def disable_officer(*, session: Session, actor: Account, account: Account) -> Ac
 
 
 def enable_officer(*, session: Session, actor: Account, account: Account) -> Account:
-    from app.submissions.kinds import EventType
-
     _ensure_manages(actor, account)
     if account.is_active:
         raise AuthError("Tài khoản này đang hoạt động.")
@@ -318,8 +303,6 @@ def enable_officer(*, session: Session, actor: Account, account: Account) -> Acc
 def reset_officer_password(*, session: Session, actor: Account, account: Account) -> OneTimePassword:
     """A new one-time password (must be changed at the next login); the officer's sessions end. A locked account
     stays locked."""
-    from app.submissions.kinds import EventType
-
     _ensure_manages(actor, account)
     password = generate_password()
     account.password_hash = hash_password(password)

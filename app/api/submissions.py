@@ -20,7 +20,7 @@ from app.db import get_session
 from app.integrations import service
 from app.integrations.idempotency import Outcome
 from app.integrations.schemas import SUBMISSION_INPUT_FIELDS, RatingIn, SubmissionOut, SubmissionPage
-from app.submissions.kinds import Kind, State
+from app.kinds import Kind, State
 
 router = APIRouter(prefix="/api/v1", tags=["submissions"], dependencies=[Depends(reject_unknown_query)])
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from app.agencies import service as agencies_service
 from app.db import get_session
 from app.integrations.schemas import KindOut, StateOut
-from app.submissions.kinds import KIND_HINTS, KIND_LABELS, OPEN_STATES, STATE_LABELS, Kind, State
+from app.kinds import KIND_HINTS, KIND_LABELS, OPEN_STATES, STATE_LABELS, Kind, State
 
 router = APIRouter(prefix="/api/v1", tags=["reference"])
 

@@ -22,7 +22,7 @@ class Attachment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     submission_id: int = Field(foreign_key="submissions.id")
     # The ATTACHMENT_ADDED event that recorded it (its data holds the SHA-256, so the audit chain covers the file).
-    event_id: int | None = Field(default=None, foreign_key="submission_events.id")
+    event_id: int | None = Field(default=None, foreign_key="events.id")
     owner: str = Field(max_length=8)  # sender | agency
     # Display name only (sanitised); never used to build a path.
     original_name: str = Field(max_length=255)

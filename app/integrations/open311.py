@@ -17,8 +17,8 @@ from app.config import get_settings
 from app.db import utcnow
 from app.integrations import service as integrations_service
 from app.integrations.models import ApiSubmission, Open311Request
+from app.kinds import KIND_HINTS, KIND_LABELS, OPEN_STATES, SENDER_TYPE_LABELS, Kind, SenderType
 from app.submissions import service as submissions_service
-from app.submissions.kinds import KIND_HINTS, KIND_LABELS, OPEN_STATES, SENDER_TYPE_LABELS, Kind, SenderType
 from app.submissions.models import Submission
 from app.submissions.schemas import SubmissionFormError, parse_submission
 from app.timefmt import LOCAL_TZ

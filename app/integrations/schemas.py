@@ -6,7 +6,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as F
 
-from app.submissions.kinds import Kind, SenderType, State
+from app.kinds import Kind, SenderType, State
 from app.submissions.schemas import CONTENT_MAX, TITLE_MAX
 
 # Input fields the API passes on to app.submissions.schemas.parse_submission (priority is the agency's call).

@@ -37,11 +37,7 @@ from app.integrations.schemas import (
     SubmissionOut,
     SubmissionSummary,
 )
-from app.notifications.models import OutboxMessage
-from app.sla import service as sla_service
-from app.submissions import service as submissions_service
-from app.submissions.contact import contact_matches, mask_email, mask_name, mask_phone
-from app.submissions.kinds import (
+from app.kinds import (
     EVENT_PUBLIC_LABELS,
     KIND_LABELS,
     OPEN_STATES,
@@ -52,6 +48,10 @@ from app.submissions.kinds import (
     RejectReason,
     State,
 )
+from app.notifications.models import OutboxMessage
+from app.sla import service as sla_service
+from app.submissions import service as submissions_service
+from app.submissions.contact import contact_matches, mask_email, mask_name, mask_phone
 from app.submissions.models import Submission
 from app.submissions.schemas import SubmissionCreate, parse_submission
 

@@ -24,14 +24,15 @@ from sqlmodel import Session, col, select
 from app.accounts.models import ApiClient
 from app.config import get_settings
 from app.db import get_engine, utcnow
+from app.events.models import Event
 from app.integrations import idempotency
 from app.integrations.models import ApiSubmission, WebhookDelivery, WebhookSubscription
 from app.integrations.schemas import AttemptOut, DeliveryOut, WebhookCreated, WebhookOut
+from app.kinds import EVENT_PUBLIC_LABELS, EventType
 from app.notifications import service as notifications_service
 from app.notifications.models import DeliveryAttempt, OutboxMessage
 from app.notifications.worker import DeliveryResult
-from app.submissions.kinds import EVENT_PUBLIC_LABELS, EventType
-from app.submissions.models import Submission, SubmissionEvent
+from app.submissions.models import Submission
 
 log = logging.getLogger("pakn.webhooks")
 
@@ -162,7 +163,7 @@ def disable_subscription(*, session: Session, subscription: WebhookSubscription)
 
 # --- queueing (inside the event's transaction) -------------------------------------------------------------
 
-def types_for(event: SubmissionEvent) -> set[str]:
+def types_for(event: Event) -> set[str]:
     types = set()
     if event.from_state and event.to_state and event.from_state != event.to_state:
         types.add(STATE_CHANGED)
@@ -172,7 +173,7 @@ def types_for(event: SubmissionEvent) -> set[str]:
 
 
 def _payload(session: Session, *, event_id: str, event_type: str, submission: Submission | None,
-             event: SubmissionEvent | None, now: datetime) -> dict:
+             event: Event | None, now: datetime) -> dict:
     from app.integrations.service import submission_view
 
     data: dict = {}
@@ -208,7 +209,7 @@ def _enqueue(session: Session, subscription: WebhookSubscription, *, event_id: s
     return delivery
 
 
-def enqueue_for_event(session: Session, submission: Submission, event: SubmissionEvent) -> int:
+def enqueue_for_event(session: Session, submission: Submission, event: Event) -> int:
     """Queues one delivery per matching active subscription of the client that sent the item."""
     types = types_for(event)
     if not types:

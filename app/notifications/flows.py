@@ -4,9 +4,11 @@ from sqlmodel import Session
 
 from app.agencies.models import Agency
 from app.config import get_settings
+from app.events import bus
+from app.events.models import Event
+from app.kinds import REJECT_REASON_LABELS, EventType, RejectReason
 from app.notifications.service import agency_recipients, enqueue_email
-from app.submissions.kinds import REJECT_REASON_LABELS, EventType, RejectReason
-from app.submissions.models import Submission, SubmissionEvent
+from app.submissions.models import Submission
 
 _SIGNATURE = "\n\n--\nHệ thống PAKN Điện Biên (thư tự động, vui lòng không trả lời thư này)."
 
@@ -22,7 +24,7 @@ def _officer_link(submission: Submission) -> str:
     return f"{get_settings().public_base_url.rstrip('/')}/officer/items/{submission.tracking_code}"
 
 
-def _sender_message(session: Session, submission: Submission, event: SubmissionEvent) -> tuple[str, str] | None:
+def _sender_message(session: Session, submission: Submission, event: Event) -> tuple[str, str] | None:
     agency = session.get(Agency, submission.agency_id) if submission.agency_id else None
     agency_name = agency.name if agency else "cơ quan xử lý"
     code = submission.tracking_code
@@ -48,7 +50,7 @@ def _sender_message(session: Session, submission: Submission, event: SubmissionE
     return None
 
 
-def on_submission_event(*, session: Session, submission: Submission, event: SubmissionEvent) -> None:
+def on_submission_event(*, session: Session, submission: Submission, event: Event) -> None:
     if submission.sender_email:
         message = _sender_message(session, submission, event)
         if message:
@@ -64,3 +66,8 @@ def on_submission_event(*, session: Session, submission: Submission, event: Subm
                      f"Xem và xử lý: {_officer_link(submission)}{_SIGNATURE}",
                 submission_id=submission.id,
             )
+
+
+def register() -> None:
+    bus.subscribe("notifications", lambda session, event, submission: on_submission_event(
+        session=session, submission=submission, event=event), order=10)

@@ -10,9 +10,10 @@ from sqlmodel import Session, col, select
 from app.accounts.models import Account
 from app.accounts.permissions import can_edit_rules
 from app.agencies.models import Agency, Commune, Field
+from app.events import service as events
+from app.kinds import KIND_LABELS, EventType, Kind
 from app.routing.engine import RoutingDecision, RoutingInput, RuleSpec, decide
 from app.routing.models import RoutingRule
-from app.submissions.kinds import KIND_LABELS, EventType, Kind
 from app.text import normalize_input
 from app.timefmt import format_number
 
@@ -165,10 +166,8 @@ def _snapshot(rule: RoutingRule | RuleDraft) -> dict:
 
 
 def _record(session: Session, actor: Account, type_: EventType, rule: RoutingRule, data: dict) -> None:
-    from app.submissions.service import record_event
-
-    record_event(session, None, type_, actor=actor, agency_id=actor.agency_id,
-                 data={"rule_id": rule.id, "name": rule.name, **data})
+    events.record(session, type_, actor=actor, agency_id=actor.agency_id,
+                  data={"rule_id": rule.id, "name": rule.name, **data})
 
 
 def _committed(session: Session, work):
@@ -267,12 +266,12 @@ def rule_history(*, session: Session, rule_id: int, limit: int = 50):
     """The rule's change events, newest first (rule events are few: filtering their JSON in Python is cheap)."""
     import json
 
-    from app.submissions.models import SubmissionEvent
+    from app.events.models import Event
 
     events = session.exec(
-        select(SubmissionEvent).where(col(SubmissionEvent.submission_id).is_(None),
-                                      col(SubmissionEvent.type).in_([t.value for t in RULE_EVENTS]))
-        .order_by(col(SubmissionEvent.id).desc())
+        select(Event).where(col(Event.submission_id).is_(None),
+                                      col(Event.type).in_([t.value for t in RULE_EVENTS]))
+        .order_by(col(Event.id).desc())
     ).all()
     mine = [e for e in events if e.data and json.loads(e.data).get("rule_id") == rule_id]
     return mine[:limit]

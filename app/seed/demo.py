@@ -19,12 +19,12 @@ from sqlmodel import Session, col, select
 from app.accounts.models import Account, Role
 from app.agencies.models import Agency, Commune, Field
 from app.db import utcnow
+from app.kinds import Kind, Priority, SenderType, State
 from app.routing.engine import RoutingInput, RuleSpec, decide
 from app.routing.service import load_rule_specs
 from app.seed.reference import COORDINATOR_USERNAME
 from app.sla.calendar import DEFAULT_CALENDAR, LOCAL_TZ
 from app.submissions import service
-from app.submissions.kinds import Kind, Priority, SenderType, State
 from app.submissions.schemas import SubmissionCreate
 from app.text import fold
 

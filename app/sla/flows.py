@@ -1,4 +1,4 @@
-"""Side effects of submission events on deadline clocks (called by app/flows.py in the event's transaction).
+"""Side effects of submission events on deadline clocks (subscribed to the event bus; run in the event's transaction).
 
 The clocks follow the state the event moved the item to, and the agency it then sits with, so the same code
 serves live events and a replay of an item's history (`pakn sla backfill`):
@@ -14,13 +14,15 @@ serves live events and a replay of an item's history (`pakn sla backfill`):
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
+from app.events import bus
+from app.events.models import Event
+from app.kinds import OPEN_STATES, EventType, State
 from app.sla import service
 from app.sla.calendar import WorkingCalendar
-from app.sla.models import Clock, Phase
-from app.submissions.kinds import EventType, State
-from app.submissions.models import Submission, SubmissionEvent
+from app.sla.models import Clock, Phase, SubmissionDeadline
+from app.submissions.models import Submission
 
 # Events the deadline machinery writes itself: they never move a clock.
 OWN_EVENTS = frozenset({
@@ -31,7 +33,7 @@ STOPPING_STATES = frozenset({State.ANSWERED, State.CLOSED, State.REJECTED})
 
 
 def on_submission_event(
-    *, session: Session, submission: Submission, event: SubmissionEvent, calendar: WorkingCalendar | None = None
+    *, session: Session, submission: Submission, event: Event, calendar: WorkingCalendar | None = None
 ) -> None:
     if event.type in OWN_EVENTS:
         return
@@ -84,12 +86,6 @@ def replay_missing(*, session: Session) -> int:
 
     Crossings already behind us are then recorded by the next sweep, like any missed crossing.
     """
-    from sqlmodel import col, select
-
-    from app.sla.models import SubmissionDeadline
-    from app.submissions.kinds import OPEN_STATES
-    from app.submissions.service import history
-
     has_clock = select(SubmissionDeadline.submission_id)
     items = session.exec(
         select(Submission).where(col(Submission.state).in_([s.value for s in OPEN_STATES]),
@@ -97,8 +93,15 @@ def replay_missing(*, session: Session) -> int:
     ).all()
     cal = service.working_calendar(session=session)
     for submission in items:
-        for event in history(session=session, submission=submission):
+        history = session.exec(select(Event).where(Event.submission_id == submission.id)
+                               .order_by(col(Event.created_at), col(Event.id))).all()
+        for event in history:
             on_submission_event(session=session, submission=submission, event=event, calendar=cal)
         session.flush()
     session.commit()
     return len(items)
+
+
+def register() -> None:
+    bus.subscribe("sla", lambda session, event, submission: on_submission_event(
+        session=session, submission=submission, event=event), order=20)

@@ -24,10 +24,10 @@ from sqlmodel import Session, col, select
 from app.agencies.models import Agency
 from app.config import get_settings
 from app.db import utcnow
+from app.kinds import EventType
 from app.sla import clock, service
 from app.sla.calendar import WorkingCalendar
 from app.sla.models import Clock, SubmissionDeadline
-from app.submissions.kinds import EventType
 from app.submissions.models import Submission
 from app.timefmt import format_datetime
 

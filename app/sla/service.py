@@ -22,7 +22,9 @@ from app.accounts.permissions import can_handle_submission, can_manage_deadlines
 from app.agencies.models import Agency
 from app.config import get_settings
 from app.db import utcnow
+from app.events import service as events
 from app.i18n import N_
+from app.kinds import EventType, Kind, Priority
 from app.sla import clock
 from app.sla.calendar import LOCAL_TZ, WorkingCalendar, national_non_working_days
 from app.sla.models import (
@@ -36,7 +38,6 @@ from app.sla.models import (
     SubmissionDeadline,
     Unit,
 )
-from app.submissions.kinds import EventType, Kind, Priority
 from app.submissions.models import Submission
 from app.timefmt import format_date, format_datetime
 
@@ -70,10 +71,7 @@ def _require_coordinator(actor: Account) -> None:
 
 
 def _event(session: Session, submission: Submission, type_: EventType, *, now: datetime, **kwargs):
-    """Events go through the submissions service's writer, so they join the hash-chained audit trail."""
-    from app.submissions import service as submissions_service
-
-    return submissions_service.record_event(session, submission, type_, now=now, **kwargs)
+    return events.record(session, type_, submission=submission, now=now, **kwargs)
 
 
 def _notify(session: Session, *, agency_id: int | None, coordinator: bool, subject: str, body: str,

@@ -3,7 +3,7 @@
 from enum import StrEnum
 
 from app.i18n import N_
-from app.submissions.kinds import STATE_LABELS, State
+from app.kinds import STATE_LABELS, State
 
 
 class Action(StrEnum):

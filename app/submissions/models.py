@@ -1,4 +1,4 @@
-"""A submission (hồ sơ PAKN) and its append-only history of events."""
+"""A submission (hồ sơ PAKN). Its history is in the event table (app/events)."""
 
 from datetime import datetime
 
@@ -60,38 +60,3 @@ class Submission(SQLModel, table=True):
     # Folded (no diacritics, đ→d) words of code, title, content and sender name, set by the domain service and
     # indexed for full-text search (app/submissions/search.py; FTS5 on SQLite, GIN tsvector on PostgreSQL).
     search_text: str = Field(default="", sa_type=Text)
-
-
-class SubmissionEvent(SQLModel, table=True):
-    """The append-only audit trail: item events, and account events (login, password, officers) with
-    submission_id NULL. Each row stores the hash of the previous row (see app/audit.py)."""
-
-    __tablename__ = "submission_events"
-
-    id: int | None = Field(default=None, primary_key=True)
-    submission_id: int | None = Field(default=None, foreign_key="submissions.id", index=True)
-    subject_account_id: int | None = Field(default=None, foreign_key="accounts.id")
-    type: str = Field(max_length=32)
-    from_state: str | None = Field(default=None, max_length=20)
-    to_state: str | None = Field(default=None, max_length=20)
-    actor_account_id: int | None = Field(default=None, foreign_key="accounts.id")
-    actor_role: str = Field(max_length=32)  # sender | system | agency_admin | officer | coordinator
-    agency_id: int | None = Field(default=None, foreign_key="agencies.id")
-    # Shown to the sender; internal_note is for handling agencies only.
-    public_note: str | None = Field(default=None, sa_type=Text)
-    internal_note: str | None = Field(default=None, sa_type=Text)
-    # Structured detail (from/to agency, reason code…), JSON text so both backends store it alike.
-    data: str | None = Field(default=None, sa_type=Text)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    prev_hash: str = Field(default="", max_length=64)
-    hash: str = Field(default="", max_length=64)
-
-
-class AuditChainHead(SQLModel, table=True):
-    """One row: the hash of the newest event. Locking it serialises chain appends across processes."""
-
-    __tablename__ = "audit_chain_head"
-
-    id: int = Field(default=1, primary_key=True)
-    last_event_id: int | None = Field(default=None)
-    last_hash: str = Field(default="", max_length=64)

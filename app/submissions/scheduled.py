@@ -4,9 +4,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from app.kinds import State
 from app.sla.calendar import LOCAL_TZ, add_working_days
 from app.submissions import service
-from app.submissions.kinds import State
 from app.submissions.models import Submission
 
 RATING_WINDOW_WORKING_DAYS = 10

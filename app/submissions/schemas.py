@@ -4,8 +4,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 from pydantic import Field as F
 
 from app.i18n import N_, Msg
+from app.kinds import Kind, Priority, SenderType
 from app.submissions.contact import normalize_email, normalize_phone
-from app.submissions.kinds import Kind, Priority, SenderType
 from app.text import normalize_input
 
 FIELD_LABELS = {

@@ -1,33 +1,28 @@
 """The domain service: every submission and every change of its state goes through here,
-inside one transaction, and leaves a hash-chained event row; `app.flows` adds the side effects
-(notifications, deadlines, webhooks) inside the same transaction."""
+leaves a hash-chained event row (app/events), whose subscribers add the side effects (notifications, deadlines,
+webhooks) in the same transaction."""
 
-import dataclasses
-import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app import audit
 from app.accounts.models import Account
 from app.accounts.permissions import can_handle_submission, can_triage
 from app.agencies.models import Agency, Commune, Field
 from app.attachments import service as attachments_service
 from app.attachments.service import Owner, StagedBatch, Upload
 from app.db import utcnow
+from app.events import service as events
+from app.events.models import Event
 from app.i18n import N_
+from app.kinds import EventType, RejectReason, State
 from app.routing.engine import RoutingInput
 from app.routing.service import route
-from app.submissions import inbox as inbox_filters
 from app.submissions import lifecycle, search
 from app.submissions.contact import contact_matches, new_tracking_code, normalize_tracking_code
-from app.submissions.inbox import InboxFilters
-from app.submissions.kinds import EventType, RejectReason, State
 from app.submissions.lifecycle import Action, InvalidTransition
-from app.submissions.models import Submission, SubmissionEvent
+from app.submissions.models import Submission
 from app.submissions.schemas import SubmissionCreate
 
 ANSWER_MAX = 20_000
@@ -51,37 +46,12 @@ def record_event(
     submission: Submission | None,
     type_: EventType,
     *,
-    now: datetime | None = None,
-    from_state: str | None = None,
-    actor: Account | None = None,
-    actor_role: str | None = None,
-    agency_id: int | None = None,
     subject_account: Account | None = None,
-    public_note: str | None = None,
-    internal_note: str | None = None,
-    data: dict | None = None,
-) -> SubmissionEvent:
-    """Appends one event to the audit chain and runs the flows for it; the caller commits."""
-    event = SubmissionEvent(
-        submission_id=submission.id if submission else None,
-        subject_account_id=subject_account.id if subject_account else None,
-        type=type_.value,
-        from_state=from_state,
-        to_state=submission.state if submission else None,
-        actor_account_id=actor.id if actor else None,
-        actor_role=actor.role if actor else (actor_role or "system"),
-        agency_id=agency_id if agency_id is not None else (submission.agency_id if submission else None),
-        public_note=public_note,
-        internal_note=internal_note,
-        data=json.dumps(data, ensure_ascii=False, sort_keys=True) if data else None,
-        created_at=now or utcnow(),
-    )
-    audit.append(session, event)
-    if submission is not None:
-        from app import flows
-
-        flows.on_submission_event(session=session, submission=submission, event=event)
-    return event
+    **kwargs,
+) -> Event:
+    """Appends one event about the item (published to the subscribed domains, app/events/bus.py)."""
+    return events.record(session, type_, submission=submission,
+                         subject_account_id=subject_account.id if subject_account else None, **kwargs)
 
 
 def _transition(submission: Submission, action: Action, now: datetime) -> str:
@@ -280,7 +250,7 @@ def reject(
     duplicate_of: str | None = None, now: datetime | None = None,
 ) -> Submission:
     """Refuses the item with a catalogued reason the sender will read."""
-    from app.submissions.kinds import REJECT_REASON_LABELS
+    from app.kinds import REJECT_REASON_LABELS
 
     now = now or utcnow()
     if submission.state == State.TRIAGE:
@@ -331,9 +301,9 @@ def pending_question(*, session: Session, submission: Submission) -> str | None:
     if submission.state != State.INFO_REQUESTED:
         return None
     return session.exec(
-        select(SubmissionEvent.public_note)
-        .where(SubmissionEvent.submission_id == submission.id, SubmissionEvent.type == EventType.INFO_REQUESTED)
-        .order_by(col(SubmissionEvent.id).desc())
+        select(Event.public_note)
+        .where(Event.submission_id == submission.id, Event.type == EventType.INFO_REQUESTED)
+        .order_by(col(Event.id).desc())
     ).first()
 
 
@@ -451,7 +421,7 @@ def reopen(
 
 
 def add_note(*, session: Session, submission: Submission, actor: Account, text: str,
-             now: datetime | None = None) -> SubmissionEvent:
+             now: datetime | None = None) -> Event:
     """An internal note: visible to handling agencies and the coordinator, never to the sender."""
     now = now or utcnow()
     if not (can_handle_submission(actor, submission) or can_triage(actor)):
@@ -497,18 +467,17 @@ def find_for_sender(*, session: Session, code: str, contact: str) -> Submission 
     return submission
 
 
-def history(*, session: Session, submission: Submission) -> list[SubmissionEvent]:
+def history(*, session: Session, submission: Submission) -> list[Event]:
     return list(
         session.exec(
-            select(SubmissionEvent)
-            .where(SubmissionEvent.submission_id == submission.id)
-            .order_by(col(SubmissionEvent.created_at), col(SubmissionEvent.id))
+            select(Event)
+            .where(Event.submission_id == submission.id)
+            .order_by(col(Event.created_at), col(Event.id))
         ).all()
     )
 
 
-def event_data(event: SubmissionEvent) -> dict:
-    return json.loads(event.data) if event.data else {}
+event_data = events.data_of
 
 
 def agencies_that_held(*, session: Session, submission: Submission) -> set[int]:
@@ -521,40 +490,6 @@ def agencies_that_held(*, session: Session, submission: Submission) -> set[int]:
     return ids
 
 
-@dataclass
-class InboxPage:
-    items: list[Submission]
-    total: int
-    page: int
-    pages: int
-    counts: dict[str, int]
-
-
-INBOX_PAGE_SIZE = 25
-
-
-def inbox(
-    *, session: Session, agency_id: int, filters: InboxFilters | None = None, page: int = 1,
-    page_size: int = INBOX_PAGE_SIZE, state: str | None = None,
-) -> InboxPage:
-    """One page of the agency's items matching `filters` (see app/submissions/inbox.py), and the agency's count per
-    state (for the state menu). `state=` is a shortcut for `filters=InboxFilters(state=...)`."""
-    filters = filters or InboxFilters()
-    if state:
-        filters = dataclasses.replace(filters, state=state)
-    scope = Submission.agency_id == agency_id
-    counts = dict(
-        session.exec(select(Submission.state, func.count()).where(scope).group_by(Submission.state)).all()
-    )
-    where = [scope, *inbox_filters.conditions(filters, dialect=session.get_bind().dialect)]
-    total = session.exec(select(func.count()).select_from(Submission).where(*where)).one()
-    pages = max(1, -(-total // page_size))
-    page = min(max(1, page), pages)
-    stmt = inbox_filters.SORTS[filters.sort].apply(select(Submission).where(*where))
-    items = session.exec(stmt.offset((page - 1) * page_size).limit(page_size)).all()
-    return InboxPage(items=list(items), total=total, page=page, pages=pages, counts=counts)
-
-
 def review_list(*, session: Session) -> list[Submission]:
     """Answers the sender was not satisfied with: the coordinator decides whether to reopen."""
     return list(session.exec(
@@ -565,6 +500,6 @@ def review_list(*, session: Session) -> list[Submission]:
 
 __all__ = [
     "InvalidTransition", "NotPermitted", "SubmissionInvalid", "accept", "add_note", "answer", "assign", "close",
-    "find_for_sender", "get_by_code", "history", "inbox", "provide_info", "rate", "record_event", "reject",
+    "find_for_sender", "get_by_code", "history", "provide_info", "rate", "record_event", "reject",
     "reopen", "request_info", "review_list", "submit", "transfer",
 ]

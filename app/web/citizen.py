@@ -11,10 +11,7 @@ from app.attachments import service as attachments_service
 from app.attachments.http import uploads_from_form
 from app.db import get_session
 from app.i18n import N_
-from app.sla import service as sla_service
-from app.submissions import service as submissions_service
-from app.submissions.contact import mask_email, mask_name, mask_phone
-from app.submissions.kinds import (
+from app.kinds import (
     EVENT_PUBLIC_LABELS,
     KIND_HINTS,
     KIND_LABELS,
@@ -23,6 +20,9 @@ from app.submissions.kinds import (
     EventType,
     State,
 )
+from app.sla import service as sla_service
+from app.submissions import service as submissions_service
+from app.submissions.contact import mask_email, mask_name, mask_phone
 from app.submissions.lifecycle import InvalidTransition
 from app.submissions.models import Submission
 from app.submissions.schemas import SubmissionFormError, parse_submission

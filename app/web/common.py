@@ -23,7 +23,7 @@ from app.i18n import (
     translate,
     use_locale,
 )
-from app.submissions.kinds import (
+from app.kinds import (
     EVENT_PUBLIC_LABELS,
     KIND_LABELS,
     SENDER_TYPE_LABELS,

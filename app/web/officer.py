@@ -17,11 +17,12 @@ from app.agencies.models import Agency, Commune, Field
 from app.attachments import service as attachments_service
 from app.attachments.http import uploads_from_form
 from app.db import get_session
+from app.inbox import filters as inbox_filters
+from app.inbox import service as inbox_service
+from app.kinds import EVENT_LABELS, KIND_LABELS, REJECT_REASON_LABELS, STATE_LABELS, State
 from app.sla import service as sla_service
-from app.submissions import inbox as inbox_filters
 from app.submissions import lifecycle
 from app.submissions import service as submissions_service
-from app.submissions.kinds import EVENT_LABELS, KIND_LABELS, REJECT_REASON_LABELS, STATE_LABELS, State
 from app.submissions.lifecycle import Action
 from app.submissions.models import Submission
 from app.timefmt import format_datetime
@@ -79,7 +80,7 @@ def _page_number(value: str | None) -> int:
 def inbox(request: Request, actor: Account = Depends(current_handler), session: Session = Depends(get_session)):
     """Filters, search and sort from the query string: a plain GET form without JavaScript, a list swap with htmx."""
     filters, errors = inbox_filters.parse(request.query_params, session=session)
-    result = submissions_service.inbox(session=session, agency_id=actor.agency_id, filters=filters,
+    result = inbox_service.inbox(session=session, agency_id=actor.agency_id, filters=filters,
                                        page=_page_number(request.query_params.get("page")))
     context = {
         "account": actor,

@@ -9,10 +9,10 @@ from app.accounts.permissions import can_edit_rules
 from app.agencies import service as agencies_service
 from app.agencies.models import Agency
 from app.db import get_session
+from app.kinds import EVENT_LABELS, KIND_LABELS
 from app.routing import service as routing_service
 from app.routing.models import RoutingRule
 from app.submissions import service as submissions_service
-from app.submissions.kinds import EVENT_LABELS, KIND_LABELS
 from app.submissions.models import Submission
 from app.web.common import PageError, current_handler, render, require_csrf
 

@@ -99,7 +99,7 @@ def _chain_existing_events() -> None:
     holds from the first row on."""
     from types import SimpleNamespace
 
-    from app.audit import event_hash
+    from app.events.chain import event_hash
 
     conn = op.get_bind()
     rows = conn.execute(sa.text(

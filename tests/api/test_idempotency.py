@@ -12,9 +12,10 @@ from sqlmodel import Session, SQLModel, col, select
 from app.accounts.models import ApiClient
 from app.accounts.service import create_api_client
 from app.db import utcnow
+from app.events.models import ChainHead
 from app.integrations.models import ApiSubmission, IdempotencyRecord, RateLimitWindow
 from app.main import create_app
-from app.submissions.models import AuditChainHead, Submission
+from app.submissions.models import Submission
 from tests.api.conftest import VALID, bearer
 
 
@@ -109,7 +110,7 @@ def test_reply_and_rating_accept_idempotency_keys(client, db, auth, make_account
 def test_two_simultaneous_posts_with_one_key_create_one_item(engine, initial_credentials):
     """Real concurrency: committed data, two threads, the app's own sessions (no test transaction)."""
     with Session(engine, expire_on_commit=False) as s:
-        head = s.get(AuditChainHead, 1)
+        head = s.get(ChainHead, 1)
         saved_head = (head.last_event_id, head.last_hash) if head else None
         new = create_api_client(session=s, name=f"concurrency-{uuid.uuid4().hex[:8]}", scopes="submit read-own",
                                 rate_limit_per_minute=1000)
@@ -154,6 +155,6 @@ def _cleanup(engine, client_id: int, saved_head) -> None:
             s.exec(delete(Submission).where(col(Submission.id).in_(ids)))
         s.exec(delete(ApiClient).where(ApiClient.id == client_id))
         if saved_head is not None:
-            s.exec(text("UPDATE audit_chain_head SET last_event_id = :i, last_hash = :h WHERE id = 1")
+            s.exec(text("UPDATE event_chain_head SET last_event_id = :i, last_hash = :h WHERE id = 1")
                    .bindparams(i=saved_head[0], h=saved_head[1]))
         s.commit()

@@ -7,15 +7,16 @@ import pytest
 from PIL import Image
 from sqlmodel import func, select
 
-from app import audit
 from app.accounts.models import Role
 from app.attachments import storage
 from app.attachments.models import Attachment
 from app.attachments.service import DOCX, IncomingFile
 from app.config import get_settings
+from app.events import chain as audit
+from app.events.models import Event
+from app.kinds import EventType, State
 from app.submissions import service as submissions_service
-from app.submissions.kinds import EventType, State
-from app.submissions.models import Submission, SubmissionEvent
+from app.submissions.models import Submission
 from tests.attachments import files
 from tests.attachments.conftest import files_on_disk
 from tests.conftest import agency, csrf_from, submission_data
@@ -67,8 +68,8 @@ def test_citizen_sends_photos_and_documents_with_the_form(client, db, upload_roo
     assert not any(p.name.endswith(".part") for p in files_on_disk(upload_root))
     assert [a.thumbnail_key is not None for a in rows] == [True, True, False, False, False]
     # One hash-chained event records them, with their SHA-256.
-    event = db.exec(select(SubmissionEvent).where(SubmissionEvent.submission_id == item.id,
-                                                  SubmissionEvent.type == EventType.ATTACHMENT_ADDED)).one()
+    event = db.exec(select(Event).where(Event.submission_id == item.id,
+                                                  Event.type == EventType.ATTACHMENT_ADDED)).one()
     data = submissions_service.event_data(event)
     assert data["owner"] == "sender" and [f["sha256"] for f in data["files"]] == [a.sha256 for a in rows]
     assert all(a.event_id == event.id for a in rows)

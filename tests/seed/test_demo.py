@@ -18,10 +18,10 @@ from app.accounts import passwords
 from app.agencies.models import Commune, Field
 from app.config import get_settings
 from app.db import make_engine, utcnow
+from app.kinds import Kind, State
 from app.seed.demo import ANSWER_CLOSINGS, TOPICS, seed_demo
 from app.seed.reference import FIELDS, seed_reference
 from app.submissions import service
-from app.submissions.kinds import Kind, State
 from app.submissions.models import Submission
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"

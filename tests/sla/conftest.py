@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from sqlmodel import col, select
 
+from app.events.models import Event
 from app.sla.calendar import LOCAL_TZ
 from app.sla.models import SubmissionDeadline
-from app.submissions.models import SubmissionEvent
 
 
 def local(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:
@@ -23,11 +23,11 @@ def clocks(db, item, phase: str | None = None) -> list[SubmissionDeadline]:
     return list(db.exec(stmt.order_by(col(SubmissionDeadline.id))).all())
 
 
-def events(db, item, *types: str) -> list[SubmissionEvent]:
-    stmt = select(SubmissionEvent).where(SubmissionEvent.submission_id == item.id)
+def events(db, item, *types: str) -> list[Event]:
+    stmt = select(Event).where(Event.submission_id == item.id)
     if types:
-        stmt = stmt.where(col(SubmissionEvent.type).in_(types))
-    return list(db.exec(stmt.order_by(col(SubmissionEvent.id))).all())
+        stmt = stmt.where(col(Event.type).in_(types))
+    return list(db.exec(stmt.order_by(col(Event.id))).all())
 
 
 @pytest.fixture

@@ -18,14 +18,14 @@ from alembic import command
 from sqlalchemy import create_engine, func, text
 from sqlmodel import Session, select
 
-from app import audit
 from app.accounts.models import Account
 from app.cli import alembic_config
 from app.db import make_engine, utcnow
+from app.events import chain as audit
+from app.events.models import Event
 from app.seed.reference import seed_reference
 from app.sla.models import SubmissionDeadline
 from app.submissions import service as submissions_service
-from app.submissions.models import SubmissionEvent
 from tests.conftest import submission_data
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -99,9 +99,9 @@ def test_two_worker_processes_record_each_crossing_once(race_schema, tmp_path):
     assert all(r["at_risk"] + r["overdue"] > 0 for r in reports), reports  # both processes did real work
     with Session(engine) as session:
         per_item = session.exec(
-            select(SubmissionEvent.submission_id, SubmissionEvent.type, func.count())
-            .where(SubmissionEvent.type.in_(["deadline_at_risk", "deadline_overdue"]))
-            .group_by(SubmissionEvent.submission_id, SubmissionEvent.type)
+            select(Event.submission_id, Event.type, func.count())
+            .where(Event.type.in_(["deadline_at_risk", "deadline_overdue"]))
+            .group_by(Event.submission_id, Event.type)
         ).all()
         assert len(per_item) == 2 * ITEMS
         assert {n for _, _, n in per_item} == {1}

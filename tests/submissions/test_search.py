@@ -5,10 +5,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
+from app.inbox import service as inbox_service
+from app.inbox.filters import InboxFilters, parse, parse_date
+from app.kinds import State
 from app.submissions import search
 from app.submissions import service as submissions_service
-from app.submissions.inbox import InboxFilters, parse, parse_date
-from app.submissions.kinds import State
 from tests.conftest import agency, submission_data
 
 
@@ -17,7 +18,7 @@ def _codes(page) -> list[str]:
 
 
 def _inbox(db, **filters):
-    return submissions_service.inbox(session=db, agency_id=agency(db, "so-khcn").id, filters=InboxFilters(**filters))
+    return inbox_service.inbox(session=db, agency_id=agency(db, "so-khcn").id, filters=InboxFilters(**filters))
 
 
 @pytest.fixture
@@ -150,7 +151,7 @@ def test_pagination_counts_only_matching_items(db, submit):
     for i in range(4):
         submit(title=f"Phản ánh số {i} về Mường Nhé")
     submit(title="Một việc khác hẳn ở Tuần Giáo")
-    page = submissions_service.inbox(session=db, agency_id=agency(db, "so-khcn").id,
+    page = inbox_service.inbox(session=db, agency_id=agency(db, "so-khcn").id,
                                      filters=InboxFilters(q="muong nhe"), page=2, page_size=3)
     assert (page.total, page.pages, page.page, len(page.items)) == (4, 2, 2, 1)
     assert page.counts == {State.ASSIGNED: 5}  # the state menu counts the whole agency

@@ -8,10 +8,11 @@ from pydantic import ValidationError
 from sqlmodel import func, select
 
 from app.accounts.models import Role
+from app.events.models import Event
+from app.kinds import State
 from app.submissions import service
-from app.submissions.kinds import State
 from app.submissions.lifecycle import InvalidTransition
-from app.submissions.models import Submission, SubmissionEvent
+from app.submissions.models import Submission
 from tests.conftest import agency, submission_data
 
 
@@ -63,12 +64,12 @@ def test_accept_then_answer(db, submit, make_account):
 def test_answer_before_accept_is_refused_and_writes_nothing(db, submit, make_account):
     officer = make_account("so-khcn")
     sub = submit()
-    before = db.exec(select(func.count()).select_from(SubmissionEvent)).one()
+    before = db.exec(select(func.count()).select_from(Event)).one()
     with pytest.raises(InvalidTransition, match="Đã chuyển đến cơ quan xử lý"):
         service.answer(session=db, submission=sub, actor=officer, text="Trả lời quá sớm nhưng đủ dài.")
     db.rollback()
     assert db.get(Submission, sub.id).state == State.ASSIGNED
-    assert db.exec(select(func.count()).select_from(SubmissionEvent)).one() == before
+    assert db.exec(select(func.count()).select_from(Event)).one() == before
 
 
 def test_other_agency_cannot_accept(db, submit, make_account):

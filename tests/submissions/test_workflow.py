@@ -4,15 +4,15 @@ import pytest
 from sqlmodel import func, select
 
 from app.accounts.models import Role
+from app.events.models import Event
+from app.kinds import State
 from app.submissions import service
-from app.submissions.kinds import State
 from app.submissions.lifecycle import InvalidTransition
-from app.submissions.models import SubmissionEvent
 from tests.conftest import agency
 
 
 def event_count(db) -> int:
-    return db.exec(select(func.count()).select_from(SubmissionEvent)).one()
+    return db.exec(select(func.count()).select_from(Event)).one()
 
 
 @pytest.fixture

@@ -7,14 +7,14 @@ from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
 from app.accounts.models import Account, Role
-from app.submissions.kinds import EventType
-from app.submissions.models import SubmissionEvent
+from app.events.models import Event
+from app.kinds import EventType
 from tests.conftest import PASSWORD, agency, csrf_from, login
 
 
-def _events(db, type_: EventType, subject: Account) -> list[SubmissionEvent]:
-    return list(db.exec(select(SubmissionEvent).where(SubmissionEvent.type == type_,
-                                                      SubmissionEvent.subject_account_id == subject.id)).all())
+def _events(db, type_: EventType, subject: Account) -> list[Event]:
+    return list(db.exec(select(Event).where(Event.type == type_,
+                                                      Event.subject_account_id == subject.id)).all())
 
 
 def _one_time_password(html: str) -> str:
@@ -137,11 +137,11 @@ def test_accounts_the_admin_does_not_manage_are_404(client, login_as, make_accou
     }
     account = accounts[target]()
     login_as("so-khcn", Role.AGENCY_ADMIN)
-    count = len(db.exec(select(SubmissionEvent.id)).all())
+    count = len(db.exec(select(Event.id)).all())
     for action in ("disable", "enable", "reset-password"):
         r = _post(client, f"/agency/accounts/{account.id}/{action}")
         assert r.status_code == 404 and "Không tìm thấy tài khoản" in r.text
-    assert len(db.exec(select(SubmissionEvent.id)).all()) == count
+    assert len(db.exec(select(Event.id)).all()) == count
     if target != "missing":
         db.refresh(account)
         assert account.is_active

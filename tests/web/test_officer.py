@@ -3,7 +3,7 @@
 import pytest
 
 from app.accounts.models import Role
-from app.submissions.kinds import State
+from app.kinds import State
 from tests.conftest import csrf_from
 
 

@@ -25,10 +25,10 @@ from sqlmodel import Session, select
 from app.accounts.models import Account, Role
 from app.attachments.models import Attachment
 from app.attachments.service import IncomingFile
+from app.kinds import State
 from app.routing.models import RoutingRule
 from app.sla import service as sla_service
 from app.submissions import service
-from app.submissions.kinds import State
 from app.submissions.models import Submission
 from app.web.officer import ITEM_ACTIONS
 from tests.attachments import files
@@ -221,7 +221,7 @@ def _rows(db: Session, sql: str) -> list[tuple]:
 def _state(db: Session) -> dict[str, list[tuple]]:
     return {
         "submissions": _rows(db, "SELECT * FROM submissions ORDER BY id"),
-        "events": _rows(db, "SELECT count(*) FROM submission_events"),
+        "events": _rows(db, "SELECT count(*) FROM events"),
         "outbox": _rows(db, "SELECT count(*) FROM outbox_messages"),
         "accounts": _rows(db, "SELECT id, username, is_active, password_hash, must_change_password FROM accounts"
                               " ORDER BY id"),

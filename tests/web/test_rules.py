@@ -6,10 +6,10 @@ import pytest
 from sqlmodel import col, func, select
 
 from app.accounts.models import Role
+from app.events.models import Event
+from app.kinds import EventType, State
 from app.routing import service as routing_service
 from app.routing.models import RoutingRule
-from app.submissions.kinds import EventType, State
-from app.submissions.models import SubmissionEvent
 from tests.conftest import agency, csrf_from
 
 RULE = {"name": "Lừa đảo qua mạng → Công an tỉnh", "kind": "", "field_code": "", "commune_code": "",
@@ -18,10 +18,10 @@ SAMPLE = {"t_title": "Tin nhắn lua dao trúng thưởng", "t_content": "Có ng
           "t_kind": "feedback", "t_field_code": "ha-tang-so", "t_commune_code": "xa-muong-nhe"}
 
 
-def _rule_events(db, type_: EventType | None = None) -> list[SubmissionEvent]:
-    stmt = select(SubmissionEvent).where(col(SubmissionEvent.type).in_(
+def _rule_events(db, type_: EventType | None = None) -> list[Event]:
+    stmt = select(Event).where(col(Event.type).in_(
         [t.value for t in routing_service.RULE_EVENTS] if type_ is None else [type_.value]))
-    return list(db.exec(stmt.order_by(col(SubmissionEvent.id))).all())
+    return list(db.exec(stmt.order_by(col(Event.id))).all())
 
 
 def _token(client) -> str:

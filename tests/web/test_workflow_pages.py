@@ -3,8 +3,8 @@
 import pytest
 
 from app.accounts.models import Role
+from app.kinds import State
 from app.submissions import service
-from app.submissions.kinds import State
 from tests.conftest import agency, csrf_from
 
 

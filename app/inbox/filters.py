@@ -16,8 +16,9 @@ from sqlmodel import Session, col, select
 
 from app.agencies.models import Commune, Field
 from app.db import utcnow
+from app.kinds import OPEN_STATES, Kind, State
+from app.sla.service import overdue_condition, urgency_key
 from app.submissions import search
-from app.submissions.kinds import OPEN_STATES, Kind, State
 from app.submissions.models import Submission
 from app.timefmt import LOCAL_TZ
 
@@ -35,8 +36,6 @@ def oldest_first(stmt: Select) -> Select:
 def urgency_order(stmt: Select) -> Select:
     """Most urgent first: the earliest running deadline (app/sla), then other open items oldest first,
     then finished ones."""
-    from app.sla.service import urgency_key
-
     still_open = case((col(Submission.state).in_([s.value for s in OPEN_STATES]), 0), else_=1)
     return stmt.order_by(urgency_key().asc().nulls_last(), still_open, col(Submission.created_at),
                          col(Submission.id))
@@ -166,7 +165,5 @@ def conditions(filters: InboxFilters, *, dialect: Dialect) -> list[ColumnElement
     if filters.q and (match := search.condition(filters.q, dialect)) is not None:
         where.append(match)
     if filters.overdue:
-        from app.sla.service import overdue_condition
-
         where.append(overdue_condition(utcnow()))
     return where

@@ -2,6 +2,7 @@
 
 from enum import StrEnum
 
+from app.events.types import EventType  # noqa: F401
 from app.i18n import N_
 
 
@@ -72,44 +73,7 @@ SENDER_TYPE_LABELS = {
 }
 
 
-class EventType(StrEnum):
-    SUBMITTED = "submitted"
-    ROUTED = "routed"
-    SENT_TO_TRIAGE = "sent_to_triage"
-    ASSIGNED = "assigned"
-    ACCEPTED = "accepted"
-    TRANSFERRED = "transferred"
-    REJECTED = "rejected"
-    INFO_REQUESTED = "info_requested"
-    INFO_PROVIDED = "info_provided"
-    ANSWERED = "answered"
-    CLOSED = "closed"
-    RATED = "rated"
-    REOPENED = "reopened"
-    NOTE_ADDED = "note_added"
-    ATTACHMENT_ADDED = "attachment_added"
-    # Account events (submission_id is NULL)
-    LOGGED_IN = "logged_in"
-    LOGGED_OUT = "logged_out"
-    PASSWORD_CHANGED = "password_changed"  # noqa: S105 (an event name)
-    PASSWORD_RESET = "password_reset"  # noqa: S105
-    ACCOUNT_CREATED = "account_created"
-    ACCOUNT_DISABLED = "account_disabled"
-    ACCOUNT_ENABLED = "account_enabled"
-    # Deadlines (app/sla): crossings found by the sweep, extensions, calendar changes that move a due date.
-    DEADLINE_AT_RISK = "deadline_at_risk"
-    DEADLINE_OVERDUE = "deadline_overdue"
-    DEADLINE_CHANGED = "deadline_changed"
-    EXTENSION_REQUESTED = "extension_requested"
-    EXTENSION_GRANTED = "extension_granted"
-    EXTENSION_REFUSED = "extension_refused"
-    # Routing rule events (submission_id is NULL; data holds rule_id and what changed)
-    RULE_CREATED = "rule_created"
-    RULE_UPDATED = "rule_updated"
-    RULE_ENABLED = "rule_enabled"
-    RULE_DISABLED = "rule_disabled"
-    RULE_REORDERED = "rule_reordered"
-
+# EventType lives with the event table (app/events/types.py); re-exported here for the item pages.
 
 # What the sender reads in the history. Internal details (which officer, internal notes) stay out;
 # event types missing here are never shown to the sender.

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from app.submissions.models import AuditChainHead, SubmissionEvent
+from app.events.models import ChainHead, Event
 
 _FIELDS = (
     "id", "submission_id", "subject_account_id", "type", "from_state", "to_state", "actor_account_id",
@@ -19,7 +19,7 @@ _FIELDS = (
 )
 
 
-def event_hash(event: SubmissionEvent, prev_hash: str) -> str:
+def event_hash(event: Event, prev_hash: str) -> str:
     record = {name: getattr(event, name) for name in _FIELDS}
     record["created_at"] = event.created_at.isoformat(timespec="microseconds")
     record["prev_hash"] = prev_hash
@@ -27,18 +27,18 @@ def event_hash(event: SubmissionEvent, prev_hash: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _lock_head(session: Session) -> AuditChainHead:
-    stmt = select(AuditChainHead).where(AuditChainHead.id == 1)
+def _lock_head(session: Session) -> ChainHead:
+    stmt = select(ChainHead).where(ChainHead.id == 1)
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update()
     head = session.exec(stmt).first()
     if head is None:  # the migration inserts it; this covers a hand-emptied table
-        head = AuditChainHead(id=1)
+        head = ChainHead(id=1)
         session.add(head)
     return head
 
 
-def append(session: Session, event: SubmissionEvent) -> SubmissionEvent:
+def append(session: Session, event: Event) -> Event:
     """Adds the event to the session and links it to the chain (the caller commits)."""
     head = _lock_head(session)
     session.add(event)
@@ -58,11 +58,11 @@ class Break:
     problem: str
 
 
-def _rows(session: Session, batch: int = 2000) -> Iterator[SubmissionEvent]:
+def _rows(session: Session, batch: int = 2000) -> Iterator[Event]:
     last_id = 0
     while True:
         rows = session.exec(
-            select(SubmissionEvent).where(SubmissionEvent.id > last_id).order_by(col(SubmissionEvent.id)).limit(batch)
+            select(Event).where(Event.id > last_id).order_by(col(Event.id)).limit(batch)
         ).all()
         if not rows:
             return
@@ -81,7 +81,7 @@ def verify(session: Session) -> tuple[int, Break | None]:
         if event.hash != event_hash(event, prev_hash):
             return count, Break(event.id, "hash does not match the row's content (row altered)")
         prev_hash = event.hash
-    head = session.get(AuditChainHead, 1)
+    head = session.get(ChainHead, 1)
     if head is not None and count and head.last_hash != prev_hash:
         return count, Break(head.last_event_id or 0, "the newest events were removed")
     return count, None

@@ -1,0 +1,42 @@
+"""The one append-only, hash-chained event table: item events, and account, login and rule events
+(submission_id NULL). Each row stores the hash of the previous row (app/events/chain.py)."""
+
+from datetime import datetime
+
+from sqlalchemy import Text
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime, utcnow
+
+
+class Event(SQLModel, table=True):
+    __tablename__ = "events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Foreign keys name tables, not classes: this module imports no domain.
+    submission_id: int | None = Field(default=None, foreign_key="submissions.id", index=True)
+    subject_account_id: int | None = Field(default=None, foreign_key="accounts.id")
+    type: str = Field(max_length=32)
+    from_state: str | None = Field(default=None, max_length=20)
+    to_state: str | None = Field(default=None, max_length=20)
+    actor_account_id: int | None = Field(default=None, foreign_key="accounts.id")
+    actor_role: str = Field(max_length=32)  # sender | system | agency_admin | officer | coordinator | …
+    agency_id: int | None = Field(default=None, foreign_key="agencies.id")
+    # Shown to the sender; internal_note is for handling agencies only.
+    public_note: str | None = Field(default=None, sa_type=Text)
+    internal_note: str | None = Field(default=None, sa_type=Text)
+    # Structured detail (from/to agency, reason code…), JSON text so both backends store it alike.
+    data: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    prev_hash: str = Field(default="", max_length=64)
+    hash: str = Field(default="", max_length=64)
+
+
+class ChainHead(SQLModel, table=True):
+    """One row: the hash of the newest event. Locking it serialises chain appends across processes."""
+
+    __tablename__ = "event_chain_head"
+
+    id: int = Field(default=1, primary_key=True)
+    last_event_id: int | None = Field(default=None)
+    last_hash: str = Field(default="", max_length=64)

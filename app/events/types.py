@@ -1,0 +1,42 @@
+"""Every kind of event the table holds: item events, account events, deadline and rule events."""
+
+from enum import StrEnum
+
+
+class EventType(StrEnum):
+    SUBMITTED = "submitted"
+    ROUTED = "routed"
+    SENT_TO_TRIAGE = "sent_to_triage"
+    ASSIGNED = "assigned"
+    ACCEPTED = "accepted"
+    TRANSFERRED = "transferred"
+    REJECTED = "rejected"
+    INFO_REQUESTED = "info_requested"
+    INFO_PROVIDED = "info_provided"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+    RATED = "rated"
+    REOPENED = "reopened"
+    NOTE_ADDED = "note_added"
+    ATTACHMENT_ADDED = "attachment_added"
+    # Account events (submission_id is NULL)
+    LOGGED_IN = "logged_in"
+    LOGGED_OUT = "logged_out"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 (an event name)
+    PASSWORD_RESET = "password_reset"  # noqa: S105
+    ACCOUNT_CREATED = "account_created"
+    ACCOUNT_DISABLED = "account_disabled"
+    ACCOUNT_ENABLED = "account_enabled"
+    # Deadlines (app/sla): crossings found by the sweep, extensions, calendar changes that move a due date.
+    DEADLINE_AT_RISK = "deadline_at_risk"
+    DEADLINE_OVERDUE = "deadline_overdue"
+    DEADLINE_CHANGED = "deadline_changed"
+    EXTENSION_REQUESTED = "extension_requested"
+    EXTENSION_GRANTED = "extension_granted"
+    EXTENSION_REFUSED = "extension_refused"
+    # Routing rule events (submission_id is NULL; data holds rule_id and what changed)
+    RULE_CREATED = "rule_created"
+    RULE_UPDATED = "rule_updated"
+    RULE_ENABLED = "rule_enabled"
+    RULE_DISABLED = "rule_disabled"
+    RULE_REORDERED = "rule_reordered"

@@ -9,7 +9,7 @@ from alembic.config import Config
 from sqlmodel import Session, func, select
 
 from app.config import PROJECT_ROOT, get_settings
-from app.db import get_engine
+from app.db import get_engine, unit_of_work
 from app.sla import cli as sla_cli
 from app.wiring import register_subscribers
 
@@ -76,7 +76,8 @@ def reset_password(username: str = typer.Argument(..., help="Tên đăng nhập,
     password = generate_password()
     with Session(get_engine()) as session:
         try:
-            do_reset(session=session, username=username, new_password=password)
+            with unit_of_work(session):
+                do_reset(session=session, username=username, new_password=password)
         except AuthError as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(1) from None
@@ -93,7 +94,7 @@ def api_client_create(
     """Register an integrator; the key is printed once, on the last line."""
     from app.accounts.service import create_api_client
 
-    with Session(get_engine()) as session, _auth_errors():
+    with Session(get_engine()) as session, _auth_errors(), unit_of_work(session):
         new = create_api_client(session=session, name=name, scopes=scopes, rate_limit_per_minute=rate_limit)
         typer.echo(f"Đã tạo ứng dụng '{new.client.name}' (quyền: {new.client.scopes}). Khóa chỉ hiện một lần:")
     typer.echo(new.key)
@@ -109,7 +110,7 @@ def api_client_rotate(
 
     from app.accounts.service import get_api_client, rotate_api_key
 
-    with Session(get_engine()) as session, _auth_errors():
+    with Session(get_engine()) as session, _auth_errors(), unit_of_work(session):
         client = get_api_client(session=session, name_or_id=name)
         new = rotate_api_key(session=session, client=client, grace=timedelta(hours=grace_hours))
         until = f" đến {new.client.previous_key_expires_at:%Y-%m-%d %H:%M} UTC" if grace_hours else ""
@@ -122,7 +123,7 @@ def api_client_revoke(name: str) -> None:
     """Stop every key of an integrator at once."""
     from app.accounts.service import get_api_client, revoke_api_client
 
-    with Session(get_engine()) as session, _auth_errors():
+    with Session(get_engine()) as session, _auth_errors(), unit_of_work(session):
         client = revoke_api_client(session=session, client=get_api_client(session=session, name_or_id=name))
         typer.echo(f"Đã thu hồi khóa của '{client.name}'.")
 
@@ -136,7 +137,7 @@ def api_client_set(
     """Change an integrator's scopes or rate limit."""
     from app.accounts.service import get_api_client, update_api_client
 
-    with Session(get_engine()) as session, _auth_errors():
+    with Session(get_engine()) as session, _auth_errors(), unit_of_work(session):
         client = get_api_client(session=session, name_or_id=name)
         update_api_client(session=session, client=client, scopes=scopes,
                           rate_limit_per_minute=rate_limit or None, clear_rate_limit=rate_limit == 0)

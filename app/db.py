@@ -1,6 +1,7 @@
 """Engine, sessions and the shared metadata (with a naming convention, so migrations are stable)."""
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -58,13 +59,21 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+WRITE = "pakn_write"  # execution option: this transaction will write
+
+
+def _sqlite_begin(conn) -> None:
+    # Reads take a deferred transaction: in WAL mode they never wait for a writer. A unit of work that writes
+    # takes the write lock up front with IMMEDIATE (waiting up to busy_timeout): a deferred transaction that
+    # reads and then writes would fail at once with SQLITE_BUSY if another connection committed in between.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
-        # IMMEDIATE takes the write lock up front (waiting up to busy_timeout): a deferred transaction that
-        # reads and then writes fails at once with SQLITE_BUSY when another process committed in between.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
@@ -78,6 +87,57 @@ def get_engine() -> Engine:
 
 
 def get_session() -> Iterator[Session]:
-    """Request-scoped session; services commit their own unit of work."""
+    """Request-scoped session. It reads in deferred transactions; the door wraps each change in `unit_of_work`."""
     with Session(get_engine(), expire_on_commit=False) as session:
         yield session
+
+
+_WROTE = "pakn_wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session, _context) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
+
+
+def end_read(session: Session) -> None:
+    """Ends a read-only transaction (on SQLite a long-lived reader would pin an old snapshot of the WAL)."""
+    if session.in_transaction() and not session.info.get(_WROTE):
+        session.rollback()
+
+
+def begin_write(session: Session) -> None:
+    """Starts the session's write transaction (BEGIN IMMEDIATE on SQLite). A read-only transaction before it is
+    rolled back and its objects expire, so every state check inside the unit of work runs on fresh data. A
+    transaction that already wrote (a test's set-up, a job's earlier step) is a write transaction already: the
+    unit of work joins it."""
+    if session.in_transaction():
+        if session.info.get(_WROTE) or session.new or session.dirty or session.deleted:
+            return
+        session.rollback()
+    session.connection(execution_options={WRITE: True})
+
+
+@contextmanager
+def unit_of_work(session: Session) -> Iterator[Session]:
+    """One unit of work: the door (route, CLI command, job) opens it and it commits once at the end; the services
+    called inside only flush. Any exception rolls everything back."""
+    begin_write(session)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

@@ -28,8 +28,8 @@ from app.i18n import N_
 from app.integrations.open311 import Open311Error
 from app.integrations.scheduled import purge_expired
 from app.notifications.worker import WorkerThread, register_job
+from app.sla.scheduled import close_unrated_answers
 from app.sla.scheduled import sweep_job as sla_sweep_job
-from app.submissions.scheduled import close_unrated_answers
 from app.web import admin, agency_admin, attachments, auth, citizen, officer, rules
 from app.web import sla as sla_web
 from app.web.common import LoginRequired, PageError, PasswordChangeRequired, is_htmx, render

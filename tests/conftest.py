@@ -75,7 +75,12 @@ def db(engine, initial_credentials):
 @pytest.fixture
 def app(db):
     application = create_app()
-    application.dependency_overrides[get_session] = lambda: db
+
+    def request_session():
+        db.commit()  # what the test wrote before the request was its own unit of work
+        yield db
+
+    application.dependency_overrides[get_session] = request_session
     return application
 
 
@@ -138,5 +143,7 @@ def submission_data(**overrides) -> SubmissionCreate:
 @pytest.fixture
 def submit(db):
     def do(**overrides):
-        return submissions_service.submit(session=db, data=submission_data(**overrides))
+        submission = submissions_service.submit(session=db, data=submission_data(**overrides))
+        db.commit()
+        return submission
     return do

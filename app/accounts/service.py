@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, func, select
 
 from app.accounts.models import Account, ApiClient, ApiScope, AuthSession, LoginAttempt, Role
@@ -76,9 +77,13 @@ def recent_failures_from(*, session: Session, ip: str) -> int:
     ).one()
 
 
-def authenticate(*, session: Session, username: str, password: str, ip: str) -> Account:
-    """Checks a password; after too many failures the username is locked for a while, and so is an address
-    that tries many usernames (guessing across accounts)."""
+BAD_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
+
+
+def authenticate(*, session: Session, username: str, password: str, ip: str) -> Account | None:
+    """Checks a password, reading only (the slow hash runs outside any write transaction): the account, or None
+    for a wrong name or password. After too many failures the username is locked for a while, and so is an
+    address that tries many usernames (guessing across accounts). The door then calls `record_login`."""
     s = get_settings()
     username = username.strip().lower()
     if (recent_failures(session=session, username=username) >= s.login_max_failures
@@ -88,12 +93,13 @@ def authenticate(*, session: Session, username: str, password: str, ip: str) -> 
         )
     account = session.exec(select(Account).where(Account.username == username)).first()
     ok = verify_password(account.password_hash if account else dummy_hash(), password)
-    ok = ok and account is not None and account.is_active
-    session.add(LoginAttempt(username=username, ip=ip[:64], succeeded=ok))
-    session.commit()
-    if not ok:
-        raise AuthError("Tên đăng nhập hoặc mật khẩu không đúng.")
-    return account
+    return account if ok and account is not None and account.is_active else None
+
+
+def record_login(*, session: Session, username: str, ip: str, account: Account | None) -> str | None:
+    """Counts the attempt (failures feed the throttle) and, for a good one, starts a session: its token."""
+    session.add(LoginAttempt(username=username.strip().lower(), ip=ip[:64], succeeded=account is not None))
+    return start_session(session=session, account=account, ip=ip) if account is not None else None
 
 
 def _audit(session: Session, type_, *, actor: Account | None, subject: Account, data: dict | None = None) -> None:
@@ -108,7 +114,6 @@ def start_session(*, session: Session, account: Account, ip: str = "") -> str:
         AuthSession(token_hash=_sha256(token), account_id=account.id, expires_at=utcnow() + timedelta(hours=hours))
     )
     _audit(session, EventType.LOGGED_IN, actor=account, subject=account, data={"ip": ip} if ip else None)
-    session.commit()
     return token
 
 
@@ -127,7 +132,7 @@ def end_session(*, session: Session, token: str) -> None:
     session.exec(delete(AuthSession).where(AuthSession.token_hash == _sha256(token)))
     if account is not None:
         _audit(session, EventType.LOGGED_OUT, actor=account, subject=account)
-    session.commit()
+    session.flush()
 
 
 def validate_new_password(password: str, confirm: str, *, username: str) -> str | None:
@@ -142,9 +147,8 @@ def validate_new_password(password: str, confirm: str, *, username: str) -> str 
     return None
 
 
-def change_password(
-    *, session: Session, account: Account, current: str, new: str, confirm: str, keep_token: str | None
-) -> None:
+def new_password_hash(*, account: Account, current: str, new: str, confirm: str) -> str:
+    """Checks a password change and hashes the new password (slow: call it before the unit of work)."""
     if not verify_password(account.password_hash, current):
         raise AuthError("Mật khẩu hiện tại không đúng.")
     if verify_password(account.password_hash, new):
@@ -152,7 +156,12 @@ def change_password(
     problem = validate_new_password(new, confirm, username=account.username)
     if problem:
         raise AuthError(problem)
-    account.password_hash = hash_password(new)
+    return hash_password(new)
+
+
+def change_password(*, session: Session, account: Account, password_hash: str, keep_token: str | None) -> None:
+    """Stores the hash from `new_password_hash` and ends the account's other sessions."""
+    account.password_hash = password_hash
     account.must_change_password = False
     account.password_changed_at = utcnow()
     session.add(account)
@@ -162,7 +171,7 @@ def change_password(
         stmt = stmt.where(AuthSession.token_hash != _sha256(keep_token))
     session.exec(stmt)
     _audit(session, EventType.PASSWORD_CHANGED, actor=account, subject=account)
-    session.commit()
+    session.flush()
 
 
 def reset_password(
@@ -178,13 +187,13 @@ def reset_password(
     session.exec(delete(AuthSession).where(AuthSession.account_id == account.id))
     session.exec(delete(LoginAttempt).where(LoginAttempt.username == account.username))
     _audit(session, EventType.PASSWORD_RESET, actor=actor, subject=account)
-    session.commit()
+    session.flush()
     return account
 
 
 def create_account(
     *, session: Session, username: str, display_name: str, role: Role, agency_id: int | None, password: str,
-    email: str | None = None, actor: Account | None = None,
+    email: str | None = None, actor: Account | None = None, password_hash: str | None = None,
 ) -> Account:
     """Adds an account (the caller commits) and records who created it."""
     account = Account(
@@ -193,7 +202,7 @@ def create_account(
         role=role.value,
         agency_id=agency_id,
         email=email,
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password),
         must_change_password=True,
     )
     session.add(account)
@@ -256,20 +265,22 @@ def _ensure_manages(actor: Account, target: Account | None = None) -> None:
         raise AccountNotManageable("Không tìm thấy tài khoản.")
 
 
-def add_officer(*, session: Session, actor: Account, username: str, display_name: str, email: str
-                ) -> OneTimePassword:
-    """A new officer in the actor's own agency, with a generated one-time password; commits."""
-    from sqlalchemy.exc import IntegrityError
+def new_one_time_password() -> tuple[str, str]:
+    """A generated password and its hash (slow: made before the unit of work opens)."""
+    password = generate_password()
+    return password, hash_password(password)
 
+
+def add_officer(*, session: Session, actor: Account, username: str, display_name: str, email: str,
+                one_time_password: tuple[str, str]) -> OneTimePassword:
+    """A new officer in the actor's own agency, with the one-time password from `new_one_time_password`."""
     _ensure_manages(actor)
     values = _officer_values(session, username, display_name, email)
-    password = generate_password()
+    password, password_hash = one_time_password
     try:
         account = create_account(session=session, role=Role.OFFICER, agency_id=actor.agency_id, password=password,
-                                 actor=actor, **values)
-        session.commit()
-    except IntegrityError:  # the same username added at the same moment by someone else
-        session.rollback()
+                                 password_hash=password_hash, actor=actor, **values)
+    except IntegrityError:  # the same username added at the same moment by someone else (the unit rolls back)
         raise AccountInvalid({"username": f"Tên đăng nhập “{values['username']}” đã có người dùng."}) from None
     return OneTimePassword(account=account, password=password)
 
@@ -283,7 +294,7 @@ def disable_officer(*, session: Session, actor: Account, account: Account) -> Ac
     session.add(account)
     session.exec(delete(AuthSession).where(AuthSession.account_id == account.id))
     _audit(session, EventType.ACCOUNT_DISABLED, actor=actor, subject=account)
-    session.commit()
+    session.flush()
     return account
 
 
@@ -296,22 +307,22 @@ def enable_officer(*, session: Session, actor: Account, account: Account) -> Acc
     # Failed logins from before the lock do not keep the reopened account throttled.
     session.exec(delete(LoginAttempt).where(LoginAttempt.username == account.username))
     _audit(session, EventType.ACCOUNT_ENABLED, actor=actor, subject=account)
-    session.commit()
+    session.flush()
     return account
 
 
-def reset_officer_password(*, session: Session, actor: Account, account: Account) -> OneTimePassword:
-    """A new one-time password (must be changed at the next login); the officer's sessions end. A locked account
-    stays locked."""
+def reset_officer_password(*, session: Session, actor: Account, account: Account,
+                           one_time_password: tuple[str, str]) -> OneTimePassword:
+    """The one-time password from `new_one_time_password` (must be changed at the next login); the officer's
+    sessions end. A locked account stays locked."""
     _ensure_manages(actor, account)
-    password = generate_password()
-    account.password_hash = hash_password(password)
+    password, account.password_hash = one_time_password
     account.must_change_password = True
     session.add(account)
     session.exec(delete(AuthSession).where(AuthSession.account_id == account.id))
     session.exec(delete(LoginAttempt).where(LoginAttempt.username == account.username))
     _audit(session, EventType.PASSWORD_RESET, actor=actor, subject=account)
-    session.commit()
+    session.flush()
     return OneTimePassword(account=account, password=password)
 
 
@@ -359,7 +370,7 @@ def create_api_client(
     client = ApiClient(name=name, key_prefix=prefix, key_hash=_sha256(key), scopes=normalize_scopes(scopes),
                        rate_limit_per_minute=_validate_rate_limit(rate_limit_per_minute))
     session.add(client)
-    session.commit()
+    session.flush()
     return NewApiKey(client=client, key=key)
 
 
@@ -388,7 +399,7 @@ def rotate_api_key(*, session: Session, client: ApiClient, grace: timedelta = ti
     prefix, key = _new_key()
     client.key_prefix, client.key_hash, client.rotated_at = prefix, _sha256(key), now
     session.add(client)
-    session.commit()
+    session.flush()
     return NewApiKey(client=client, key=key)
 
 
@@ -398,7 +409,7 @@ def revoke_api_client(*, session: Session, client: ApiClient) -> ApiClient:
         client.revoked_at = utcnow()
     client.previous_key_prefix = client.previous_key_hash = client.previous_key_expires_at = None
     session.add(client)
-    session.commit()
+    session.flush()
     return client
 
 
@@ -413,7 +424,7 @@ def update_api_client(
     elif rate_limit_per_minute is not None:
         client.rate_limit_per_minute = _validate_rate_limit(rate_limit_per_minute)
     session.add(client)
-    session.commit()
+    session.flush()
     return client
 
 

@@ -9,7 +9,7 @@ from app.accounts.models import ApiClient, ApiScope
 from app.accounts.service import client_for_key
 from app.api.problems import ApiProblem
 from app.config import get_settings
-from app.db import get_session
+from app.db import get_session, unit_of_work
 from app.integrations import ratelimit
 
 bearer = HTTPBearer(
@@ -32,7 +32,8 @@ def check_key(*, request: Request, session: Session, key: str) -> ApiClient:
         raise ApiProblem(401, "Khóa API không đúng, đã hết hạn hoặc đã bị thu hồi.", type_="unauthorized",
                          headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
     limit = client.rate_limit_per_minute or get_settings().api_rate_limit_per_minute
-    decision = ratelimit.hit(session=session, client_id=client.id, limit=limit)
+    with unit_of_work(session):
+        decision = ratelimit.hit(session=session, client_id=client.id, limit=limit)
     request.state.rate_limit = decision
     if not decision.allowed:
         raise ApiProblem(

@@ -4,12 +4,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from app.api.problems import ApiProblem
+from app.errors import Invalid, InvalidTransition, NotPermitted
 from app.integrations import idempotency
 from app.integrations.service import CursorInvalid
-from app.integrations.webhooks import WebhookInvalid
-from app.submissions import service as submissions_service
-from app.submissions.lifecycle import InvalidTransition
-from app.submissions.schemas import SubmissionFormError
 
 VALIDATION_DETAIL = "Dữ liệu gửi lên không hợp lệ; xem `errors` để biết từng trường."
 
@@ -22,11 +19,11 @@ def validation_problem(errors: dict[str, str], detail: str = VALIDATION_DETAIL) 
 def domain_errors() -> Iterator[None]:
     try:
         yield
-    except (SubmissionFormError, submissions_service.SubmissionInvalid) as exc:
+    except Invalid as exc:
         raise validation_problem(exc.errors) from None
     except InvalidTransition as exc:
         raise ApiProblem(409, str(exc), type_="invalid-transition", title="Không thể thực hiện") from None
-    except submissions_service.NotPermitted as exc:
+    except NotPermitted as exc:
         raise ApiProblem(403, str(exc)) from None
     except idempotency.IdempotencyKeyInvalid as exc:
         raise validation_problem({"Idempotency-Key": str(exc)}) from None
@@ -34,7 +31,5 @@ def domain_errors() -> Iterator[None]:
         raise ApiProblem(409, str(exc), type_="idempotency-key-reused") from None
     except idempotency.IdempotencyInProgress as exc:
         raise ApiProblem(409, str(exc), type_="idempotency-in-progress", headers={"Retry-After": "1"}) from None
-    except WebhookInvalid as exc:
-        raise validation_problem(exc.errors) from None
     except CursorInvalid as exc:
         raise validation_problem({"cursor": str(exc)}) from None

@@ -12,7 +12,7 @@ from app.accounts.models import ApiClient, ApiScope
 from app.api.auth import check_key
 from app.api.inputs import unstorable
 from app.config import get_settings
-from app.db import get_session
+from app.db import get_session, unit_of_work
 from app.integrations import open311
 from app.integrations.open311 import Open311Error
 
@@ -280,7 +280,8 @@ def create_request(request: Request, fmt: Fmt, form: dict = Depends(form_values)
     client = viewer(request, session, api_key)
     if ApiScope.SUBMIT.value not in client.scope_set:
         raise Open311Error(403, "api_key không có quyền gửi (submit).")
-    created = open311.create_request(session=session, client=client, form=form)
+    with unit_of_work(session):
+        created = open311.create_request(session=session, client=client, form=form)
     notice = (f"Đã nhận. Mã tra cứu {created.submission.tracking_code}; người gửi theo dõi tại trang Tra cứu "
               "bằng mã này và số điện thoại hoặc thư điện tử đã khai.")
     return render(fmt, "service_requests", [{

@@ -11,7 +11,7 @@ from app.api.errors import domain_errors, validation_problem
 from app.api.inputs import reject_unknown_query, text_errors
 from app.api.problems import ApiProblem, problem_responses
 from app.api.submissions import IdempotencyKey, respond
-from app.db import get_session
+from app.db import get_session, unit_of_work
 from app.integrations import service, webhooks
 from app.integrations.schemas import DeliveryOut, DeliveryPage, WebhookCreated, WebhookIn, WebhookOut
 
@@ -63,7 +63,8 @@ def read(subscription_id: Id, client: Client, session: DB):
 @router.delete("/{subscription_id}", status_code=204, summary="Tắt đăng ký webhook (các lần gửi chờ sẽ dừng)",
                responses=problem_responses(401, 403, 404, 422, 429))
 def disable(subscription_id: Id, client: Client, session: DB):
-    webhooks.disable_subscription(session=session, subscription=_subscription(session, client, subscription_id))
+    with unit_of_work(session):
+        webhooks.disable_subscription(session=session, subscription=_subscription(session, client, subscription_id))
     return Response(status_code=204)
 
 

@@ -22,7 +22,8 @@ import time
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -35,7 +36,8 @@ from sqlmodel import Session, col, select
 from app.attachments import storage
 from app.attachments.models import Attachment
 from app.config import get_settings
-from app.db import utcnow
+from app.db import unit_of_work, utcnow
+from app.errors import Invalid
 from app.i18n import N_
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -69,13 +71,12 @@ class Owner(StrEnum):
     AGENCY = "agency"
 
 
-class AttachmentRefused(ValueError):
-    """An upload we do not store; `errors` has the shape of SubmissionInvalid.errors (field `attachments`)."""
+class AttachmentRefused(Invalid):
+    """An upload we do not store: a form error on the field `attachments`."""
 
     def __init__(self, message: str):
-        super().__init__(message)
+        super().__init__({"attachments": message})
         self.message = message
-        self.errors = {"attachments": message}
 
 
 class Upload(Protocol):
@@ -124,6 +125,16 @@ class StagedBatch:
             self.placed.append(storage.place(item.temp, item.key))
             if item.thumbnail_temp is not None and item.thumbnail_key is not None:
                 self.placed.append(storage.place(item.thumbnail_temp, item.thumbnail_key))
+
+    @contextmanager
+    def kept_only_on_success(self) -> Iterator["StagedBatch"]:
+        """Wrap the unit of work that stores the batch: if anything fails (the commit included), every staged or
+        placed file is deleted, so no orphan stays on disk."""
+        try:
+            yield self
+        except BaseException:
+            self.discard()
+            raise
 
     def discard(self) -> None:
         for item in self.files:
@@ -459,3 +470,11 @@ __all__ = [
     "describe", "detect_type", "for_submission", "get_for_submission", "human_size", "stage", "store",
     "upload_rules", "verify_storage",
 ]
+
+
+@contextmanager
+def unit_with_files(session: Session, batch: StagedBatch | None) -> Iterator[Session]:
+    """`unit_of_work` for a change that stores checked files: the files go, or stay, with the transaction."""
+    batch = batch or StagedBatch()
+    with batch.kept_only_on_success(), unit_of_work(session):
+        yield session

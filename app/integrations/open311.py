@@ -15,12 +15,13 @@ from app.agencies import service as agencies_service
 from app.agencies.models import Agency, Commune, Field
 from app.config import get_settings
 from app.db import utcnow
+from app.errors import Invalid
 from app.integrations import service as integrations_service
 from app.integrations.models import ApiSubmission, Open311Request
 from app.kinds import KIND_HINTS, KIND_LABELS, OPEN_STATES, SENDER_TYPE_LABELS, Kind, SenderType
 from app.submissions import service as submissions_service
 from app.submissions.models import Submission
-from app.submissions.schemas import SubmissionFormError, parse_submission
+from app.submissions.schemas import parse_submission
 from app.timefmt import LOCAL_TZ
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -214,7 +215,7 @@ def create_request(*, session: Session, client: ApiClient, form: dict) -> Create
         errors.append("attribute[commune]: bắt buộc (mã xã, phường; xem services/{service_code}.json).")
     try:
         data = parse_submission(raw)
-    except SubmissionFormError as exc:
+    except Invalid as exc:
         skip = {"commune_code"} if not raw["commune_code"] else set()
         if len(description) < DESCRIPTION_MIN:
             skip |= {"content"} | (set() if given_title else {"title"})
@@ -228,10 +229,11 @@ def create_request(*, session: Session, client: ApiClient, form: dict) -> Create
         address_id=address_id, device_id=device_id, account_id=account_id, media_url=media_url,
     )
     try:
-        submission = integrations_service.create_submission(
-            session=session, client=client, data=data, channel="open311", open311=details
-        )
-    except submissions_service.SubmissionInvalid as exc:
+        submission = integrations_service.create_submission(session=session, client=client, data=data,
+                                                            channel="open311")
+        details.submission_id = submission.id
+        session.add(details)
+    except Invalid as exc:
         raise Open311Error(400, *(f"{_PARAM_OF.get(k, k)}: {v}" for k, v in exc.errors.items())) from None
     return CreatedRequest(submission=submission, token=details.token, account_id=account_id)
 
@@ -244,8 +246,8 @@ def request_view(
     no publication consent yet, and DESIGN.md keeps personal data to those who handle the item."""
     own = viewer is not None and creator == viewer.id
     status_notes = integrations_service.state_label(submission.state)
-    if own and submission.answer_text and submission.state in ("answered", "closed"):
-        status_notes = f"{status_notes}: {submission.answer_text}"
+    if own and (text := submissions_service.visible_answer(submission)) is not None:
+        status_notes = f"{status_notes}: {text}"
     address = commune.name
     if own and details and details.address_string:
         address = f"{details.address_string}, {commune.name}"

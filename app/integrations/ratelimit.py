@@ -38,7 +38,8 @@ def window_start(now: datetime) -> datetime:
 
 
 def hit(*, session: Session, client_id: int, limit: int, now: datetime | None = None) -> RateDecision:
-    """Counts one request (atomically: INSERT … ON CONFLICT DO UPDATE … RETURNING) and commits."""
+    """Counts one request (atomically: INSERT … ON CONFLICT DO UPDATE … RETURNING); the caller's unit of work
+    commits it on its own, before the request's work, so that a refused or failed request still counts."""
     now = now or utcnow()
     start = window_start(now)
     table = RateLimitWindow.__table__
@@ -60,6 +61,5 @@ def hit(*, session: Session, client_id: int, limit: int, now: datetime | None = 
                 RateLimitWindow.api_client_id == client_id, RateLimitWindow.window_start < start - KEEP_WINDOWS
             )
         )
-    session.commit()
     reset = max(1, int((start + WINDOW - now).total_seconds() + 0.999))
     return RateDecision(allowed=count <= limit, limit=limit, remaining=max(0, limit - count), reset_seconds=reset)

@@ -5,7 +5,7 @@ import base64
 import binascii
 import hashlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
@@ -14,12 +14,12 @@ from sqlmodel import Session, col, select
 from app.accounts.models import ApiClient
 from app.agencies.models import Agency, Commune, Field
 from app.attachments import service as attachments_service
+from app.attachments.service import StagedBatch
 from app.db import utcnow
+from app.events import service as events
 from app.integrations import idempotency
 from app.integrations.models import (
     ApiSubmission,
-    IdempotencyRecord,
-    Open311Request,
     RateLimitWindow,
     WebhookDelivery,
     WebhookSubscription,
@@ -57,62 +57,28 @@ from app.submissions.schemas import SubmissionCreate, parse_submission
 
 log = logging.getLogger("pakn.api")
 
-ORIGIN_KEY = "pakn.api_origin"
 PAGE_MAX = 100
 
 
-@dataclass
-class Origin:
-    """Set on the session while an API client creates an item, so the item's first event records who."""
-
-    client_id: int
-    channel: str
-    idempotency: IdempotencyRecord | None = None
-    open311: Open311Request | None = None
-    recorded: bool = field(default=False)
-
-
-def _record_origin(session: Session, submission: Submission, origin: Origin) -> None:
-    session.add(ApiSubmission(submission_id=submission.id, api_client_id=origin.client_id, channel=origin.channel))
-    if origin.idempotency is not None:
-        origin.idempotency.resource_id = submission.id
-        session.add(origin.idempotency)
-    if origin.open311 is not None:
-        origin.open311.submission_id = submission.id
-        session.add(origin.open311)
-    origin.recorded = True
-
-
 def on_submission_event(session: Session, submission: Submission, event) -> None:
-    """Called (via app.flows) right after each event is flushed, inside the item's transaction."""
-    origin: Origin | None = session.info.get(ORIGIN_KEY)
-    if origin is not None and not origin.recorded and submission.id is not None:
-        _record_origin(session, submission, origin)
+    """Subscribed to the event bus: an item's SUBMITTED event names the API client that sent it (its data, set by
+    `create_submission`); the row is written in the item's own transaction, before the webhooks look for it."""
+    if event.type != EventType.SUBMITTED:
+        return
+    origin = events.data_of(event)
+    if origin.get("api_client_id"):
+        session.add(ApiSubmission(submission_id=submission.id, api_client_id=origin["api_client_id"],
+                                  channel=origin.get("channel", "api")))
+        session.flush()
 
 
 def create_submission(
-    *,
-    session: Session,
-    client: ApiClient,
-    data: SubmissionCreate,
-    channel: str = "api",
-    idempotency: IdempotencyRecord | None = None,
-    open311: Open311Request | None = None,
-    attachments: list | None = None,
+    *, session: Session, client: ApiClient, data: SubmissionCreate, channel: str = "api",
+    batch: StagedBatch | None = None,
 ) -> Submission:
-    """submissions.service.submit, remembering the client (and the idempotency key) in the same transaction."""
-    origin = Origin(client_id=client.id, channel=channel, idempotency=idempotency, open311=open311)
-    session.info[ORIGIN_KEY] = origin
-    try:
-        submission = submissions_service.submit(session=session, data=data, source=channel,
-                                                attachments=attachments or None)
-    finally:
-        session.info.pop(ORIGIN_KEY, None)
-    if not origin.recorded:  # app.flows did not call us: record it now, though no longer atomically
-        log.error("API origin of %s was not recorded in its transaction; is app.flows wired?", submission.id)
-        _record_origin(session, submission, origin)
-        session.commit()
-    return submission
+    """submissions.service.submit on behalf of `client` (the caller's unit of work commits)."""
+    return submissions_service.submit(session=session, data=data, source=channel, batch=batch,
+                                      origin={"api_client_id": client.id, "channel": channel})
 
 
 def creator_id(*, session: Session, submission: Submission) -> int | None:
@@ -259,8 +225,8 @@ def submission_view(session: Session, submission: Submission) -> SubmissionOut:
     field_row = session.get(Field, submission.field_id)
     commune = session.get(Commune, submission.commune_id)
     answer = None
-    if submission.answer_text and submission.state in (State.ANSWERED, State.CLOSED):
-        answer = AnswerOut(text=submission.answer_text, answered_at=submission.answered_at)
+    if (text := submissions_service.visible_answer(submission)) is not None:
+        answer = AnswerOut(text=text, answered_at=submission.answered_at)
     rejection = None
     if submission.state == State.REJECTED:
         reason = submission.reject_reason
@@ -317,29 +283,39 @@ def _file_digest(upload) -> list[str]:
     return [upload.filename or "", digest.hexdigest()]
 
 
+def _with_files(uploads: list, run) -> idempotency.Outcome:
+    """Checks the files before the unit of work opens (no lock while images decode), runs `run(batch)`; the
+    files stay only if the work committed (a replayed request stores nothing new)."""
+    batch = attachments_service.stage(uploads)
+    with batch.kept_only_on_success():
+        outcome = run(batch)
+    if outcome.replayed:
+        batch.discard()
+    return outcome
+
+
 def submit_for_client(
     *, session: Session, client: ApiClient, raw: dict, idempotency_key: str | None, attachments: list | None = None
 ) -> idempotency.Outcome:
-    """Validates (SubmissionFormError / SubmissionInvalid), then creates the item once per Idempotency-Key.
+    """Validates (Invalid), then creates the item once per Idempotency-Key, the key's record committed with it.
     `attachments` are Starlette UploadFiles (or attachments.service.IncomingFile), checked by the domain."""
     data = parse_submission(raw)
     uploads = list(attachments or [])
     payload = {"fields": raw, "files": [_file_digest(u) for u in uploads] if idempotency_key else []}
 
-    def action(record: IdempotencyRecord | None):
-        submission = create_submission(session=session, client=client, data=data, idempotency=record,
-                                       attachments=uploads)
-        return 201, submission_view(session, submission).model_dump(mode="json"), submission.id
+    def run(batch: StagedBatch) -> idempotency.Outcome:
+        def action():
+            submission = create_submission(session=session, client=client, data=data, batch=batch)
+            return 201, submission_view(session, submission).model_dump(mode="json"), submission.id
 
-    def rebuild(submission_id: int):
-        return 201, submission_view(session, session.get(Submission, submission_id)).model_dump(mode="json")
+        def rebuild(submission_id: int):
+            return 201, submission_view(session, session.get(Submission, submission_id)).model_dump(mode="json")
 
-    # attach=False: the key row is added from the item's first event (see _record_origin), after the
-    # attachments were checked, so no write lock is held while files are read.
-    return idempotency.execute(
-        session=session, client_id=client.id, key=idempotency_key, endpoint="POST /api/v1/submissions",
-        payload=payload, action=action, rebuild=rebuild, attach=False,
-    )
+        return idempotency.execute(session=session, client_id=client.id, key=idempotency_key,
+                                   endpoint="POST /api/v1/submissions", payload=payload, action=action,
+                                   rebuild=rebuild)
+
+    return _with_files(uploads, run)
 
 
 def _act(
@@ -348,7 +324,7 @@ def _act(
 ) -> idempotency.Outcome:
     """A sender's action on an existing item (reply, rating), once per Idempotency-Key; 200 with the item."""
 
-    def action(_record):
+    def action():
         do()
         return 200, submission_view(session, submission).model_dump(mode="json"), submission.id
 
@@ -358,7 +334,6 @@ def _act(
     return idempotency.execute(
         session=session, client_id=client.id, key=idempotency_key, endpoint=endpoint,
         payload={"code": submission.tracking_code, **payload}, action=action, rebuild=rebuild,
-        resource_id=submission.id,
     )
 
 
@@ -368,13 +343,14 @@ def reply_for_client(
 ) -> idempotency.Outcome:
     """The sender's answer to an information request (InvalidTransition when none is pending)."""
     uploads = list(attachments or [])
-    return _act(
+    submissions_service.check_reply(reply)
+    digests = [_file_digest(u) for u in uploads] if idempotency_key else []
+    return _with_files(uploads, lambda batch: _act(
         session=session, client=client, submission=submission, idempotency_key=idempotency_key,
-        endpoint="POST /api/v1/submissions/{code}/reply",
-        payload={"reply": reply, "files": [_file_digest(u) for u in uploads] if idempotency_key else []},
+        endpoint="POST /api/v1/submissions/{code}/reply", payload={"reply": reply, "files": digests},
         do=lambda: submissions_service.provide_info(session=session, submission=submission, reply=reply,
-                                                    attachments=uploads or None),
-    )
+                                                    batch=batch),
+    ))
 
 
 def rate_for_client(

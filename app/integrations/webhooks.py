@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from app.accounts.models import ApiClient
 from app.config import get_settings
 from app.db import get_engine, utcnow
+from app.errors import Invalid
 from app.events.models import Event
 from app.integrations import idempotency
 from app.integrations.models import ApiSubmission, WebhookDelivery, WebhookSubscription
@@ -62,11 +63,6 @@ USER_AGENT = "PAKN-DienBien-Webhooks/1.0"
 session_factory: Callable[[], AbstractContextManager[Session]] = lambda: Session(get_engine())  # noqa: E731
 
 
-class WebhookInvalid(Exception):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
     digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
@@ -94,23 +90,23 @@ def validate_url(url: str) -> str:
         host = parts.hostname
         port = parts.port  # raises ValueError on a bad port
     except ValueError:
-        raise WebhookInvalid({"url": "Địa chỉ URL không hợp lệ."}) from None
+        raise Invalid({"url": "Địa chỉ URL không hợp lệ."}) from None
     del port
     if len(url) > 1000:
-        raise WebhookInvalid({"url": "Địa chỉ URL quá dài (tối đa 1000 ký tự)."})
+        raise Invalid({"url": "Địa chỉ URL quá dài (tối đa 1000 ký tự)."})
     if parts.scheme not in ("https", "http") or not host:
-        raise WebhookInvalid({"url": "Cần một địa chỉ https://… đầy đủ."})
+        raise Invalid({"url": "Cần một địa chỉ https://… đầy đủ."})
     if parts.scheme == "http" and not allow_private:
-        raise WebhookInvalid({"url": "Webhook phải dùng https."})
+        raise Invalid({"url": "Webhook phải dùng https."})
     if parts.username or parts.password:
-        raise WebhookInvalid({"url": "Không đặt tên đăng nhập, mật khẩu trong URL; dùng chữ ký để xác thực."})
+        raise Invalid({"url": "Không đặt tên đăng nhập, mật khẩu trong URL; dùng chữ ký để xác thực."})
     if not allow_private:
         try:
             literal = ipaddress.ip_address(host)
         except ValueError:
             literal = None
         if (literal is not None and not literal.is_global) or host.lower() in ("localhost",):
-            raise WebhookInvalid({"url": "Không gửi webhook tới địa chỉ nội bộ."})
+            raise Invalid({"url": "Không gửi webhook tới địa chỉ nội bộ."})
     return url
 
 
@@ -118,7 +114,7 @@ def validate_events(events: list[str]) -> str:
     events = list(dict.fromkeys(e.strip() for e in events if e and e.strip()))
     unknown = [e for e in events if e not in EVENT_TYPES]
     if not events or unknown:
-        raise WebhookInvalid({"events": f"Chọn ít nhất một sự kiện trong: {', '.join(EVENT_TYPES)}."})
+        raise Invalid({"events": f"Chọn ít nhất một sự kiện trong: {', '.join(EVENT_TYPES)}."})
     return " ".join(e for e in EVENT_TYPES if e in events)
 
 
@@ -134,11 +130,11 @@ def create_subscription(*, session: Session, client: ApiClient, url: str, events
     active = session.exec(select(WebhookSubscription).where(
         WebhookSubscription.api_client_id == client.id, WebhookSubscription.active == True)).all()  # noqa: E712
     if len(active) >= MAX_SUBSCRIPTIONS:
-        raise WebhookInvalid({"url": f"Mỗi ứng dụng có tối đa {MAX_SUBSCRIPTIONS} đăng ký webhook đang hoạt động."})
+        raise Invalid({"url": f"Mỗi ứng dụng có tối đa {MAX_SUBSCRIPTIONS} đăng ký webhook đang hoạt động."})
     secret = "whsec_" + secrets.token_urlsafe(32)
     subscription = WebhookSubscription(api_client_id=client.id, url=url, events=wanted, secret=secret)
     session.add(subscription)
-    session.commit()
+    session.flush()
     return NewSubscription(subscription=subscription, secret=secret)
 
 
@@ -157,7 +153,7 @@ def disable_subscription(*, session: Session, subscription: WebhookSubscription)
         subscription.active = False
         subscription.disabled_at = utcnow()
         session.add(subscription)
-        session.commit()
+        session.flush()
     return subscription
 
 
@@ -241,7 +237,7 @@ def ping(*, session: Session, subscription: WebhookSubscription) -> WebhookDeliv
     payload = _payload(session, event_id=event_id, event_type=PING, submission=None, event=None, now=utcnow())
     delivery = _enqueue(session, subscription, event_id=event_id, event_type=PING, payload=payload,
                         submission_id=None)
-    session.commit()
+    session.flush()
     return delivery
 
 
@@ -251,7 +247,7 @@ def redeliver(*, session: Session, subscription: WebhookSubscription, delivery: 
     new = _enqueue(session, subscription, event_id=delivery.event_id, event_type=delivery.event_type,
                    payload=original.payload or "{}", submission_id=delivery.submission_id,
                    redelivery_of=delivery.id)
-    session.commit()
+    session.flush()
     return new
 
 
@@ -369,7 +365,7 @@ def delivery_out(view: DeliveryView) -> DeliveryOut:
 def create_for_client(
     *, session: Session, client: ApiClient, url: str, events: list[str], idempotency_key: str | None
 ) -> idempotency.Outcome:
-    def action(_record):
+    def action():
         new = create_subscription(session=session, client=client, url=url, events=events)
         return 201, subscription_out(new.subscription, new.secret).model_dump(mode="json"), new.subscription.id
 
@@ -384,7 +380,7 @@ def create_for_client(
 
 def _delivery_outcome(session: Session, client: ApiClient, idempotency_key: str | None, endpoint: str,
                       payload: dict, make: Callable[[], WebhookDelivery]) -> idempotency.Outcome:
-    def action(_record):
+    def action():
         delivery = make()
         return 202, delivery_out(_view(session, delivery)).model_dump(mode="json"), delivery.id
 

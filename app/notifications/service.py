@@ -82,4 +82,4 @@ def retry_message(*, session: Session, message: OutboxMessage) -> None:
     message.next_attempt_at = utcnow()
     message.locked_until = None
     session.add(message)
-    session.commit()
+    session.flush()

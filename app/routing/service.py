@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from app.accounts.models import Account
 from app.accounts.permissions import can_edit_rules
 from app.agencies.models import Agency, Commune, Field
+from app.errors import Invalid, NotPermitted
 from app.events import service as events
 from app.kinds import KIND_LABELS, EventType, Kind
 from app.routing.engine import RoutingDecision, RoutingInput, RuleSpec, decide
@@ -24,16 +25,6 @@ RULE_EVENTS = (EventType.RULE_CREATED, EventType.RULE_UPDATED, EventType.RULE_EN
                EventType.RULE_REORDERED)
 
 
-class RuleInvalid(Exception):
-    """Per-field Vietnamese messages for a rule or a trial that cannot be used."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
-class RulesNotPermitted(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -150,7 +141,7 @@ def parse_rule(form: Mapping[str, str], *, session: Session, name_required: bool
         errors["priority"] = (f"Thứ tự ưu tiên là số nguyên từ {PRIORITY_MIN} đến {format_number(PRIORITY_MAX)} "
                               "(số nhỏ được xét trước).")
     if errors:
-        raise RuleInvalid(errors)
+        raise Invalid(errors)
     return RuleDraft(name=name, kind=kind, field_code=field_code, commune_code=commune_code, keywords=keywords,
                      target_agency_id=target.id, priority=priority,
                      is_active=str(form.get("is_active", "")) in ("1", "on", "true"))
@@ -158,7 +149,7 @@ def parse_rule(form: Mapping[str, str], *, session: Session, name_required: bool
 
 def _ensure_coordinator(actor: Account) -> None:
     if not can_edit_rules(actor):
-        raise RulesNotPermitted("Chỉ Cơ quan thường trực được sửa quy tắc phân luồng.")
+        raise NotPermitted("Chỉ Cơ quan thường trực được sửa quy tắc phân luồng.")
 
 
 def _snapshot(rule: RoutingRule | RuleDraft) -> dict:
@@ -170,14 +161,6 @@ def _record(session: Session, actor: Account, type_: EventType, rule: RoutingRul
                   data={"rule_id": rule.id, "name": rule.name, **data})
 
 
-def _committed(session: Session, work):
-    try:
-        result = work()
-        session.commit()
-        return result
-    except Exception:
-        session.rollback()
-        raise
 
 
 def create_rule(*, session: Session, actor: Account, draft: RuleDraft) -> RoutingRule:
@@ -190,7 +173,7 @@ def create_rule(*, session: Session, actor: Account, draft: RuleDraft) -> Routin
         _record(session, actor, EventType.RULE_CREATED, rule, {"rule": _snapshot(rule)})
         return rule
 
-    return _committed(session, work)
+    return work()
 
 
 def update_rule(*, session: Session, actor: Account, rule: RoutingRule, draft: RuleDraft) -> dict:
@@ -209,13 +192,13 @@ def update_rule(*, session: Session, actor: Account, rule: RoutingRule, draft: R
         _record(session, actor, EventType.RULE_UPDATED, rule, {"changes": changes})
         return changes
 
-    return _committed(session, work)
+    return work()
 
 
 def set_active(*, session: Session, actor: Account, rule: RoutingRule, active: bool) -> RoutingRule:
     _ensure_coordinator(actor)
     if rule.is_active == active:
-        raise RuleInvalid({"is_active": "Quy tắc đang được áp dụng." if active else "Quy tắc đã tắt từ trước."})
+        raise Invalid({"is_active": "Quy tắc đang được áp dụng." if active else "Quy tắc đã tắt từ trước."})
 
     def work():
         rule.is_active = active
@@ -224,7 +207,7 @@ def set_active(*, session: Session, actor: Account, rule: RoutingRule, active: b
         _record(session, actor, EventType.RULE_ENABLED if active else EventType.RULE_DISABLED, rule, {})
         return rule
 
-    return _committed(session, work)
+    return work()
 
 
 def move_rule(*, session: Session, actor: Account, rule: RoutingRule, direction: str) -> dict[int, list[int]]:
@@ -233,12 +216,12 @@ def move_rule(*, session: Session, actor: Account, rule: RoutingRule, direction:
     {rule id: [old, new priority]} for the rules that changed, as the event records it."""
     _ensure_coordinator(actor)
     if direction not in ("up", "down"):
-        raise RuleInvalid({"move": "Hướng di chuyển không hợp lệ."})
+        raise Invalid({"move": "Hướng di chuyển không hợp lệ."})
     rules = list_rules(session=session)
     i = next(k for k, r in enumerate(rules) if r.id == rule.id)
     j = i - 1 if direction == "up" else i + 1
     if not 0 <= j < len(rules):
-        raise RuleInvalid({"move": "Quy tắc đã ở đầu danh sách." if direction == "up"
+        raise Invalid({"move": "Quy tắc đã ở đầu danh sách." if direction == "up"
                            else "Quy tắc đã ở cuối danh sách."})
     other = rules[j]
     used = Counter(r.priority for r in rules)
@@ -259,7 +242,7 @@ def move_rule(*, session: Session, actor: Account, rule: RoutingRule, direction:
                 {"direction": direction, "priorities": {str(k): v for k, v in changed.items()}})
         return changed
 
-    return _committed(session, work)
+    return work()
 
 
 def rule_history(*, session: Session, rule_id: int, limit: int = 50):
@@ -302,7 +285,7 @@ def parse_trial(form: Mapping[str, str], *, session: Session) -> RoutingInput:
         errors["t_commune_code"] = "Xã, phường không có trong danh mục."
     title, content = value("t_title")[:200], value("t_content")[:10_000]
     if errors:
-        raise RuleInvalid(errors)
+        raise Invalid(errors)
     return RoutingInput(kind=kind, field_code=field_code, commune_code=commune_code, text=f"{title}\n{content}")
 
 

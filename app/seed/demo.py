@@ -1069,6 +1069,7 @@ def seed_demo(*, session: Session, count: int = 300, rng_seed: int = 2026, now: 
         times = plan.times
         submission = service.submit(session=session, data=plan.data, source="web", now=times["created"])
         created += 1
+        session.commit()
 
         if submission.state == State.TRIAGE and "assign" in times:
             agency = _triage_target(plan, by_code, commune_committee, field_owner, coordinator_agency)
@@ -1088,6 +1089,8 @@ def seed_demo(*, session: Session, count: int = 300, rng_seed: int = 2026, now: 
         service.answer(session=session, submission=submission, actor=handler, text=text, now=times["answer"])
         if "close" in times:
             service.close(session=session, submission=submission, now=times["close"])
+        session.commit()  # the seeding command is the door: one unit of work per demo item
+    session.commit()
     return created
 
 

@@ -13,7 +13,8 @@ from datetime import date, datetime
 import typer
 from sqlmodel import Session, select
 
-from app.db import get_engine
+from app.db import get_engine, unit_of_work
+from app.errors import Invalid
 from app.sla import service
 from app.sla.models import CalendarEntry, EntryKind
 
@@ -85,9 +86,10 @@ def add_entry(
     """Add a province day off or swapped-in working day; open deadlines that span it move accordingly."""
     with _session() as session:
         try:
-            entry = service.add_entry(session=session, actor=None, day=_date(day), kind=kind.value,
-                                      description=description, legal_reference=legal_reference)
-        except service.SlaInvalid as exc:
+            with unit_of_work(session):
+                entry = service.add_entry(session=session, actor=None, day=_date(day), kind=kind.value,
+                                          description=description, legal_reference=legal_reference)
+        except Invalid as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(1) from None
         typer.echo(f"Đã thêm {entry.day.isoformat()} ({service.ENTRY_KIND_LABELS[EntryKind(entry.kind)]}).")
@@ -101,7 +103,8 @@ def remove_entry(day: str = typer.Argument(..., help="YYYY-MM-DD")) -> None:
         if entry is None:
             typer.echo(f"Không có ngày {day} trong lịch của tỉnh.", err=True)
             raise typer.Exit(1)
-        service.remove_entry(session=session, actor=None, entry=entry)
+        with unit_of_work(session):
+            service.remove_entry(session=session, actor=None, entry=entry)
     typer.echo(f"Đã xóa {day}.")
 
 
@@ -124,6 +127,6 @@ def backfill() -> None:
     """Start the clocks of open items that have none (items from before deadlines existed), from their history."""
     from app.sla.flows import replay_missing
 
-    with _session() as session:
+    with _session() as session, unit_of_work(session):
         n = replay_missing(session=session)
     typer.echo(f"Đã dựng thời hạn cho {n} hồ sơ.")

@@ -98,7 +98,6 @@ def replay_missing(*, session: Session) -> int:
         for event in history:
             on_submission_event(session=session, submission=submission, event=event, calendar=cal)
         session.flush()
-    session.commit()
     return len(items)
 
 

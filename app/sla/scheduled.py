@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time as pytime
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
@@ -23,11 +23,13 @@ from sqlmodel import Session, col, select
 
 from app.agencies.models import Agency
 from app.config import get_settings
-from app.db import utcnow
-from app.kinds import EventType
+from app.db import end_read, unit_of_work, utcnow
+from app.errors import InvalidTransition
+from app.kinds import EventType, State
 from app.sla import clock, service
-from app.sla.calendar import WorkingCalendar
+from app.sla.calendar import LOCAL_TZ, WorkingCalendar
 from app.sla.models import Clock, SubmissionDeadline
+from app.submissions import service as submissions_service
 from app.submissions.models import Submission
 from app.timefmt import format_datetime
 
@@ -112,21 +114,23 @@ def _check(session: Session, row: SubmissionDeadline, submission: Submission, no
 
 def _batch(session: Session, now: datetime, batch_size: int, cache: _Lookups,
            report: SweepReport) -> int:
-    rows = session.exec(
-        select(SubmissionDeadline)
-        .where(SubmissionDeadline.next_check_at <= now)
-        .order_by(col(SubmissionDeadline.next_check_at), col(SubmissionDeadline.id))
-        .limit(batch_size)
-        .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)  # a long-lived session must not act on a stale copy
-    ).all()
-    if not rows:
+    due = select(SubmissionDeadline.id).where(SubmissionDeadline.next_check_at <= now)
+    if session.exec(due.limit(1)).first() is None:  # an idle sweep only reads: no write lock
+        end_read(session)
         return 0
-    ids = {r.submission_id for r in rows}
-    submissions = {s.id: s for s in session.exec(select(Submission).where(col(Submission.id).in_(ids))).all()}
-    for row in rows:
-        _check(session, row, submissions[row.submission_id], now, cache, report)
-    session.commit()
+    with unit_of_work(session):
+        rows = session.exec(
+            select(SubmissionDeadline)
+            .where(SubmissionDeadline.next_check_at <= now)
+            .order_by(col(SubmissionDeadline.next_check_at), col(SubmissionDeadline.id))
+            .limit(batch_size)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)  # a long-lived session must not act on a stale copy
+        ).all()
+        ids = {r.submission_id for r in rows}
+        submissions = {s.id: s for s in session.exec(select(Submission).where(col(Submission.id).in_(ids))).all()}
+        for row in rows:
+            _check(session, row, submissions[row.submission_id], now, cache, report)
     return len(rows)
 
 
@@ -162,3 +166,32 @@ def sweep(*, session: Session, now: datetime | None = None, batch_size: int = BA
 def sweep_job(session: Session, now: datetime) -> SweepReport:
     """The periodic job run by the worker loop (app/notifications/worker.py) in each process and in `pakn worker`."""
     return sweep(session=session, now=now)
+
+
+RATING_WINDOW_WORKING_DAYS = 10
+
+
+def close_unrated_answers(session: Session, now: datetime) -> int:
+    """Answered items nobody rated within 10 working days of the province's calendar (its days off included)
+    close by themselves (DESIGN.md, Lifecycle). Each close is its own unit of work; an item someone rated or
+    closed meanwhile is left alone."""
+    # 10 working days are at least 10 calendar days: the index on state narrows, the calendar decides.
+    candidates = session.exec(
+        select(Submission.id, Submission.answered_at).where(
+            Submission.state == State.ANSWERED, col(Submission.answered_at) <= now - timedelta(days=10)
+        ).limit(500)
+    ).all()
+    calendar = service.working_calendar(session=session)
+    today = now.astimezone(LOCAL_TZ).date()
+    due = [sid for sid, answered_at in candidates
+           if calendar.add_working_days(answered_at.astimezone(LOCAL_TZ).date(), RATING_WINDOW_WORKING_DAYS) < today]
+    closed = 0
+    for submission_id in due:
+        try:
+            with unit_of_work(session):
+                submissions_service.close(session=session, submission=session.get(Submission, submission_id),
+                                          now=now)
+            closed += 1
+        except InvalidTransition:
+            continue
+    return closed

@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-from sqlalchemy import func
+from sqlalchemy import func, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Account
-from app.accounts.permissions import can_handle_submission, can_manage_deadlines
+from app.accounts.permissions import can_manage_deadlines
 from app.agencies.models import Agency
 from app.config import get_settings
 from app.db import utcnow
+from app.errors import Invalid, NotPermitted
 from app.events import service as events
 from app.i18n import N_
 from app.kinds import EventType, Kind, Priority
@@ -38,6 +40,7 @@ from app.sla.models import (
     SubmissionDeadline,
     Unit,
 )
+from app.submissions import permissions
 from app.submissions.models import Submission
 from app.timefmt import format_date, format_datetime
 
@@ -53,16 +56,6 @@ ENTRY_KIND_LABELS = {EntryKind.DAY_OFF: "Ngày nghỉ", EntryKind.WORKING_DAY: "
 PRIORITY_LABELS = {Priority.NORMAL: "Thường", Priority.URGENT: "Khẩn"}
 
 
-class SlaInvalid(Exception):
-    """Bad input or a refused action; carries per-field messages in Vietnamese."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
-class NotPermitted(Exception):
-    pass
 
 
 def _require_coordinator(actor: Account) -> None:
@@ -161,7 +154,7 @@ def add_entry(
             if kind == EntryKind.WORKING_DAY and not nationally_off:
                 errors["day"] = f"Ngày {format_date(day)} vốn đã là ngày làm việc."
     if errors:
-        raise SlaInvalid(errors)
+        raise Invalid(errors)
     before = working_calendar(session=session)
     entry = CalendarEntry(day=day, kind=kind, description=description, legal_reference=legal_reference,
                           created_by_account_id=actor.id if actor else None, created_at=now)
@@ -170,7 +163,7 @@ def add_entry(
     label = ENTRY_KIND_LABELS[EntryKind(kind)].lower()
     _recompute_due_dates(session, before, working_calendar(session=session), day, now,
                          f"Ngày {format_date(day)} thành {label}: {description} ({legal_reference}).")
-    session.commit()
+    session.flush()
     return entry
 
 
@@ -185,7 +178,7 @@ def remove_entry(*, session: Session, actor: Account | None, entry: CalendarEntr
     session.flush()
     _recompute_due_dates(session, before, working_calendar(session=session), day, now,
                          f"Bỏ ngoại lệ lịch ngày {format_date(day)} ({description}).")
-    session.commit()
+    session.flush()
 
 
 def _recompute_due_dates(session: Session, before: WorkingCalendar, after: WorkingCalendar, day: date,
@@ -270,7 +263,7 @@ def update_policy(
     if not errors and (amount, unit, legal_basis) == (policy.amount, policy.unit, policy.legal_basis):
         errors["amount"] = "Không có gì thay đổi so với phiên bản đang áp dụng."
     if errors:
-        raise SlaInvalid(errors)
+        raise Invalid(errors)
     latest = session.exec(
         select(func.max(DeadlinePolicy.version)).where(
             DeadlinePolicy.kind == policy.kind, DeadlinePolicy.priority == policy.priority,
@@ -283,7 +276,7 @@ def update_policy(
     session.add(policy)
     session.flush()  # retire the old version before the new one becomes current
     session.add(new)
-    session.commit()
+    session.flush()
     return new
 
 
@@ -418,7 +411,7 @@ def _parse_days(value: int | str) -> int:
     except ValueError:
         days = 0
     if not 1 <= days <= EXTENSION_MAX_DAYS:
-        raise SlaInvalid({"working_days": f"Số ngày gia hạn phải từ 1 đến {EXTENSION_MAX_DAYS} ngày làm việc."})
+        raise Invalid({"working_days": f"Số ngày gia hạn phải từ 1 đến {EXTENSION_MAX_DAYS} ngày làm việc."})
     return days
 
 
@@ -432,15 +425,15 @@ def request_extension(
     now: datetime | None = None,
 ) -> DeadlineExtension:
     now = now or utcnow()
-    if not can_handle_submission(actor, submission):
+    if not permissions.holds(actor, submission):
         raise NotPermitted("Bạn không có quyền xử lý hồ sơ này.")
     days = _parse_days(working_days)
     reason = (reason or "").strip()
     if not REASON_MIN <= len(reason) <= TEXT_MAX:
-        raise SlaInvalid({"reason": f"Vui lòng nêu lý do gia hạn ({REASON_MIN}–{TEXT_MAX} ký tự)."})
+        raise Invalid({"reason": f"Vui lòng nêu lý do gia hạn ({REASON_MIN}–{TEXT_MAX} ký tự)."})
     refusal = extension_refusal(session=session, submission=submission)
     if refusal:
-        raise SlaInvalid({"extension": refusal})
+        raise Invalid({"extension": refusal})
     row = _open_answer_clock(session, submission.id)
     extension = DeadlineExtension(deadline_id=row.id, submission_id=submission.id, agency_id=submission.agency_id,
                                   working_days=days, reason=reason, requested_by_account_id=actor.id,
@@ -452,7 +445,7 @@ def request_extension(
             subject=f"[PAKN] Đề nghị gia hạn hồ sơ {submission.tracking_code}",
             body=f"Hồ sơ {submission.tracking_code} “{submission.title}” đề nghị gia hạn {days} ngày làm việc.\n"
                  f"Lý do: {reason}\nXem và quyết định: {get_settings().public_base_url.rstrip('/')}/sla/extensions")
-    session.commit()
+    session.flush()
     return extension
 
 
@@ -466,13 +459,30 @@ def extension_preview(*, session: Session, extension: DeadlineExtension, working
     return clock.shift_due(row.due_at, working_days or extension.working_days, calendar)
 
 
+ALREADY_DECIDED = "Đề nghị này đã được xử lý."
+
+
 def _decidable(session: Session, extension: DeadlineExtension) -> tuple[Submission, SubmissionDeadline]:
     if extension.status != ExtensionStatus.PENDING:
-        raise SlaInvalid({"extension": "Đề nghị này đã được xử lý."})
+        raise Invalid({"extension": ALREADY_DECIDED})
     row = session.get(SubmissionDeadline, extension.deadline_id)
     if row is None or row.clock == Clock.STOPPED:
-        raise SlaInvalid({"extension": "Hồ sơ không còn thời hạn trả lời đang chạy để gia hạn."})
+        raise Invalid({"extension": "Hồ sơ không còn thời hạn trả lời đang chạy để gia hạn."})
     return session.get(Submission, extension.submission_id), row
+
+
+def _decide(session: Session, extension: DeadlineExtension, status: ExtensionStatus, actor: Account,
+            now: datetime) -> None:
+    """Marks the request decided with one conditional UPDATE: of two coordinators deciding at once, exactly one
+    wins (the other's UPDATE matches no pending row and is refused)."""
+    values = {"status": status.value, "decided_by_account_id": actor.id, "decided_at": now}
+    stmt = (update(DeadlineExtension)
+            .where(col(DeadlineExtension.id) == extension.id, col(DeadlineExtension.status) == ExtensionStatus.PENDING)
+            .values(**values).execution_options(synchronize_session=False))
+    if session.execute(stmt).rowcount != 1:
+        raise Invalid({"extension": ALREADY_DECIDED})
+    for key, value in values.items():
+        set_committed_value(extension, key, value)
 
 
 def grant_extension(
@@ -491,6 +501,7 @@ def grant_extension(
     days = _parse_days(extension.working_days if working_days in (None, "") else working_days)
     note = (note or "").strip()[:TEXT_MAX]
     submission, row = _decidable(session, extension)
+    _decide(session, extension, ExtensionStatus.GRANTED, actor, now)
     calendar = working_calendar(session=session)
     old_due = row.due_at
     if row.clock == Clock.RUNNING:
@@ -507,10 +518,7 @@ def grant_extension(
     if allow_more:
         row.extra_extensions_allowed += 1
     row.updated_at = now
-    extension.status = ExtensionStatus.GRANTED.value
     extension.working_days = days
-    extension.decided_by_account_id = actor.id
-    extension.decided_at = now
     extension.decision_note = note or None
     extension.old_due_at = old_due
     extension.new_due_at = row.due_at
@@ -523,7 +531,7 @@ def grant_extension(
             subject=f"[PAKN] Hồ sơ {submission.tracking_code} được gia hạn",
             body=f"Cơ quan thường trực đồng ý gia hạn hồ sơ {submission.tracking_code} thêm {days} ngày làm việc"
                  f"{new_due_text}.\n{note}")
-    session.commit()
+    session.flush()
     return extension
 
 
@@ -533,17 +541,15 @@ def refuse_extension(*, session: Session, actor: Account, extension: DeadlineExt
     _require_coordinator(actor)
     note = (note or "").strip()
     if not 5 <= len(note) <= TEXT_MAX:
-        raise SlaInvalid({"note": "Vui lòng ghi lý do không chấp thuận (5–2000 ký tự)."})
+        raise Invalid({"note": "Vui lòng ghi lý do không chấp thuận (5–2000 ký tự)."})
     submission, _row = _decidable(session, extension)
-    extension.status = ExtensionStatus.REFUSED.value
-    extension.decided_by_account_id = actor.id
-    extension.decided_at = now
+    _decide(session, extension, ExtensionStatus.REFUSED, actor, now)
     extension.decision_note = note
     _event(session, submission, EventType.EXTENSION_REFUSED, now=now, actor=actor, internal_note=note)
     _notify(session, agency_id=submission.agency_id, coordinator=False, submission_id=submission.id,
             subject=f"[PAKN] Đề nghị gia hạn hồ sơ {submission.tracking_code} không được chấp thuận",
             body=f"Cơ quan thường trực không chấp thuận gia hạn hồ sơ {submission.tracking_code}.\nLý do: {note}")
-    session.commit()
+    session.flush()
     return extension
 
 
@@ -655,7 +661,7 @@ def item_panel(*, session: Session, submission: Submission, actor: Account, now:
     refusal = extension_refusal(session=session, submission=submission)
     granted, allowed = extension_allowance(session=session, submission_id=submission.id)
     return ItemPanel(deadlines=views, extensions=extensions,
-                     can_request=can_handle_submission(actor, submission) and refusal is None,
+                     can_request=permissions.holds(actor, submission) and refusal is None,
                      refusal=refusal, granted=granted, allowed=allowed, errors=errors or {}, values=values or {})
 
 
@@ -725,7 +731,7 @@ def public_deadline_from(rows: list[SubmissionDeadline]) -> dict | None:
 
 
 __all__ = [
-    "NotPermitted", "SlaInvalid", "add_entry", "badges_for", "current_policy", "grant_extension", "item_panel",
+    "NotPermitted", "Invalid", "add_entry", "badges_for", "current_policy", "grant_extension", "item_panel",
     "list_entries", "list_policies", "overview", "public_deadline", "public_deadlines", "refuse_extension",
     "remove_entry", "request_extension", "update_policy", "urgency_key", "working_calendar",
 ]

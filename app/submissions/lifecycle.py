@@ -2,6 +2,7 @@
 
 from enum import StrEnum
 
+from app.errors import InvalidTransition
 from app.i18n import N_
 from app.kinds import STATE_LABELS, State
 
@@ -55,9 +56,6 @@ TRANSITIONS: dict[Action, tuple[frozenset[State], State]] = {
 # Actions an agency takes on its own items (the rest belong to the sender, the coordinator or the system).
 AGENCY_ACTIONS = (Action.ACCEPT, Action.TRANSFER, Action.REJECT, Action.REQUEST_INFO, Action.ANSWER)
 
-
-class InvalidTransition(Exception):
-    """The item is not in a state where this action is allowed; the message is for people."""
 
 
 def allowed(action: Action, current: str) -> bool:

@@ -3,6 +3,7 @@
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 from pydantic import Field as F
 
+from app.errors import Invalid
 from app.i18n import N_, Msg
 from app.kinds import Kind, Priority, SenderType
 from app.submissions.contact import normalize_email, normalize_phone
@@ -125,11 +126,6 @@ def vietnamese_errors(exc: ValidationError) -> dict[str, str]:
     return errors
 
 
-class SubmissionFormError(Exception):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
 
 _CONTACT_MISSING = N_("Vui lòng cho biết số điện thoại hoặc thư điện tử để nhận trả lời.")
 
@@ -143,4 +139,4 @@ def parse_submission(raw: dict) -> SubmissionCreate:
         errors = vietnamese_errors(exc)
         if not str(raw.get("sender_phone") or "").strip() and not str(raw.get("sender_email") or "").strip():
             errors.setdefault("contact", _CONTACT_MISSING)
-        raise SubmissionFormError(errors) from None
+        raise Invalid(errors) from None

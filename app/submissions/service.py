@@ -1,44 +1,39 @@
-"""The domain service: every submission and every change of its state goes through here,
-leaves a hash-chained event row (app/events), whose subscribers add the side effects (notifications, deadlines,
-webhooks) in the same transaction."""
+"""The domain service: every submission and every change of its state goes through here and leaves a
+hash-chained event row (app/events), whose subscribers add the side effects (notifications, deadlines, webhooks)
+in the same transaction.
 
-from collections.abc import Iterable
+Services only flush: the door (route, CLI command, job) wraps each call in `app.db.unit_of_work`, which commits
+once. Every state change is one conditional UPDATE on the row as it is now (`_transition`): of two people acting
+at once, exactly one changes the item and leaves an event; the other gets `Conflict`. Files are checked before
+the unit of work opens (`attachments.service.stage`), so no lock is held while images are decoded."""
+
 from datetime import datetime
 
+from sqlalchemy import ColumnElement, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Account
-from app.accounts.permissions import can_handle_submission, can_triage
 from app.agencies.models import Agency, Commune, Field
 from app.attachments import service as attachments_service
-from app.attachments.service import Owner, StagedBatch, Upload
+from app.attachments.service import Owner, StagedBatch
 from app.db import utcnow
+from app.errors import Conflict, Invalid, InvalidTransition, NotPermitted
 from app.events import service as events
 from app.events.models import Event
 from app.i18n import N_
-from app.kinds import EventType, RejectReason, State
+from app.kinds import REJECT_REASON_LABELS, EventType, RejectReason, State
 from app.routing.engine import RoutingInput
 from app.routing.service import route
-from app.submissions import lifecycle, search
+from app.submissions import lifecycle, permissions, search
 from app.submissions.contact import contact_matches, new_tracking_code, normalize_tracking_code
-from app.submissions.lifecycle import Action, InvalidTransition
+from app.submissions.lifecycle import Action
 from app.submissions.models import Submission
 from app.submissions.schemas import SubmissionCreate
 
 ANSWER_MAX = 20_000
 NOTE_MAX = 5_000
-
-
-class SubmissionInvalid(Exception):
-    """Validation that needs the database or belongs to an action; carries per-field messages."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
-class NotPermitted(Exception):
-    pass
+ANSWER_VISIBLE_STATES = frozenset({State.ANSWERED, State.CLOSED})
 
 
 def record_event(
@@ -54,10 +49,25 @@ def record_event(
                          subject_account_id=subject_account.id if subject_account else None, **kwargs)
 
 
-def _transition(submission: Submission, action: Action, now: datetime) -> str:
-    previous = submission.state
-    submission.state = lifecycle.next_state(action, previous).value
-    submission.updated_at = now
+LOST_RACE = N_("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang để xem trạng thái mới.")
+
+
+def _transition(session: Session, submission: Submission, action: Action, now: datetime,
+                *, guards: tuple[ColumnElement[bool], ...] = (), **changes) -> str:
+    """Moves the item with one conditional UPDATE that matches only the row as this transaction read it (same
+    state, same agency, plus `guards`); on PostgreSQL a concurrent writer waits for our row lock and then matches
+    nothing. Returns the previous state; raises InvalidTransition (wrong state) or Conflict (lost a race)."""
+    previous, agency_id = submission.state, submission.agency_id
+    values = {"state": lifecycle.next_state(action, previous).value, "updated_at": now, **changes}
+    stmt = (update(Submission)
+            .where(col(Submission.id) == submission.id, col(Submission.state) == previous,
+                   col(Submission.agency_id).is_not_distinct_from(agency_id), *guards)
+            .values(**values)
+            .execution_options(synchronize_session=False))
+    if session.execute(stmt).rowcount != 1:
+        raise Conflict(LOST_RACE)
+    for key, value in values.items():
+        set_committed_value(submission, key, value)
     return previous
 
 
@@ -68,35 +78,7 @@ def _unique_code(session: Session, now: datetime) -> str:
             return code
 
 
-def _committed(session: Session, fn):
-    """Runs fn and commits; on any error rolls back so nothing is stored half-way."""
-    try:
-        result = fn()
-        session.commit()
-        return result
-    except Exception:
-        session.rollback()
-        raise
-
-
-def _stage(uploads: Iterable[Upload] | None) -> StagedBatch:
-    """Checks uploads before any database work (the slow part holds no lock); refusals become form errors."""
-    try:
-        return attachments_service.stage(uploads)
-    except attachments_service.AttachmentRefused as exc:
-        raise SubmissionInvalid(exc.errors) from exc
-
-
-def _with_files(batch: StagedBatch, fn):
-    """Runs fn (which commits); if anything fails the staged and placed files are deleted: no orphans on disk."""
-    try:
-        return fn()
-    except BaseException:
-        batch.discard()
-        raise
-
-
-def _attach(session: Session, submission: Submission, batch: StagedBatch, owner: Owner, *,
+def _attach(session: Session, submission: Submission, batch: StagedBatch | None, owner: Owner, *,
             actor: Account | None = None, now: datetime) -> None:
     """Stores the staged files with one ATTACHMENT_ADDED event whose data holds each file's SHA-256."""
     if not batch:
@@ -114,16 +96,11 @@ def _attach(session: Session, submission: Submission, batch: StagedBatch, owner:
 
 def submit(
     *, session: Session, data: SubmissionCreate, source: str = "web", now: datetime | None = None,
-    attachments: Iterable[Upload] | None = None,
+    batch: StagedBatch | None = None, origin: dict | None = None,
 ) -> Submission:
-    """Stores a new item (with the sender's attachments, all or nothing), routes it and commits; returns it with
-    its tracking code."""
+    """Stores a new item with the sender's checked files (`batch`), routed at once; returns it with its tracking
+    code. `origin` (which API client, which request) goes into the SUBMITTED event for the subscribers."""
     now = now or utcnow()
-    batch = _stage(attachments)
-    return _with_files(batch, lambda: _submit(session, data, source, now, batch))
-
-
-def _submit(session: Session, data: SubmissionCreate, source: str, now: datetime, batch: StagedBatch) -> Submission:
     field = session.exec(select(Field).where(Field.code == data.field_code)).first()
     commune = session.exec(select(Commune).where(Commune.code == data.commune_code)).first()
     errors = {}
@@ -132,91 +109,70 @@ def _submit(session: Session, data: SubmissionCreate, source: str, now: datetime
     if commune is None:
         errors["commune_code"] = N_("Xã, phường không có trong danh mục.")
     if errors:
-        raise SubmissionInvalid(errors)
+        raise Invalid(errors)
 
-    def work() -> Submission:
-        submission = Submission(
-            tracking_code=_unique_code(session, now),
-            kind=data.kind.value,
-            priority=data.priority.value,
-            field_id=field.id,
-            commune_id=commune.id,
-            title=data.title,
-            content=data.content,
-            sender_type=data.sender_type.value,
-            sender_name=data.sender_name,
-            sender_phone=data.sender_phone,
-            sender_email=data.sender_email,
-            sender_address=data.sender_address,
-            hide_identity=data.hide_identity,
-            consented_at=now,
-            source=source,
-            state=State.SUBMITTED.value,
-            created_at=now,
-            updated_at=now,
-        )
-        search.fill(submission)
-        session.add(submission)
-        session.flush()
-        record_event(session, submission, EventType.SUBMITTED, now=now, actor_role="sender")
-        decision = route(
-            session=session,
-            item=RoutingInput(kind=submission.kind, field_code=field.code, commune_code=commune.code,
-                              text=f"{submission.title}\n{submission.content}"),
-        )
-        submission.routing_rule_id = decision.rule_id
-        submission.routing_explanation = decision.explanation
-        if decision.agency_code is not None:
-            submission.agency_id = session.exec(select(Agency.id).where(Agency.code == decision.agency_code)).one()
-            previous = _transition(submission, Action.ROUTE, now)
-            record_event(session, submission, EventType.ROUTED, now=now, from_state=previous,
-                         internal_note=decision.explanation, data={"rule_id": decision.rule_id})
-        else:
-            submission.agency_id = session.exec(
-                select(Agency.id).where(Agency.is_coordinator == True)  # noqa: E712
-            ).one()
-            previous = _transition(submission, Action.SEND_TO_TRIAGE, now)
-            record_event(session, submission, EventType.SENT_TO_TRIAGE, now=now, from_state=previous,
-                         internal_note=decision.explanation)
-        _attach(session, submission, batch, Owner.SENDER, now=now)
-        return submission
-
-    return _committed(session, work)
-
-
-def _ensure_handler(actor: Account, submission: Submission) -> None:
-    if not can_handle_submission(actor, submission):
-        raise NotPermitted("Bạn không có quyền xử lý hồ sơ này.")
-
-
-def _ensure_coordinator(actor: Account) -> None:
-    if not can_triage(actor):
-        raise NotPermitted("Chỉ Cơ quan thường trực được thực hiện thao tác này.")
+    decision = route(session=session, item=RoutingInput(
+        kind=data.kind.value, field_code=field.code, commune_code=commune.code, text=f"{data.title}\n{data.content}"))
+    routed = decision.agency_code is not None
+    action = Action.ROUTE if routed else Action.SEND_TO_TRIAGE
+    agency_filter = Agency.code == decision.agency_code if routed else Agency.is_coordinator == True  # noqa: E712
+    submission = Submission(
+        tracking_code=_unique_code(session, now),
+        kind=data.kind.value,
+        priority=data.priority.value,
+        field_id=field.id,
+        commune_id=commune.id,
+        title=data.title,
+        content=data.content,
+        sender_type=data.sender_type.value,
+        sender_name=data.sender_name,
+        sender_phone=data.sender_phone,
+        sender_email=data.sender_email,
+        sender_address=data.sender_address,
+        hide_identity=data.hide_identity,
+        consented_at=now,
+        source=source,
+        # Stored already routed (one INSERT); the events below tell the two steps.
+        state=lifecycle.next_state(action, State.SUBMITTED).value,
+        agency_id=session.exec(select(Agency.id).where(agency_filter)).one(),
+        routing_rule_id=decision.rule_id,
+        routing_explanation=decision.explanation,
+        created_at=now,
+        updated_at=now,
+    )
+    search.fill(submission)
+    session.add(submission)
+    session.flush()
+    record_event(session, submission, EventType.SUBMITTED, now=now, actor_role="sender",
+                 to_state=State.SUBMITTED.value, data=origin)
+    if routed:
+        record_event(session, submission, EventType.ROUTED, now=now, from_state=State.SUBMITTED.value,
+                     internal_note=decision.explanation, data={"rule_id": decision.rule_id})
+    else:
+        record_event(session, submission, EventType.SENT_TO_TRIAGE, now=now, from_state=State.SUBMITTED.value,
+                     internal_note=decision.explanation)
+    _attach(session, submission, batch, Owner.SENDER, now=now)
+    return submission
 
 
 def _text(value: str | None, *, field: str, label: str, minimum: int, maximum: int) -> str:
     """Labels of texts a sender writes are N_() so the message can be shown in English on the citizen pages."""
     text = (value or "").strip()
     if len(text) < minimum:
-        raise SubmissionInvalid({field: N_("%(label)s quá ngắn (ít nhất %(min_length)s ký tự).", label=label,
-                                           min_length=minimum)})
+        raise Invalid({field: N_("%(label)s quá ngắn (ít nhất %(min_length)s ký tự).", label=label,
+                                 min_length=minimum)})
     if len(text) > maximum:
-        raise SubmissionInvalid({field: N_("%(label)s quá dài (tối đa %(max_length)s ký tự).", label=label,
-                                           max_length=maximum)})
+        raise Invalid({field: N_("%(label)s quá dài (tối đa %(max_length)s ký tự).", label=label,
+                                 max_length=maximum)})
     return text
 
 
 def accept(*, session: Session, submission: Submission, actor: Account, now: datetime | None = None) -> Submission:
     now = now or utcnow()
-    _ensure_handler(actor, submission)
-
-    def work():
-        previous = _transition(submission, Action.ACCEPT, now)
-        submission.accepted_at = now
-        record_event(session, submission, EventType.ACCEPTED, now=now, from_state=previous, actor=actor)
-        return submission
-
-    return _committed(session, work)
+    permissions.require(actor, Action.ACCEPT, submission)
+    previous = _transition(session, submission, Action.ACCEPT, now, accepted_at=now)
+    record_event(session, submission, EventType.ACCEPTED, now=now, from_state=previous, actor=actor)
+    return submission
 
 
 def transfer(
@@ -225,24 +181,19 @@ def transfer(
 ) -> Submission:
     """Hands the item to another agency; the accept clock restarts there, the sender's clock does not."""
     now = now or utcnow()
-    _ensure_handler(actor, submission)
+    permissions.require(actor, Action.TRANSFER, submission)
+    lifecycle.next_state(Action.TRANSFER, submission.state)
     if to_agency is None:
-        raise SubmissionInvalid({"agency_code": "Vui lòng chọn cơ quan nhận hồ sơ."})
+        raise Invalid({"agency_code": "Vui lòng chọn cơ quan nhận hồ sơ."})
     if to_agency.id == submission.agency_id:
-        raise SubmissionInvalid({"agency_code": "Không thể chuyển hồ sơ cho chính đơn vị đang xử lý."})
+        raise Invalid({"agency_code": "Không thể chuyển hồ sơ cho chính đơn vị đang xử lý."})
     reason = _text(reason, field="reason", label="Lý do chuyển", minimum=5, maximum=NOTE_MAX)
-
-    def work():
-        from_agency_id = submission.agency_id
-        previous = _transition(submission, Action.TRANSFER, now)
-        submission.agency_id = to_agency.id
-        submission.accepted_at = None
-        record_event(session, submission, EventType.TRANSFERRED, now=now, from_state=previous, actor=actor,
-                     public_note=f"Chuyển đến {to_agency.name}.", internal_note=reason,
-                     data={"from_agency_id": from_agency_id, "to_agency_id": to_agency.id})
-        return submission
-
-    return _committed(session, work)
+    from_agency_id = submission.agency_id
+    previous = _transition(session, submission, Action.TRANSFER, now, agency_id=to_agency.id, accepted_at=None)
+    record_event(session, submission, EventType.TRANSFERRED, now=now, from_state=previous, actor=actor,
+                 public_note=f"Chuyển đến {to_agency.name}.", internal_note=reason,
+                 data={"from_agency_id": from_agency_id, "to_agency_id": to_agency.id})
+    return submission
 
 
 def reject(
@@ -250,34 +201,24 @@ def reject(
     duplicate_of: str | None = None, now: datetime | None = None,
 ) -> Submission:
     """Refuses the item with a catalogued reason the sender will read."""
-    from app.kinds import REJECT_REASON_LABELS
-
     now = now or utcnow()
-    if submission.state == State.TRIAGE:
-        _ensure_coordinator(actor)
-    else:
-        _ensure_handler(actor, submission)
+    permissions.require(actor, Action.REJECT, submission)
+    lifecycle.next_state(Action.REJECT, submission.state)
     if reason_code not in RejectReason._value2member_map_:
-        raise SubmissionInvalid({"reason_code": "Vui lòng chọn lý do từ chối."})
+        raise Invalid({"reason_code": "Vui lòng chọn lý do từ chối."})
     detail = _text(detail, field="detail", label="Giải thích cho người gửi", minimum=10, maximum=NOTE_MAX)
     original = None
     if reason_code == RejectReason.DUPLICATE:
         original = get_by_code(session=session, code=duplicate_of or "")
         if original is None or original.id == submission.id:
-            raise SubmissionInvalid({"duplicate_of": "Vui lòng nhập mã tra cứu của hồ sơ bị trùng."})
-
-    def work():
-        previous = _transition(submission, Action.REJECT, now)
-        submission.reject_reason = reason_code
-        submission.reject_detail = detail
-        submission.duplicate_of = original.tracking_code if original else None
-        label = REJECT_REASON_LABELS[RejectReason(reason_code)]
-        note = f"{label}" + (f" ({original.tracking_code})" if original else "") + f". {detail}"
-        record_event(session, submission, EventType.REJECTED, now=now, from_state=previous, actor=actor,
-                     public_note=note, data={"reason": reason_code})
-        return submission
-
-    return _committed(session, work)
+            raise Invalid({"duplicate_of": "Vui lòng nhập mã tra cứu của hồ sơ bị trùng."})
+    previous = _transition(session, submission, Action.REJECT, now, reject_reason=reason_code, reject_detail=detail,
+                           duplicate_of=original.tracking_code if original else None)
+    label = REJECT_REASON_LABELS[RejectReason(reason_code)]
+    note = f"{label}" + (f" ({original.tracking_code})" if original else "") + f". {detail}"
+    record_event(session, submission, EventType.REJECTED, now=now, from_state=previous, actor=actor,
+                 public_note=note, data={"reason": reason_code})
+    return submission
 
 
 def request_info(
@@ -285,16 +226,13 @@ def request_info(
 ) -> Submission:
     """Asks the sender for more; the deadline clock pauses until they reply."""
     now = now or utcnow()
-    _ensure_handler(actor, submission)
+    permissions.require(actor, Action.REQUEST_INFO, submission)
+    lifecycle.next_state(Action.REQUEST_INFO, submission.state)
     question = _text(question, field="question", label="Câu hỏi", minimum=10, maximum=NOTE_MAX)
-
-    def work():
-        previous = _transition(submission, Action.REQUEST_INFO, now)
-        record_event(session, submission, EventType.INFO_REQUESTED, now=now, from_state=previous, actor=actor,
-                     public_note=question)
-        return submission
-
-    return _committed(session, work)
+    previous = _transition(session, submission, Action.REQUEST_INFO, now)
+    record_event(session, submission, EventType.INFO_REQUESTED, now=now, from_state=previous, actor=actor,
+                 public_note=question)
+    return submission
 
 
 def pending_question(*, session: Session, submission: Submission) -> str | None:
@@ -307,46 +245,49 @@ def pending_question(*, session: Session, submission: Submission) -> str | None:
     ).first()
 
 
+def check_reply(reply: str | None) -> str:
+    return _text(reply, field="reply", label=N_("Nội dung bổ sung"), minimum=5, maximum=10_000)
+
+
 def provide_info(
     *, session: Session, submission: Submission, reply: str, now: datetime | None = None,
-    attachments: Iterable[Upload] | None = None,
+    batch: StagedBatch | None = None,
 ) -> Submission:
-    """The sender's reply (optionally with more photos or documents) returns the item to the agency."""
+    """The sender's reply (optionally with more photos or documents) returns the item to the agency; once per
+    question: a second reply to the same question finds the item no longer waiting."""
     now = now or utcnow()
     lifecycle.next_state(Action.PROVIDE_INFO, submission.state)
-    reply = _text(reply, field="reply", label=N_("Nội dung bổ sung"), minimum=5, maximum=10_000)
-    batch = _stage(attachments)
+    reply = check_reply(reply)
+    previous = _transition(session, submission, Action.PROVIDE_INFO, now)
+    record_event(session, submission, EventType.INFO_PROVIDED, now=now, from_state=previous,
+                 actor_role="sender", public_note=reply)
+    _attach(session, submission, batch, Owner.SENDER, now=now)
+    return submission
 
-    def work():
-        previous = _transition(submission, Action.PROVIDE_INFO, now)
-        record_event(session, submission, EventType.INFO_PROVIDED, now=now, from_state=previous,
-                     actor_role="sender", public_note=reply)
-        _attach(session, submission, batch, Owner.SENDER, now=now)
-        return submission
 
-    return _with_files(batch, lambda: _committed(session, work))
+def check_answer(text: str | None) -> str:
+    return _text(text, field="answer_text", label="Nội dung trả lời", minimum=10, maximum=ANSWER_MAX)
 
 
 def answer(
     *, session: Session, submission: Submission, actor: Account, text: str, now: datetime | None = None,
-    attachments: Iterable[Upload] | None = None,
+    batch: StagedBatch | None = None,
 ) -> Submission:
     """The agency's official reply, optionally with documents (all stored, or none)."""
     now = now or utcnow()
-    _ensure_handler(actor, submission)
+    permissions.require(actor, Action.ANSWER, submission)
     lifecycle.next_state(Action.ANSWER, submission.state)  # a wrong state is reported before a short text
-    text = _text(text, field="answer_text", label="Nội dung trả lời", minimum=10, maximum=ANSWER_MAX)
-    batch = _stage(attachments)
+    text = check_answer(text)
+    previous = _transition(session, submission, Action.ANSWER, now, answer_text=text, answered_at=now)
+    record_event(session, submission, EventType.ANSWERED, now=now, from_state=previous, actor=actor)
+    _attach(session, submission, batch, Owner.AGENCY, actor=actor, now=now)
+    return submission
 
-    def work():
-        previous = _transition(submission, Action.ANSWER, now)
-        submission.answer_text = text
-        submission.answered_at = now
-        record_event(session, submission, EventType.ANSWERED, now=now, from_state=previous, actor=actor)
-        _attach(session, submission, batch, Owner.AGENCY, actor=actor, now=now)
-        return submission
 
-    return _with_files(batch, lambda: _committed(session, work))
+def visible_answer(submission: Submission) -> str | None:
+    """The answer as every door shows it: only while the item stands answered (a reopened item's old answer is
+    history, not its answer)."""
+    return submission.answer_text if submission.state in ANSWER_VISIBLE_STATES else None
 
 
 def close(
@@ -355,14 +296,10 @@ def close(
     """Closes an answered item (the coordinator, or the system after the rating window)."""
     now = now or utcnow()
     if actor is not None:
-        _ensure_coordinator(actor)
-
-    def work():
-        previous = _transition(submission, Action.CLOSE, now)
-        record_event(session, submission, EventType.CLOSED, now=now, from_state=previous, actor=actor)
-        return submission
-
-    return _committed(session, work)
+        permissions.require(actor, Action.CLOSE, submission)
+    previous = _transition(session, submission, Action.CLOSE, now)
+    record_event(session, submission, EventType.CLOSED, now=now, from_state=previous, actor=actor)
+    return submission
 
 
 def rate(
@@ -372,23 +309,17 @@ def rate(
     now = now or utcnow()
     if submission.rated_at is not None:
         raise InvalidTransition(N_("Hồ sơ này đã được đánh giá."))
-    if submission.answer_text is None:
+    if visible_answer(submission) is None:
         raise InvalidTransition(N_("Chỉ đánh giá được sau khi có trả lời."))
     comment = (comment or "").strip()
     if len(comment) > NOTE_MAX:
-        raise SubmissionInvalid({"comment": N_("Nhận xét quá dài (tối đa %(max_length)s ký tự).", max_length=NOTE_MAX)})
-
-    def work():
-        previous = _transition(submission, Action.RATE, now)
-        submission.rating_satisfied = satisfied
-        submission.rating_comment = comment or None
-        submission.rated_at = now
-        record_event(session, submission, EventType.RATED, now=now, from_state=previous, actor_role="sender",
-                     public_note=("Hài lòng" if satisfied else "Chưa hài lòng") + (f": {comment}" if comment else ""),
-                     data={"satisfied": satisfied})
-        return submission
-
-    return _committed(session, work)
+        raise Invalid({"comment": N_("Nhận xét quá dài (tối đa %(max_length)s ký tự).", max_length=NOTE_MAX)})
+    previous = _transition(session, submission, Action.RATE, now, guards=(col(Submission.rated_at).is_(None),),
+                           rating_satisfied=satisfied, rating_comment=comment or None, rated_at=now)
+    record_event(session, submission, EventType.RATED, now=now, from_state=previous, actor_role="sender",
+                 public_note=("Hài lòng" if satisfied else "Chưa hài lòng") + (f": {comment}" if comment else ""),
+                 data={"satisfied": satisfied})
+    return submission
 
 
 def reopen(
@@ -397,39 +328,29 @@ def reopen(
 ) -> Submission:
     """The coordinator reopens an item whose sender was not satisfied, to the same or another agency."""
     now = now or utcnow()
-    _ensure_coordinator(actor)
+    permissions.require(actor, Action.REOPEN, submission)
     if submission.rating_satisfied is not False:
         raise InvalidTransition("Chỉ mở lại hồ sơ mà người gửi chưa hài lòng với trả lời.")
     if agency is None:
-        raise SubmissionInvalid({"agency_code": "Vui lòng chọn cơ quan xử lý lại."})
+        raise Invalid({"agency_code": "Vui lòng chọn cơ quan xử lý lại."})
     note = _text(note, field="note", label="Ghi chú", minimum=5, maximum=NOTE_MAX)
-
-    def work():
-        previous = _transition(submission, Action.REOPEN, now)
-        from_agency_id = submission.agency_id
-        submission.agency_id = agency.id
-        submission.accepted_at = None
-        submission.answered_at = None
-        submission.rating_satisfied = None
-        submission.rated_at = None
-        record_event(session, submission, EventType.REOPENED, now=now, from_state=previous, actor=actor,
-                     public_note=f"Giao {agency.name} xử lý lại.", internal_note=note,
-                     data={"from_agency_id": from_agency_id, "to_agency_id": agency.id})
-        return submission
-
-    return _committed(session, work)
+    from_agency_id = submission.agency_id
+    previous = _transition(session, submission, Action.REOPEN, now, agency_id=agency.id, accepted_at=None,
+                           answered_at=None, rating_satisfied=None, rated_at=None)
+    record_event(session, submission, EventType.REOPENED, now=now, from_state=previous, actor=actor,
+                 public_note=f"Giao {agency.name} xử lý lại.", internal_note=note,
+                 data={"from_agency_id": from_agency_id, "to_agency_id": agency.id})
+    return submission
 
 
 def add_note(*, session: Session, submission: Submission, actor: Account, text: str,
              now: datetime | None = None) -> Event:
     """An internal note: visible to handling agencies and the coordinator, never to the sender."""
     now = now or utcnow()
-    if not (can_handle_submission(actor, submission) or can_triage(actor)):
-        raise NotPermitted("Bạn không có quyền ghi chú hồ sơ này.")
+    permissions.require_note(actor, submission)
     text = _text(text, field="note", label="Ghi chú", minimum=2, maximum=NOTE_MAX)
-    return _committed(session, lambda: record_event(
-        session, submission, EventType.NOTE_ADDED, now=now, from_state=submission.state, actor=actor,
-        internal_note=text))
+    return record_event(session, submission, EventType.NOTE_ADDED, now=now, from_state=submission.state,
+                        actor=actor, internal_note=text)
 
 
 def assign(
@@ -438,18 +359,13 @@ def assign(
 ) -> Submission:
     """The coordinator gives an untriaged item to an agency."""
     now = now or utcnow()
-    _ensure_coordinator(actor)
+    permissions.require(actor, Action.ASSIGN, submission)
     if agency is None:
-        raise SubmissionInvalid({"agency_code": "Vui lòng chọn cơ quan xử lý."})
-
-    def work():
-        previous = _transition(submission, Action.ASSIGN, now)
-        submission.agency_id = agency.id
-        record_event(session, submission, EventType.ASSIGNED, now=now, from_state=previous, actor=actor,
-                     internal_note=note.strip() or None, data={"to_agency_id": agency.id})
-        return submission
-
-    return _committed(session, work)
+        raise Invalid({"agency_code": "Vui lòng chọn cơ quan xử lý."})
+    previous = _transition(session, submission, Action.ASSIGN, now, agency_id=agency.id)
+    record_event(session, submission, EventType.ASSIGNED, now=now, from_state=previous, actor=actor,
+                 internal_note=note.strip() or None, data={"to_agency_id": agency.id})
+    return submission
 
 
 def get_by_code(*, session: Session, code: str) -> Submission | None:
@@ -499,7 +415,7 @@ def review_list(*, session: Session) -> list[Submission]:
 
 
 __all__ = [
-    "InvalidTransition", "NotPermitted", "SubmissionInvalid", "accept", "add_note", "answer", "assign", "close",
+    "Conflict", "Invalid", "InvalidTransition", "NotPermitted", "accept", "add_note", "answer", "assign", "close",
     "find_for_sender", "get_by_code", "history", "provide_info", "rate", "record_event", "reject",
     "reopen", "request_info", "review_list", "submit", "transfer",
 ]

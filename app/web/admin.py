@@ -5,29 +5,26 @@ from datetime import timedelta
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, func, select
+from starlette.datastructures import FormData
 
 from app.accounts import service as accounts_service
-from app.accounts.models import API_SCOPE_LABELS, Account, ApiClient, Role
+from app.accounts.models import API_SCOPE_LABELS, Account, ApiClient
 from app.config import get_settings
-from app.db import get_session
+from app.db import get_session, unit_of_work
 from app.integrations import service as integrations_service
 from app.integrations import webhooks as webhooks_service
 from app.integrations.models import WebhookSubscription
 from app.notifications import service as notifications_service
 from app.notifications.models import OutboxMessage
-from app.web.common import PageError, current_account, render, require_csrf
+from app.web.common import PageError, form_data, render, require_csrf, system_admin_only
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(require_csrf)])
 
 
-def system_admin(actor: Account = Depends(current_account)) -> Account:
-    if actor.role != Role.SYSTEM_ADMIN:
-        raise PageError(403, "Không có quyền truy cập", "Trang này dành cho quản trị hệ thống.")
-    return actor
 
 
 @router.get("")
-def admin_home(request: Request, actor: Account = Depends(system_admin), session: Session = Depends(get_session)):
+def admin_home(request: Request, actor: Account = Depends(system_admin_only), session: Session = Depends(get_session)):
     counts = dict(session.exec(select(Account.role, func.count()).group_by(Account.role)).all())
     clients = integrations_service.client_overviews(session=session)
     outbox = dict(session.exec(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
@@ -39,13 +36,14 @@ def admin_home(request: Request, actor: Account = Depends(system_admin), session
 
 
 @router.post("/outbox/{message_id}/retry")
-def retry(request: Request, message_id: int, actor: Account = Depends(system_admin),
+def retry(request: Request, message_id: int, actor: Account = Depends(system_admin_only),
           session: Session = Depends(get_session)):
     message = session.get(OutboxMessage, message_id)
     if message is None or message.status != "dead":
         raise PageError(404, "Không tìm thấy thư", "Thư không tồn tại hoặc không ở trạng thái gửi lỗi.",
                         back_url="/admin")
-    notifications_service.retry_message(session=session, message=message)
+    with unit_of_work(session):
+        notifications_service.retry_message(session=session, message=message)
     request.session["flash"] = f"Đã đưa thư #{message_id} vào hàng đợi gửi lại."
     return RedirectResponse("/admin", status_code=303)
 
@@ -79,15 +77,15 @@ def _client_page(request: Request, session: Session, actor: Account, client: Api
 
 
 @router.post("/api-clients")
-async def create_client(request: Request, actor: Account = Depends(system_admin),
-                        session: Session = Depends(get_session)):
-    form = await request.form()
+def create_client(request: Request, actor: Account = Depends(system_admin_only), form: FormData = Depends(form_data),
+                  session: Session = Depends(get_session)):
     name = str(form.get("name", ""))[:300]
     limit_raw = str(form.get("rate_limit", "")).strip()
     try:
         limit = int(limit_raw) if limit_raw else None
-        new = accounts_service.create_api_client(session=session, name=name, scopes=_scopes_from(form),
-                                                 rate_limit_per_minute=limit)
+        with unit_of_work(session):
+            new = accounts_service.create_api_client(session=session, name=name, scopes=_scopes_from(form),
+                                                     rate_limit_per_minute=limit)
     except (ValueError, accounts_service.AuthError) as exc:
         message = str(exc) if isinstance(exc, accounts_service.AuthError) else "Giới hạn phải là một số nguyên."
         request.session["flash"] = message
@@ -97,21 +95,21 @@ async def create_client(request: Request, actor: Account = Depends(system_admin)
 
 
 @router.get("/api-clients/{client_id}")
-def client_detail(request: Request, client_id: int, actor: Account = Depends(system_admin),
+def client_detail(request: Request, client_id: int, actor: Account = Depends(system_admin_only),
                   session: Session = Depends(get_session)):
     return _client_page(request, session, actor, _client(session, client_id))
 
 
 @router.post("/api-clients/{client_id}/settings")
-async def client_settings(request: Request, client_id: int, actor: Account = Depends(system_admin),
-                          session: Session = Depends(get_session)):
+def client_settings(request: Request, client_id: int, actor: Account = Depends(system_admin_only),
+                    form: FormData = Depends(form_data), session: Session = Depends(get_session)):
     client = _client(session, client_id)
-    form = await request.form()
     limit_raw = str(form.get("rate_limit", "")).strip()
     try:
         limit = int(limit_raw) if limit_raw else None
-        accounts_service.update_api_client(session=session, client=client, scopes=_scopes_from(form),
-                                           rate_limit_per_minute=limit, clear_rate_limit=limit is None)
+        with unit_of_work(session):
+            accounts_service.update_api_client(session=session, client=client, scopes=_scopes_from(form),
+                                               rate_limit_per_minute=limit, clear_rate_limit=limit is None)
     except (ValueError, accounts_service.AuthError) as exc:
         message = str(exc) if isinstance(exc, accounts_service.AuthError) else "Giới hạn phải là một số nguyên."
         return _client_page(request, session, actor, client, errors={"settings": message}, status_code=422)
@@ -120,13 +118,13 @@ async def client_settings(request: Request, client_id: int, actor: Account = Dep
 
 
 @router.post("/api-clients/{client_id}/rotate")
-async def client_rotate(request: Request, client_id: int, actor: Account = Depends(system_admin),
-                        session: Session = Depends(get_session)):
+def client_rotate(request: Request, client_id: int, actor: Account = Depends(system_admin_only),
+                  form: FormData = Depends(form_data), session: Session = Depends(get_session)):
     client = _client(session, client_id)
-    form = await request.form()
     try:
         hours = float(str(form.get("grace_hours", "0")) or 0)
-        new = accounts_service.rotate_api_key(session=session, client=client, grace=timedelta(hours=hours))
+        with unit_of_work(session):
+            new = accounts_service.rotate_api_key(session=session, client=client, grace=timedelta(hours=hours))
     except (ValueError, OverflowError, accounts_service.AuthError) as exc:
         message = str(exc) if isinstance(exc, accounts_service.AuthError) else "Thời gian chuyển tiếp không hợp lệ."
         return _client_page(request, session, actor, client, errors={"rotate": message}, status_code=422)
@@ -134,19 +132,21 @@ async def client_rotate(request: Request, client_id: int, actor: Account = Depen
 
 
 @router.post("/api-clients/{client_id}/revoke")
-def client_revoke(request: Request, client_id: int, actor: Account = Depends(system_admin),
+def client_revoke(request: Request, client_id: int, actor: Account = Depends(system_admin_only),
                   session: Session = Depends(get_session)):
-    client = accounts_service.revoke_api_client(session=session, client=_client(session, client_id))
+    with unit_of_work(session):
+        client = accounts_service.revoke_api_client(session=session, client=_client(session, client_id))
     request.session["flash"] = f"Đã thu hồi mọi khóa của “{client.name}”."
     return RedirectResponse(f"/admin/api-clients/{client.id}", status_code=303)
 
 
 @router.post("/webhooks/{subscription_id}/disable")
-def webhook_disable(request: Request, subscription_id: int, actor: Account = Depends(system_admin),
+def webhook_disable(request: Request, subscription_id: int, actor: Account = Depends(system_admin_only),
                     session: Session = Depends(get_session)):
     subscription = session.get(WebhookSubscription, subscription_id)
     if subscription is None:
         raise PageError(404, "Không tìm thấy webhook", "Đăng ký webhook không tồn tại.", back_url="/admin")
-    webhooks_service.disable_subscription(session=session, subscription=subscription)
+    with unit_of_work(session):
+        webhooks_service.disable_subscription(session=session, subscription=subscription)
     request.session["flash"] = f"Đã tắt webhook #{subscription.id}."
     return RedirectResponse(f"/admin/api-clients/{subscription.api_client_id}", status_code=303)

@@ -8,7 +8,7 @@ from app.accounts import service as accounts_service
 from app.accounts.models import Account
 from app.accounts.permissions import can_manage_accounts
 from app.agencies.models import Agency
-from app.db import get_session
+from app.db import get_session, unit_of_work
 from app.web.common import PageError, current_account, render, require_csrf
 
 router = APIRouter(prefix="/agency", dependencies=[Depends(require_csrf)])
@@ -70,8 +70,11 @@ def add_officer(
     session: Session = Depends(get_session),
 ):
     values = {"username": username, "display_name": display_name, "email": email}
+    one_time_password = accounts_service.new_one_time_password()  # hashing is slow: before the unit of work
     try:
-        issued = accounts_service.add_officer(session=session, actor=actor, **values)
+        with unit_of_work(session):
+            issued = accounts_service.add_officer(session=session, actor=actor, one_time_password=one_time_password,
+                                                  **values)
     except accounts_service.AccountInvalid as exc:
         return _list_page(request, session, actor, errors=exc.errors, values=values, status_code=422)
     return _password_page(request, actor, issued, new=True)
@@ -94,9 +97,9 @@ def enable(request: Request, officer: Account = Depends(managed_officer), actor:
 
 def _change(request: Request, session: Session, run, done: str):
     try:
-        run()
+        with unit_of_work(session):
+            run()
     except accounts_service.AuthError as exc:
-        session.rollback()
         request.session["flash"] = str(exc)
     else:
         request.session["flash"] = done
@@ -106,5 +109,8 @@ def _change(request: Request, session: Session, run, done: str):
 @router.post("/accounts/{account_id}/reset-password")
 def reset_password(request: Request, officer: Account = Depends(managed_officer),
                    actor: Account = Depends(agency_admin), session: Session = Depends(get_session)):
-    issued = accounts_service.reset_officer_password(session=session, actor=actor, account=officer)
+    one_time_password = accounts_service.new_one_time_password()
+    with unit_of_work(session):
+        issued = accounts_service.reset_officer_password(session=session, actor=actor, account=officer,
+                                                         one_time_password=one_time_password)
     return _password_page(request, actor, issued, new=False)

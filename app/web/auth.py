@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from app.accounts import service as accounts_service
 from app.accounts.models import Account, Role
-from app.db import get_session
+from app.db import get_session, unit_of_work
 from app.web.common import LoginRequired, optional_account, render, require_csrf
 
 router = APIRouter(dependencies=[Depends(require_csrf)])
@@ -45,13 +45,17 @@ def login(
     ip = request.client.host if request.client else "unknown"
     try:
         account = accounts_service.authenticate(session=session, username=username, password=password, ip=ip)
-    except accounts_service.AuthError as exc:
-        status = 429 if isinstance(exc, accounts_service.LoginThrottled) else 401
-        return render(request, "auth/login.html", {"values": values, "error": str(exc)}, status_code=status)
+    except accounts_service.LoginThrottled as exc:
+        return render(request, "auth/login.html", {"values": values, "error": str(exc)}, status_code=429)
+    with unit_of_work(session):
+        token = accounts_service.record_login(session=session, username=username, ip=ip, account=account)
+    if account is None:
+        return render(request, "auth/login.html", {"values": values, "error": accounts_service.BAD_CREDENTIALS},
+                      status_code=401)
     old_csrf = request.session.get("csrf")
     request.session.clear()  # a new login gets a fresh session: no fixation
     request.session["csrf"] = old_csrf
-    request.session["auth"] = accounts_service.start_session(session=session, account=account, ip=ip)
+    request.session["auth"] = token
     if account.must_change_password:
         return RedirectResponse("/account/password", status_code=303)
     return RedirectResponse(_safe_next(next) or home_for(account), status_code=303)
@@ -61,7 +65,8 @@ def login(
 def logout(request: Request, session: Session = Depends(get_session)):
     token = request.session.get("auth")
     if token:
-        accounts_service.end_session(session=session, token=token)
+        with unit_of_work(session):
+            accounts_service.end_session(session=session, token=token)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -89,8 +94,11 @@ def change_password(
 ):
     account = _account_or_login(request, account)
     try:
-        accounts_service.change_password(session=session, account=account, current=current, new=new,
-                                         confirm=confirm, keep_token=request.session.get("auth"))
+        password_hash = accounts_service.new_password_hash(account=account, current=current, new=new,
+                                                           confirm=confirm)
+        with unit_of_work(session):
+            accounts_service.change_password(session=session, account=account,
+                                             password_hash=password_hash, keep_token=request.session.get("auth"))
     except accounts_service.AuthError as exc:
         return render(request, "auth/password.html", {"account": account, "error": str(exc), "done": False},
                       status_code=422)

@@ -3,13 +3,14 @@
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from app.agencies import service as agencies_service
 from app.agencies.models import Agency, Commune, Field
 from app.attachments import service as attachments_service
 from app.attachments.http import uploads_from_form
 from app.db import get_session
+from app.errors import Invalid, InvalidTransition
 from app.i18n import N_
 from app.kinds import (
     EVENT_PUBLIC_LABELS,
@@ -18,15 +19,13 @@ from app.kinds import (
     REJECT_REASON_LABELS,
     SENDER_TYPE_LABELS,
     EventType,
-    State,
 )
 from app.sla import service as sla_service
 from app.submissions import service as submissions_service
 from app.submissions.contact import mask_email, mask_name, mask_phone
-from app.submissions.lifecycle import InvalidTransition
 from app.submissions.models import Submission
-from app.submissions.schemas import SubmissionFormError, parse_submission
-from app.web.common import PageError, render, require_csrf
+from app.submissions.schemas import parse_submission
+from app.web.common import PageError, form_data, render, require_csrf
 
 router = APIRouter(dependencies=[Depends(require_csrf)])
 
@@ -56,20 +55,17 @@ def submit_form(request: Request, session: Session = Depends(get_session)):
 
 
 @router.post("/")
-async def submit(request: Request, session: Session = Depends(get_session)):
-    form = await request.form()
+def submit(request: Request, form: FormData = Depends(form_data), session: Session = Depends(get_session)):
     values = {name: str(form.get(name, ""))[:20_000] for name in FORM_FIELDS}
     values["hide_identity"] = form.get("hide_identity") == "on"
     values["consent"] = form.get("consent") == "on"
     files = uploads_from_form(form)
     try:
         data = parse_submission({k: v for k, v in values.items() if v != ""})
-        # Checking images decodes them: off the event loop.
-        submission = await run_in_threadpool(
-            lambda: submissions_service.submit(session=session, data=data, source="web", attachments=files))
-    except SubmissionFormError as exc:
-        return _form_error(request, session, values, exc.errors, reattach=any(f.filename for f in files))
-    except submissions_service.SubmissionInvalid as exc:
+        batch = attachments_service.stage(files)  # decoding images holds no database lock
+        with attachments_service.unit_with_files(session, batch):
+            submission = submissions_service.submit(session=session, data=data, source="web", batch=batch)
+    except Invalid as exc:
         return _form_error(request, session, values, exc.errors, reattach=any(f.filename for f in files))
     _remember(request, submission.tracking_code)
     return RedirectResponse(f"/track/{submission.tracking_code}?sent=1", status_code=303)
@@ -146,16 +142,15 @@ def _flash(request: Request):
     return N_(message) if message else None
 
 
-async def _sender_action(request: Request, session: Session, submission: Submission, fields: tuple[str, ...],
-                         run, done: str):
-    form = await request.form()
-    values = {name: str(form.get(name, ""))[:20_000] for name in fields if name != "attachments"}
+def _sender_action(request: Request, session: Session, submission: Submission, form: FormData,
+                   fields: tuple[str, ...], run, done: str):
+    """Runs `run(values, batch)` in one unit of work (files checked before it opens)."""
+    values = {name: str(form.get(name, ""))[:20_000] for name in fields}
     try:
-        if "attachments" in fields:
-            await run_in_threadpool(run, {**values, "attachments": uploads_from_form(form)})
-        else:
-            run(values)
-    except submissions_service.SubmissionInvalid as exc:
+        batch = attachments_service.stage(uploads_from_form(form)) if "attachments" in form else None
+        with attachments_service.unit_with_files(session, batch):
+            run(values, batch)
+    except Invalid as exc:
         errors = exc.errors
     except InvalidTransition as exc:
         errors = {"action": exc.args[0] if exc.args else str(exc)}
@@ -163,31 +158,30 @@ async def _sender_action(request: Request, session: Session, submission: Submiss
         request.session["flash"] = done
         return RedirectResponse(f"/track/{submission.tracking_code}", status_code=303)
     session.rollback()
-    session.refresh(submission)
     context = {**public_view(session, submission), "just_sent": False, "errors": errors, "values": values}
     return render(request, "citizen/status.html", context, status_code=422)
 
 
 @router.post("/track/{code}/reply")
-async def reply(request: Request, submission: Submission = Depends(tracked_submission),
-                session: Session = Depends(get_session)):
-    return await _sender_action(
-        request, session, submission, ("reply", "attachments"),
-        lambda v: submissions_service.provide_info(session=session, submission=submission, reply=v["reply"],
-                                                   attachments=v["attachments"]),
+def reply(request: Request, submission: Submission = Depends(tracked_submission), form: FormData = Depends(form_data),
+          session: Session = Depends(get_session)):
+    return _sender_action(
+        request, session, submission, form, ("reply",),
+        lambda v, batch: submissions_service.provide_info(session=session, submission=submission, reply=v["reply"],
+                                                          batch=batch),
         N_("Đã gửi thông tin bổ sung đến cơ quan xử lý."))
 
 
 @router.post("/track/{code}/rate")
-async def rate(request: Request, submission: Submission = Depends(tracked_submission),
-               session: Session = Depends(get_session)):
-    def run(values):
+def rate(request: Request, submission: Submission = Depends(tracked_submission), form: FormData = Depends(form_data),
+         session: Session = Depends(get_session)):
+    def run(values, _batch):
         if values["satisfied"] not in ("yes", "no"):
-            raise submissions_service.SubmissionInvalid({"satisfied": N_("Vui lòng chọn mức độ hài lòng.")})
+            raise Invalid({"satisfied": N_("Vui lòng chọn mức độ hài lòng.")})
         submissions_service.rate(session=session, submission=submission, satisfied=values["satisfied"] == "yes",
                                  comment=values["comment"])
 
-    return await _sender_action(request, session, submission, ("satisfied", "comment"), run,
+    return _sender_action(request, session, submission, form, ("satisfied", "comment"), run,
                                 N_("Cảm ơn bạn đã đánh giá."))
 
 
@@ -201,8 +195,8 @@ def public_view(session: Session, submission: Submission) -> dict:
     ]
     return {
         "question": submissions_service.pending_question(session=session, submission=submission),
-        "can_rate": submission.answer_text is not None and submission.rated_at is None
-        and submission.state in (State.ANSWERED, State.CLOSED),
+        "answer": submissions_service.visible_answer(submission),
+        "can_rate": submissions_service.visible_answer(submission) is not None and submission.rated_at is None,
         "reject_reason": REJECT_REASON_LABELS.get(submission.reject_reason) if submission.reject_reason else None,
         "errors": {},
         "values": {},

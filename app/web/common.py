@@ -1,14 +1,16 @@
 """What every HTML route shares: templates, CSRF, the logged-in account, and page errors."""
 
 import secrets
+from collections.abc import Callable
 from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import Depends, Request
 from jinja2_fragments.fastapi import Jinja2Blocks
 from sqlmodel import Session
+from starlette.datastructures import FormData
 
 from app.accounts.models import ROLE_LABELS, Account, Role
-from app.accounts.permissions import is_handler
+from app.accounts.permissions import is_coordinator, is_handler
 from app.accounts.service import account_for_token
 from app.config import PROJECT_ROOT
 from app.db import get_session
@@ -127,6 +129,12 @@ async def require_csrf(request: Request) -> None:
         )
 
 
+async def form_data(request: Request) -> FormData:
+    """The posted form, read on the event loop, so that the route itself can be a plain `def` that runs its
+    database work in the thread pool (a blocking call on the event loop would stall every other request)."""
+    return await request.form()
+
+
 def _same_origin(request: Request) -> bool:
     referer = request.headers.get("referer", "")
     return referer.startswith(str(request.base_url))
@@ -159,6 +167,20 @@ def current_handler(account: Account = Depends(current_account)) -> Account:
     if not is_handler(account):
         raise PageError(403, "Không có quyền truy cập", "Trang này dành cho cán bộ xử lý hồ sơ.")
     return account
+
+
+def account_guard(allowed: Callable[[Account], bool], detail: str, back_url: str | None = "/officer/inbox"):
+    """A dependency that lets through only logged-in accounts for which `allowed(account)` holds."""
+    def guard(account: Account = Depends(current_account)) -> Account:
+        if not allowed(account):
+            raise PageError(403, "Không có quyền truy cập", detail, back_url=back_url)
+        return account
+    return guard
+
+
+coordinator_only = account_guard(is_coordinator, "Trang này dành cho Cơ quan thường trực.")
+system_admin_only = account_guard(lambda account: account.role == Role.SYSTEM_ADMIN,
+                                  "Trang này dành cho quản trị hệ thống.", back_url=None)
 
 
 # Pages a citizen sees, rendered in the visitor's language; staff pages stay Vietnamese.

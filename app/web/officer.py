@@ -8,25 +8,24 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
-from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from app.accounts.models import Account
-from app.accounts.permissions import can_handle_submission, can_triage, can_view_submission, visible_event
 from app.agencies import service as agencies_service
 from app.agencies.models import Agency, Commune, Field
 from app.attachments import service as attachments_service
 from app.attachments.http import uploads_from_form
 from app.db import get_session
+from app.errors import Invalid, InvalidTransition, NotPermitted
 from app.inbox import filters as inbox_filters
 from app.inbox import service as inbox_service
-from app.kinds import EVENT_LABELS, KIND_LABELS, REJECT_REASON_LABELS, STATE_LABELS, State
+from app.kinds import EVENT_LABELS, KIND_LABELS, REJECT_REASON_LABELS, STATE_LABELS
 from app.sla import service as sla_service
-from app.submissions import lifecycle
+from app.submissions import permissions
 from app.submissions import service as submissions_service
-from app.submissions.lifecycle import Action
 from app.submissions.models import Submission
 from app.timefmt import format_datetime
-from app.web.common import PageError, current_handler, is_htmx, render, require_csrf
+from app.web.common import PageError, coordinator_only, current_handler, form_data, is_htmx, render, require_csrf
 
 router = APIRouter(prefix="/officer", dependencies=[Depends(require_csrf)])
 
@@ -46,15 +45,11 @@ def submission_for_handler(
     former = frozenset()
     if submission.agency_id != actor.agency_id:
         former = frozenset(submissions_service.agencies_that_held(session=session, submission=submission))
-    if not can_view_submission(actor, submission, former):
+    if not permissions.can_view(actor, submission, former):
         raise _not_found()
     return submission
 
 
-def coordinator(actor: Account = Depends(current_handler)) -> Account:
-    if not can_triage(actor):
-        raise PageError(403, "Không có quyền truy cập", "Trang này dành cho Cơ quan thường trực.")
-    return actor
 
 
 @router.get("", dependencies=[Depends(current_handler)])
@@ -105,7 +100,7 @@ def inbox(request: Request, actor: Account = Depends(current_handler), session: 
 
 
 @router.get("/review")
-def review(request: Request, actor: Account = Depends(coordinator), session: Session = Depends(get_session)):
+def review(request: Request, actor: Account = Depends(coordinator_only), session: Session = Depends(get_session)):
     """Answers the sender was not satisfied with."""
     items = submissions_service.review_list(session=session)
     return render(request, "officer/review.html", {"account": actor, "items": items, "names": _names(session),
@@ -114,16 +109,12 @@ def review(request: Request, actor: Account = Depends(coordinator), session: Ses
 
 
 def _item_context(session: Session, actor: Account, submission: Submission, **extra) -> dict:
-    can_act = can_handle_submission(actor, submission)
-    actions = set(lifecycle.available_actions(submission.state))
-    agency_actions = actions & set(lifecycle.AGENCY_ACTIONS) if can_act else set()
-    is_coordinator = can_triage(actor)
+    can = permissions.shown(actor, submission)
     events = [
         e for e in submissions_service.history(session=session, submission=submission)
-        if visible_event(actor, e.agency_id, submissions_service.event_data(e), e.type)
+        if permissions.visible_event(actor, e.agency_id, submissions_service.event_data(e), e.type)
     ]
     actor_ids = {e.actor_account_id for e in events if e.actor_account_id}
-    triage = submission.state == State.TRIAGE
     context = {
         "account": actor,
         "item": submission,
@@ -135,19 +126,9 @@ def _item_context(session: Session, actor: Account, submission: Submission, **ex
         "accounts": {a.id: a for a in session.exec(select(Account).where(col(Account.id).in_(actor_ids))).all()},
         "agencies_by_id": {a.id: a for a in agencies_service.list_agencies(session=session)},
         "reject_reasons": REJECT_REASON_LABELS,
-        "read_only": not can_act and not is_coordinator,
+        "read_only": not can["note"],
         "question": submissions_service.pending_question(session=session, submission=submission),
-        "can": {
-            "accept": Action.ACCEPT in agency_actions,
-            "answer": Action.ANSWER in agency_actions,
-            "transfer": Action.TRANSFER in agency_actions,
-            "request_info": Action.REQUEST_INFO in agency_actions,
-            "reject": (Action.REJECT in agency_actions and not triage) or (is_coordinator and triage),
-            "assign": is_coordinator and Action.ASSIGN in actions,
-            "reopen": is_coordinator and Action.REOPEN in actions and submission.rating_satisfied is False,
-            "note": can_act or is_coordinator,
-            "audit": is_coordinator,
-        },
+        "can": can,
         "errors": {},
         "values": {},
         "message": None,
@@ -186,7 +167,7 @@ ITEM_ACTIONS: dict[str, ItemAction] = {
     "accept": ItemAction(lambda s, sub, a, f: submissions_service.accept(session=s, submission=sub, actor=a),
                          "Đã tiếp nhận hồ sơ."),
     "answer": ItemAction(lambda s, sub, a, f: submissions_service.answer(
-        session=s, submission=sub, actor=a, text=f["answer_text"], attachments=f["attachments"]),
+        session=s, submission=sub, actor=a, text=f["answer_text"], batch=f["batch"]),
         "Đã gửi trả lời cho người gửi.", ("answer_text",), uploads=True),
     "transfer": ItemAction(lambda s, sub, a, f: submissions_service.transfer(
         session=s, submission=sub, actor=a, to_agency=_agency(s, f["agency_code"]), reason=f["reason"]),
@@ -210,27 +191,26 @@ ITEM_ACTIONS: dict[str, ItemAction] = {
 
 
 @router.post("/items/{code}/{action}")
-async def item_action(
+def item_action(
     request: Request,
     action: str,
     submission: Submission = Depends(submission_for_handler),
     actor: Account = Depends(current_handler),
+    form: FormData = Depends(form_data),
     session: Session = Depends(get_session),
 ):
     spec = ITEM_ACTIONS.get(action)
     if spec is None:
         raise PageError(404, "Không tìm thấy trang", "Thao tác này không có trên hệ thống.")
-    form = await request.form()
     values = {name: str(form.get(name, ""))[:50_000] for name in spec.fields}
     try:
-        if spec.uploads:  # checking images decodes them: off the event loop
-            await run_in_threadpool(spec.run, session, submission, actor,
-                                    {**values, "attachments": uploads_from_form(form)})
-        else:
-            spec.run(session, submission, actor, values)
-    except submissions_service.SubmissionInvalid as exc:
+        # Files are checked before the unit of work opens; the action runs on the item as it is now.
+        batch = attachments_service.stage(uploads_from_form(form)) if spec.uploads else None
+        with attachments_service.unit_with_files(session, batch):
+            spec.run(session, submission, actor, {**values, "batch": batch})
+    except Invalid as exc:
         return _refused(request, session, actor, submission, exc.errors, values)
-    except (lifecycle.InvalidTransition, submissions_service.NotPermitted) as exc:
+    except (InvalidTransition, NotPermitted) as exc:
         return _refused(request, session, actor, submission, {"action": str(exc)}, values)
     if is_htmx(request):
         context = _item_context(session, actor, submission, message=spec.done)
@@ -240,8 +220,7 @@ async def item_action(
 
 
 def _refused(request, session, actor, submission, errors: dict, values: dict):
-    session.rollback()
-    session.refresh(submission)
+    session.rollback()  # the page shows the item as it is now (expired objects reload)
     return render(request, "officer/item.html",
                   _item_context(session, actor, submission, errors=errors, values=values),
                   status_code=422, block="item_main")
@@ -250,7 +229,7 @@ def _refused(request, session, actor, submission, errors: dict, values: dict):
 @router.get("/items/{code}/audit.csv")
 def audit_export(
     submission: Submission = Depends(submission_for_handler),
-    actor: Account = Depends(coordinator),
+    actor: Account = Depends(coordinator_only),
     session: Session = Depends(get_session),
 ):
     """The item's full trail for the coordinator, hashes included, as a spreadsheet-friendly CSV."""

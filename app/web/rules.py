@@ -3,18 +3,19 @@
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, col, func, select
+from starlette.datastructures import FormData
 
 from app.accounts.models import Account
-from app.accounts.permissions import can_edit_rules
 from app.agencies import service as agencies_service
 from app.agencies.models import Agency
-from app.db import get_session
+from app.db import get_session, unit_of_work
+from app.errors import Invalid
 from app.kinds import EVENT_LABELS, KIND_LABELS
 from app.routing import service as routing_service
 from app.routing.models import RoutingRule
 from app.submissions import service as submissions_service
 from app.submissions.models import Submission
-from app.web.common import PageError, current_handler, render, require_csrf
+from app.web.common import PageError, coordinator_only, form_data, render, require_csrf
 
 router = APIRouter(prefix="/coordinator", dependencies=[Depends(require_csrf)])
 
@@ -23,14 +24,9 @@ RULE_FIELDS = ("name", "kind", "field_code", "commune_code", "keywords", "target
 TRIAL_FIELDS = ("t_title", "t_content", "t_kind", "t_field_code", "t_commune_code")
 
 
-def rules_coordinator(actor: Account = Depends(current_handler)) -> Account:
-    if not can_edit_rules(actor):
-        raise PageError(403, "Không có quyền truy cập", "Chỉ Cơ quan thường trực được xem và sửa quy tắc phân luồng.",
-                        back_url="/officer/inbox")
-    return actor
 
 
-def rule_by_id(rule_id: int, actor: Account = Depends(rules_coordinator),
+def rule_by_id(rule_id: int, actor: Account = Depends(coordinator_only),
                session: Session = Depends(get_session)) -> RoutingRule:
     rule = session.get(RoutingRule, rule_id)
     if rule is None:
@@ -84,13 +80,13 @@ def _edit_page(request: Request, session: Session, actor: Account, *, rule: Rout
     return render(request, "rules/edit.html", context, status_code=status_code, block="trial_result")
 
 
-@router.get("", dependencies=[Depends(rules_coordinator)])
+@router.get("", dependencies=[Depends(coordinator_only)])
 def coordinator_home():
     return RedirectResponse("/coordinator/rules", status_code=303)
 
 
 @router.get("/rules")
-def rules(request: Request, actor: Account = Depends(rules_coordinator), session: Session = Depends(get_session)):
+def rules(request: Request, actor: Account = Depends(coordinator_only), session: Session = Depends(get_session)):
     used = dict(session.exec(select(Submission.routing_rule_id, func.count())
                              .where(col(Submission.routing_rule_id).is_not(None))
                              .group_by(Submission.routing_rule_id)).all())
@@ -100,20 +96,20 @@ def rules(request: Request, actor: Account = Depends(rules_coordinator), session
 
 
 @router.get("/rules/new")
-def new_rule(request: Request, actor: Account = Depends(rules_coordinator), session: Session = Depends(get_session)):
+def new_rule(request: Request, actor: Account = Depends(coordinator_only), session: Session = Depends(get_session)):
     values = {k: "" for k in RULE_FIELDS + TRIAL_FIELDS}
     values.update(priority=str(routing_service.next_priority(session=session)), is_active=True)
     return _edit_page(request, session, actor, rule=None, values=values)
 
 
 @router.post("/rules")
-async def create_rule(request: Request, actor: Account = Depends(rules_coordinator),
-                      session: Session = Depends(get_session)):
-    form = await request.form()
+def create_rule(request: Request, actor: Account = Depends(coordinator_only), form: FormData = Depends(form_data),
+                session: Session = Depends(get_session)):
     try:
         draft = routing_service.parse_rule(form, session=session)
-        rule = routing_service.create_rule(session=session, actor=actor, draft=draft)
-    except routing_service.RuleInvalid as exc:
+        with unit_of_work(session):
+            rule = routing_service.create_rule(session=session, actor=actor, draft=draft)
+    except Invalid as exc:
         return _edit_page(request, session, actor, rule=None, values=_form_values(form), errors=exc.errors,
                           status_code=422)
     request.session["flash"] = f"Đã tạo quy tắc {rule.id}."
@@ -121,18 +117,17 @@ async def create_rule(request: Request, actor: Account = Depends(rules_coordinat
 
 
 @router.get("/rules/test")
-def test_form(request: Request, actor: Account = Depends(rules_coordinator), session: Session = Depends(get_session)):
+def test_form(request: Request, actor: Account = Depends(coordinator_only), session: Session = Depends(get_session)):
     values = {k: "" for k in TRIAL_FIELDS}
     return render(request, "rules/test.html", {"account": actor, "values": values, "errors": {}, "trial": None,
                                                **_choices(session)})
 
 
 @router.post("/rules/test")
-async def test_rules(request: Request, actor: Account = Depends(rules_coordinator),
-                     session: Session = Depends(get_session)):
+def test_rules(request: Request, actor: Account = Depends(coordinator_only), form: FormData = Depends(form_data),
+               session: Session = Depends(get_session)):
     """Where a sample submission would go: with the saved rules, or with the draft rule of the edit form
     (`with_draft`) in place of the saved one. Nothing is saved."""
-    form = await request.form()
     values = _form_values(form)
     with_draft = form.get("with_draft") == "1"
     rule_id = str(form.get("rule_id", ""))
@@ -141,12 +136,12 @@ async def test_rules(request: Request, actor: Account = Depends(rules_coordinato
     item = draft = None
     try:
         item = routing_service.parse_trial(form, session=session)
-    except routing_service.RuleInvalid as exc:
+    except Invalid as exc:
         errors.update(exc.errors)
     if with_draft:
         try:
             draft = routing_service.parse_rule(form, session=session, name_required=False)
-        except routing_service.RuleInvalid as exc:
+        except Invalid as exc:
             errors.update(exc.errors)
     trial = saved_trial = None
     if not errors:
@@ -162,20 +157,20 @@ async def test_rules(request: Request, actor: Account = Depends(rules_coordinato
 
 
 @router.get("/rules/{rule_id:int}")
-def edit_rule(request: Request, rule: RoutingRule = Depends(rule_by_id), actor: Account = Depends(rules_coordinator),
+def edit_rule(request: Request, rule: RoutingRule = Depends(rule_by_id), actor: Account = Depends(coordinator_only),
               session: Session = Depends(get_session)):
     values = {**{k: "" for k in TRIAL_FIELDS}, **_values_of(rule, session)}
     return _edit_page(request, session, actor, rule=rule, values=values)
 
 
 @router.post("/rules/{rule_id:int}")
-async def update_rule(request: Request, rule: RoutingRule = Depends(rule_by_id),
-                      actor: Account = Depends(rules_coordinator), session: Session = Depends(get_session)):
-    form = await request.form()
+def update_rule(request: Request, rule: RoutingRule = Depends(rule_by_id), actor: Account = Depends(coordinator_only),
+                form: FormData = Depends(form_data), session: Session = Depends(get_session)):
     try:
         draft = routing_service.parse_rule(form, session=session)
-        changes = routing_service.update_rule(session=session, actor=actor, rule=rule, draft=draft)
-    except routing_service.RuleInvalid as exc:
+        with unit_of_work(session):
+            changes = routing_service.update_rule(session=session, actor=actor, rule=rule, draft=draft)
+    except Invalid as exc:
         return _edit_page(request, session, actor, rule=rule, values=_form_values(form), errors=exc.errors,
                           status_code=422)
     request.session["flash"] = f"Đã lưu quy tắc {rule.id}." if changes else "Không có thay đổi nào để lưu."
@@ -189,31 +184,33 @@ def _back_to_list(request: Request, rule: RoutingRule, message: str) -> Redirect
 
 @router.post("/rules/{rule_id:int}/move")
 def move_rule(request: Request, direction: str = Form("", max_length=10), rule: RoutingRule = Depends(rule_by_id),
-              actor: Account = Depends(rules_coordinator), session: Session = Depends(get_session)):
+              actor: Account = Depends(coordinator_only), session: Session = Depends(get_session)):
     try:
-        routing_service.move_rule(session=session, actor=actor, rule=rule, direction=direction)
-    except routing_service.RuleInvalid as exc:
+        with unit_of_work(session):
+            routing_service.move_rule(session=session, actor=actor, rule=rule, direction=direction)
+    except Invalid as exc:
         return _back_to_list(request, rule, str(exc))
     return _back_to_list(request, rule, f"Đã chuyển quy tắc {rule.id} {'lên' if direction == 'up' else 'xuống'} "
                                         "một bậc.")
 
 
 @router.post("/rules/{rule_id:int}/enable")
-def enable_rule(request: Request, rule: RoutingRule = Depends(rule_by_id), actor: Account = Depends(rules_coordinator),
+def enable_rule(request: Request, rule: RoutingRule = Depends(rule_by_id), actor: Account = Depends(coordinator_only),
                 session: Session = Depends(get_session)):
     return _switch(request, session, actor, rule, True)
 
 
 @router.post("/rules/{rule_id:int}/disable")
 def disable_rule(request: Request, rule: RoutingRule = Depends(rule_by_id),
-                 actor: Account = Depends(rules_coordinator), session: Session = Depends(get_session)):
+                 actor: Account = Depends(coordinator_only), session: Session = Depends(get_session)):
     return _switch(request, session, actor, rule, False)
 
 
 def _switch(request: Request, session: Session, actor: Account, rule: RoutingRule, active: bool):
     try:
-        routing_service.set_active(session=session, actor=actor, rule=rule, active=active)
-    except routing_service.RuleInvalid as exc:
+        with unit_of_work(session):
+            routing_service.set_active(session=session, actor=actor, rule=rule, active=active)
+    except Invalid as exc:
         return _back_to_list(request, rule, str(exc))
     return _back_to_list(request, rule, f"Đã {'bật' if active else 'tắt'} quy tắc {rule.id}.")
 

@@ -8,14 +8,14 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 
 from app.accounts.models import Account
-from app.accounts.permissions import can_manage_deadlines
 from app.agencies.models import Agency
-from app.db import get_session, utcnow
+from app.db import get_session, unit_of_work, utcnow
+from app.errors import Invalid, NotPermitted
 from app.sla import clock
 from app.sla import service as sla_service
 from app.sla.models import CalendarEntry, DeadlineExtension, DeadlinePolicy, ExtensionStatus
 from app.submissions.models import Submission
-from app.web.common import PageError, current_handler, is_htmx, render, require_csrf, templates
+from app.web.common import PageError, coordinator_only, current_handler, is_htmx, render, require_csrf, templates
 from app.web.officer import _item_context, submission_for_handler
 
 router = APIRouter(prefix="/sla", dependencies=[Depends(require_csrf)])
@@ -32,14 +32,9 @@ templates.env.globals.update(
 )
 
 
-def current_coordinator(actor: Account = Depends(current_handler)) -> Account:
-    if not can_manage_deadlines(actor):
-        raise PageError(403, "Không có quyền truy cập", "Trang này dành cho Cơ quan thường trực.",
-                        back_url="/officer/inbox")
-    return actor
 
 
-@router.get("", dependencies=[Depends(current_coordinator)])
+@router.get("", dependencies=[Depends(coordinator_only)])
 def sla_home():
     return RedirectResponse("/sla/overview", status_code=303)
 
@@ -48,7 +43,7 @@ def sla_home():
 
 
 @router.get("/overview")
-def overview(request: Request, agency: str = "", actor: Account = Depends(current_coordinator),
+def overview(request: Request, agency: str = "", actor: Account = Depends(coordinator_only),
              session: Session = Depends(get_session)):
     selected = session.exec(select(Agency).where(Agency.code == agency)).first() if agency else None
     groups = sla_service.overview(session=session, agency_id=selected.id if selected else None)
@@ -79,7 +74,7 @@ def _parse_day(value: str) -> date | None:
 
 @router.get("/calendar")
 def calendar_page(request: Request, year: int = 0, start: str = "", n: str = "",
-                  actor: Account = Depends(current_coordinator), session: Session = Depends(get_session)):
+                  actor: Account = Depends(coordinator_only), session: Session = Depends(get_session)):
     year = year if 2000 <= year <= 2100 else utcnow().astimezone(clock.LOCAL_TZ).year
     tool: dict = {"start": start, "n": n}
     if start or n:
@@ -102,7 +97,7 @@ def calendar_add(
     kind: str = Form("", max_length=20),
     description: str = Form("", max_length=1000),
     legal_reference: str = Form("", max_length=1000),
-    actor: Account = Depends(current_coordinator),
+    actor: Account = Depends(coordinator_only),
     session: Session = Depends(get_session),
 ):
     values = {"day": day, "kind": kind, "description": description, "legal_reference": legal_reference}
@@ -111,23 +106,24 @@ def calendar_add(
         return _calendar_page(request, session, actor, utcnow().year, values=values,
                               errors={"day": "Vui lòng chọn ngày (YYYY-MM-DD)."}, status_code=422)
     try:
-        sla_service.add_entry(session=session, actor=actor, day=parsed, kind=kind, description=description,
-                              legal_reference=legal_reference)
-    except sla_service.SlaInvalid as exc:
-        session.rollback()
+        with unit_of_work(session):
+            sla_service.add_entry(session=session, actor=actor, day=parsed, kind=kind, description=description,
+                                  legal_reference=legal_reference)
+    except Invalid as exc:
         return _calendar_page(request, session, actor, parsed.year, values=values, errors=exc.errors,
                               status_code=422)
     return RedirectResponse(f"/sla/calendar?year={parsed.year}", status_code=303)
 
 
 @router.post("/calendar/{entry_id}/delete")
-def calendar_remove(entry_id: int, actor: Account = Depends(current_coordinator),
+def calendar_remove(entry_id: int, actor: Account = Depends(coordinator_only),
                     session: Session = Depends(get_session)):
     entry = session.get(CalendarEntry, entry_id)
     if entry is None:
         raise PageError(404, "Không tìm thấy ngày này trong lịch", back_url="/sla/calendar")
     year = entry.day.year
-    sla_service.remove_entry(session=session, actor=actor, entry=entry)
+    with unit_of_work(session):
+        sla_service.remove_entry(session=session, actor=actor, entry=entry)
     return RedirectResponse(f"/sla/calendar?year={year}", status_code=303)
 
 
@@ -145,7 +141,7 @@ def _policies_page(request: Request, session: Session, actor: Account, *, errors
 
 
 @router.get("/policies")
-def policies_page(request: Request, actor: Account = Depends(current_coordinator),
+def policies_page(request: Request, actor: Account = Depends(coordinator_only),
                   session: Session = Depends(get_session)):
     return _policies_page(request, session, actor)
 
@@ -157,17 +153,17 @@ def policy_update(
     amount: str = Form("", max_length=10),
     unit: str = Form("", max_length=20),
     legal_basis: str = Form("", max_length=2000),
-    actor: Account = Depends(current_coordinator),
+    actor: Account = Depends(coordinator_only),
     session: Session = Depends(get_session),
 ):
     policy = session.get(DeadlinePolicy, policy_id)
     if policy is None:
         raise PageError(404, "Không tìm thấy quy định thời hạn", back_url="/sla/policies")
     try:
-        new = sla_service.update_policy(session=session, actor=actor, policy=policy, amount=amount, unit=unit,
-                                        legal_basis=legal_basis)
-    except sla_service.SlaInvalid as exc:
-        session.rollback()
+        with unit_of_work(session):
+            new = sla_service.update_policy(session=session, actor=actor, policy=policy, amount=amount, unit=unit,
+                                            legal_basis=legal_basis)
+    except Invalid as exc:
         return _policies_page(request, session, actor, errors={policy_id: exc.errors},
                               values={policy_id: {"amount": amount, "unit": unit, "legal_basis": legal_basis}},
                               status_code=422)
@@ -196,7 +192,7 @@ def _extensions_page(request: Request, session: Session, actor: Account, *, erro
 
 
 @router.get("/extensions")
-def extensions_page(request: Request, actor: Account = Depends(current_coordinator),
+def extensions_page(request: Request, actor: Account = Depends(coordinator_only),
                     session: Session = Depends(get_session)):
     return _extensions_page(request, session, actor)
 
@@ -215,15 +211,15 @@ def extension_grant(
     working_days: str = Form("", max_length=10),
     note: str = Form("", max_length=5000),
     allow_more: str = Form(""),
-    actor: Account = Depends(current_coordinator),
+    actor: Account = Depends(coordinator_only),
     session: Session = Depends(get_session),
 ):
     extension = _extension(session, extension_id)
     try:
-        sla_service.grant_extension(session=session, actor=actor, extension=extension, working_days=working_days,
-                                    note=note, allow_more=allow_more == "on")
-    except sla_service.SlaInvalid as exc:
-        session.rollback()
+        with unit_of_work(session):
+            sla_service.grant_extension(session=session, actor=actor, extension=extension, working_days=working_days,
+                                        note=note, allow_more=allow_more == "on")
+    except Invalid as exc:
         return _extensions_page(request, session, actor, errors={extension_id: exc.errors}, status_code=422)
     return RedirectResponse("/sla/extensions", status_code=303)
 
@@ -233,14 +229,14 @@ def extension_refuse(
     request: Request,
     extension_id: int,
     note: str = Form("", max_length=5000),
-    actor: Account = Depends(current_coordinator),
+    actor: Account = Depends(coordinator_only),
     session: Session = Depends(get_session),
 ):
     extension = _extension(session, extension_id)
     try:
-        sla_service.refuse_extension(session=session, actor=actor, extension=extension, note=note)
-    except sla_service.SlaInvalid as exc:
-        session.rollback()
+        with unit_of_work(session):
+            sla_service.refuse_extension(session=session, actor=actor, extension=extension, note=note)
+    except Invalid as exc:
         return _extensions_page(request, session, actor, errors={extension_id: exc.errors}, status_code=422)
     return RedirectResponse("/sla/extensions", status_code=303)
 
@@ -255,11 +251,11 @@ def extension_request(
     session: Session = Depends(get_session),
 ):
     try:
-        sla_service.request_extension(session=session, submission=submission, actor=actor,
-                                      working_days=working_days, reason=reason)
-    except (sla_service.SlaInvalid, sla_service.NotPermitted) as exc:
-        session.rollback()
-        errors = exc.errors if isinstance(exc, sla_service.SlaInvalid) else {"extension": str(exc)}
+        with unit_of_work(session):
+            sla_service.request_extension(session=session, submission=submission, actor=actor,
+                                          working_days=working_days, reason=reason)
+    except (Invalid, NotPermitted) as exc:
+        errors = exc.errors if isinstance(exc, Invalid) else {"extension": str(exc)}
         panel = sla_service.item_panel(session=session, submission=submission, actor=actor, errors=errors,
                                        values={"working_days": working_days, "reason": reason})
         return render(request, "officer/item.html", _item_context(session, actor, submission, sla=panel),

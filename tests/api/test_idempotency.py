@@ -114,6 +114,7 @@ def test_two_simultaneous_posts_with_one_key_create_one_item(engine, initial_cre
         saved_head = (head.last_event_id, head.last_hash) if head else None
         new = create_api_client(session=s, name=f"concurrency-{uuid.uuid4().hex[:8]}", scopes="submit read-own",
                                 rate_limit_per_minute=1000)
+        s.commit()
     app = create_app()
     key = str(uuid.uuid4())
     barrier = threading.Barrier(2)

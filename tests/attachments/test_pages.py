@@ -8,6 +8,7 @@ from PIL import Image
 from sqlmodel import func, select
 
 from app.accounts.models import Role
+from app.attachments import service as attachments_service
 from app.attachments import storage
 from app.attachments.models import Attachment
 from app.attachments.service import DOCX, IncomingFile
@@ -136,18 +137,20 @@ def test_a_failing_transaction_leaves_no_file_behind(db, upload_root, monkeypatc
         raise RuntimeError("database went away")
 
     monkeypatch.setattr("app.attachments.service.describe", broken)  # fails after the files were moved in place
-    with pytest.raises(RuntimeError):
-        submissions_service.submit(session=db, data=submission_data(), attachments=[
-            IncomingFile("a.jpg", io.BytesIO(files.jpeg())), IncomingFile("b.pdf", io.BytesIO(files.pdf()))])
+    batch = attachments_service.stage([IncomingFile("a.jpg", io.BytesIO(files.jpeg())),
+                                       IncomingFile("b.pdf", io.BytesIO(files.pdf()))])
+    with pytest.raises(RuntimeError), attachments_service.unit_with_files(db, batch):
+        submissions_service.submit(session=db, data=submission_data(), batch=batch)
     assert count(db, Submission) == before and count(db, Attachment) == 0
     assert files_on_disk(upload_root) == []
 
 
 @pytest.fixture
 def item_with_files(db, upload_root):
-    item = submissions_service.submit(session=db, data=submission_data(), attachments=[
-        IncomingFile("Ảnh hiện trường.jpg", io.BytesIO(files.jpeg())),
-        IncomingFile("Biên bản họp.pdf", io.BytesIO(files.pdf()))])
+    batch = attachments_service.stage([IncomingFile("Ảnh hiện trường.jpg", io.BytesIO(files.jpeg())),
+                                       IncomingFile("Biên bản họp.pdf", io.BytesIO(files.pdf()))])
+    with attachments_service.unit_with_files(db, batch):
+        item = submissions_service.submit(session=db, data=submission_data(), batch=batch)
     photo, report = db.exec(select(Attachment).where(Attachment.submission_id == item.id)
                             .order_by(Attachment.id)).all()
     return item, photo, report

@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from app.config import get_settings
 from app.db import utcnow
+from app.errors import Invalid
 from app.notifications import worker
 from app.notifications.models import DeliveryAttempt, OutboxMessage
 from app.notifications.service import enqueue_email
@@ -122,7 +123,7 @@ def test_nothing_is_queued_when_the_change_rolls_back(db, submit, make_account):
     officer = make_account("so-khcn")
     sub = submit(sender_email="minh@example.vn")
     before = len(pending(db))
-    with pytest.raises(service.SubmissionInvalid):
+    with pytest.raises(Invalid):
         service.transfer(session=db, submission=sub, actor=officer, to_agency=agency(db, "so-y-te"), reason="")
     assert len(pending(db)) == before
 

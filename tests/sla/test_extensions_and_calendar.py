@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from app.accounts.models import Role
+from app.errors import Invalid, NotPermitted
 from app.sla import service as sla_service
 from app.sla.scheduled import sweep
 from app.submissions import service as submissions_service
@@ -30,10 +31,10 @@ def test_granted_extension_moves_the_due_date_by_working_days(db, accepted, trav
                                         reason="Cần lấy ý kiến Viettel và VNPT về vị trí trạm BTS.")
     assert ext.status == "pending" and ext.old_due_at == local(2026, 3, 16, 17)
     assert sla_service.extension_preview(session=db, extension=ext) == local(2026, 3, 23, 17)
-    with pytest.raises(sla_service.SlaInvalid, match="đang chờ"):
+    with pytest.raises(Invalid, match="đang chờ"):
         sla_service.request_extension(session=db, submission=item, actor=officer, working_days=2,
                                       reason="Xin thêm lần nữa cho chắc chắn.")
-    with pytest.raises(sla_service.NotPermitted):
+    with pytest.raises(NotPermitted):
         sla_service.grant_extension(session=db, actor=officer, extension=ext)
 
     travel(local(2026, 3, 13, 9))
@@ -48,7 +49,7 @@ def test_granted_extension_moves_the_due_date_by_working_days(db, accepted, trav
     assert events(db, item, "extension_requested")[0].internal_note.endswith("vị trí trạm BTS.")
 
     # Once per item: a second request is refused until the coordinator allows more.
-    with pytest.raises(sla_service.SlaInvalid, match="đã được gia hạn 1 lần"):
+    with pytest.raises(Invalid, match="đã được gia hạn 1 lần"):
         sla_service.request_extension(session=db, submission=item, actor=officer, working_days=2,
                                       reason="Chưa nhận được ý kiến của doanh nghiệp.")
 
@@ -62,7 +63,7 @@ def test_allow_more_lets_the_item_ask_again_and_refusal_keeps_the_date(db, accep
     assert clocks(db, item, "answer")[0].due_at == local(2026, 3, 18, 17)
     second = sla_service.request_extension(session=db, submission=item, actor=officer, working_days=4,
                                            reason="Đoàn khảo sát bị hoãn do mưa lũ.")
-    with pytest.raises(sla_service.SlaInvalid):
+    with pytest.raises(Invalid):
         sla_service.refuse_extension(session=db, actor=coordinator, extension=second, note="")
     sla_service.refuse_extension(session=db, actor=coordinator, extension=second, note="Đủ thời gian để trả lời.")
     assert clocks(db, item, "answer")[0].due_at == local(2026, 3, 18, 17)
@@ -106,23 +107,23 @@ def test_province_day_off_moves_running_due_dates_and_back(db, accepted, travel)
 def test_calendar_entry_validation(db, make_account):
     coordinator = make_account("so-khcn", Role.COORDINATOR, username="dp-cal")
     officer = make_account("so-khcn")
-    with pytest.raises(sla_service.NotPermitted):
+    with pytest.raises(NotPermitted):
         sla_service.add_entry(session=db, actor=officer, day=date(2026, 5, 7), kind="day_off",
                               description="Nghỉ lễ", legal_reference="QĐ 1/QĐ-UBND")
-    with pytest.raises(sla_service.SlaInvalid) as exc:
+    with pytest.raises(Invalid) as exc:
         sla_service.add_entry(session=db, actor=coordinator, day=date(2026, 5, 9), kind="day_off",
                               description="Nghỉ", legal_reference="")
     assert set(exc.value.errors) == {"legal_reference"}
-    with pytest.raises(sla_service.SlaInvalid, match="vốn đã là ngày nghỉ"):
+    with pytest.raises(Invalid, match="vốn đã là ngày nghỉ"):
         sla_service.add_entry(session=db, actor=coordinator, day=date(2026, 5, 9), kind="day_off",
                               description="Nghỉ thứ Bảy", legal_reference="QĐ 1/QĐ-UBND")
-    with pytest.raises(sla_service.SlaInvalid, match="vốn đã là ngày làm việc"):
+    with pytest.raises(Invalid, match="vốn đã là ngày làm việc"):
         sla_service.add_entry(session=db, actor=coordinator, day=date(2026, 5, 8), kind="working_day",
                               description="Làm bù", legal_reference="QĐ 1/QĐ-UBND")
     sla_service.add_entry(session=db, actor=coordinator, day=date(2026, 5, 9), kind="working_day",
                           description="Làm bù cho ngày 7/5", legal_reference="QĐ 2/QĐ-UBND")
     assert sla_service.working_calendar(session=db).is_working_day(date(2026, 5, 9))
-    with pytest.raises(sla_service.SlaInvalid, match="đã có trong lịch"):
+    with pytest.raises(Invalid, match="đã có trong lịch"):
         sla_service.add_entry(session=db, actor=coordinator, day=date(2026, 5, 9), kind="working_day",
                               description="Làm bù", legal_reference="QĐ 3/QĐ-UBND")
 

@@ -8,10 +8,10 @@ from pydantic import ValidationError
 from sqlmodel import func, select
 
 from app.accounts.models import Role
+from app.errors import Invalid, InvalidTransition, NotPermitted
 from app.events.models import Event
 from app.kinds import State
 from app.submissions import service
-from app.submissions.lifecycle import InvalidTransition
 from app.submissions.models import Submission
 from tests.conftest import agency, submission_data
 
@@ -75,7 +75,7 @@ def test_answer_before_accept_is_refused_and_writes_nothing(db, submit, make_acc
 def test_other_agency_cannot_accept(db, submit, make_account):
     stranger = make_account("so-y-te")
     sub = submit()
-    with pytest.raises(service.NotPermitted):
+    with pytest.raises(NotPermitted):
         service.accept(session=db, submission=sub, actor=stranger)
     assert sub.state == State.ASSIGNED
 
@@ -84,7 +84,7 @@ def test_short_answer_is_refused(db, submit, make_account):
     officer = make_account("so-khcn")
     sub = submit()
     service.accept(session=db, submission=sub, actor=officer)
-    with pytest.raises(service.SubmissionInvalid) as exc:
+    with pytest.raises(Invalid) as exc:
         service.answer(session=db, submission=sub, actor=officer, text="ok")
     assert "answer_text" in exc.value.errors
     assert sub.state == State.IN_PROGRESS
@@ -101,13 +101,13 @@ def test_coordinator_assigns_triage_item(db, submit, make_account):
 def test_agency_admin_cannot_triage(db, submit, make_account):
     admin = make_account("so-khcn", Role.AGENCY_ADMIN)
     sub = submit(field_code="khac")
-    with pytest.raises(service.NotPermitted):
+    with pytest.raises(NotPermitted):
         service.assign(session=db, submission=sub, actor=admin, agency=agency(db, "so-y-te"))
 
 
 def test_unknown_field_or_commune_is_refused_and_nothing_is_stored(db):
     before = db.exec(select(func.count()).select_from(Submission)).one()
-    with pytest.raises(service.SubmissionInvalid) as exc:
+    with pytest.raises(Invalid) as exc:
         service.submit(session=db, data=submission_data(field_code="khong-co", commune_code="xa-khong-co"))
     assert set(exc.value.errors) == {"field_code", "commune_code"}
     assert db.exec(select(func.count()).select_from(Submission)).one() == before

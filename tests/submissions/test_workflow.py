@@ -4,10 +4,10 @@ import pytest
 from sqlmodel import func, select
 
 from app.accounts.models import Role
+from app.errors import Invalid, InvalidTransition, NotPermitted
 from app.events.models import Event
 from app.kinds import State
 from app.submissions import service
-from app.submissions.lifecycle import InvalidTransition
 from tests.conftest import agency
 
 
@@ -46,7 +46,7 @@ def test_transfer_moves_item_and_records_both_agencies(db, submit, officer):
 def test_invalid_transfer_changes_nothing(db, submit, officer, target, reason, field):
     sub = submit()
     before = event_count(db)
-    with pytest.raises(service.SubmissionInvalid) as exc:
+    with pytest.raises(Invalid) as exc:
         service.transfer(session=db, submission=sub, actor=officer,
                          to_agency=agency(db, target) if target else None, reason=reason)
     assert field in exc.value.errors
@@ -55,7 +55,7 @@ def test_invalid_transfer_changes_nothing(db, submit, officer, target, reason, f
 
 def test_reject_needs_catalogue_reason_and_shows_it(db, submit, officer):
     sub = submit()
-    with pytest.raises(service.SubmissionInvalid):
+    with pytest.raises(Invalid):
         service.reject(session=db, submission=sub, actor=officer, reason_code="bored", detail="Không muốn xử lý")
     service.reject(session=db, submission=sub, actor=officer, reason_code="out_of_scope",
                    detail="Việc sửa đường giao thông thuộc Sở Xây dựng.")
@@ -67,7 +67,7 @@ def test_reject_needs_catalogue_reason_and_shows_it(db, submit, officer):
 def test_reject_as_duplicate_names_the_original(db, submit, officer):
     original = submit()
     copy = submit()
-    with pytest.raises(service.SubmissionInvalid) as exc:
+    with pytest.raises(Invalid) as exc:
         service.reject(session=db, submission=copy, actor=officer, reason_code="duplicate",
                        detail="Đã có hồ sơ giống hệt.", duplicate_of="DB-2026-ZZZZZZ")
     assert "duplicate_of" in exc.value.errors
@@ -127,14 +127,14 @@ def test_internal_note_is_not_public(db, in_progress, officer, make_account):
     service.add_note(session=db, submission=in_progress, actor=officer, text="Đã gọi điện cho người gửi")
     note = service.history(session=db, submission=in_progress)[-1]
     assert note.type == "note_added" and note.public_note is None
-    with pytest.raises(service.NotPermitted):
+    with pytest.raises(NotPermitted):
         service.add_note(session=db, submission=in_progress, actor=make_account("so-y-te"), text="Xem trộm")
 
 
 def test_auto_close_after_ten_working_days(db, in_progress, officer):
     from datetime import timedelta
 
-    from app.submissions.scheduled import close_unrated_answers
+    from app.sla.scheduled import close_unrated_answers
 
     service.answer(session=db, submission=in_progress, actor=officer, text="Đã lắp trạm phát sóng mới.")
     answered = in_progress.answered_at

@@ -8,9 +8,10 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from app.config import PROJECT_ROOT
+from app.errors import Invalid
 from app.i18n import COOKIE, N_, catalog_path, translate
 from app.submissions import service
-from app.submissions.schemas import SubmissionFormError, parse_submission
+from app.submissions.schemas import parse_submission
 from tests.conftest import csrf_from
 
 FORM = {
@@ -155,7 +156,7 @@ def test_staff_pages_stay_vietnamese(client, db, login_as):
 
 
 def test_python_messages_stay_vietnamese_outside_pages():
-    with pytest.raises(SubmissionFormError) as exc:
+    with pytest.raises(Invalid) as exc:
         parse_submission({"title": "T" * 500})
     assert exc.value.errors["title"] == "Tiêu đề quá dài (tối đa 200 ký tự)."
     assert translate(exc.value.errors["title"], "en") == "Title is too long (at most 200 characters)."

@@ -23,6 +23,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from app.accounts.models import Account, Role
+from app.attachments import service as attachments_service
 from app.attachments.models import Attachment
 from app.attachments.service import IncomingFile
 from app.kinds import State
@@ -240,8 +241,9 @@ def _state(db: Session) -> dict[str, list[tuple]]:
 def _with_photo(db: Session):
     """Like the `submit` fixture, with a photo the sender attached (it has a thumbnail)."""
     def submit(**overrides) -> Submission:
-        return service.submit(session=db, data=submission_data(**overrides), attachments=[
-            IncomingFile("Ảnh hiện trường.jpg", io.BytesIO(files.jpeg()))])
+        batch = attachments_service.stage([IncomingFile("Ảnh hiện trường.jpg", io.BytesIO(files.jpeg()))])
+        with attachments_service.unit_with_files(db, batch):
+            return service.submit(session=db, data=submission_data(**overrides), batch=batch)
     return submit
 
 
@@ -405,7 +407,7 @@ def test_only_the_coordinator_exports_the_audit_trail(client, db, make_account, 
 COORDINATOR_ROUTES = [(m, p) for (m, p), r in ROUTES.items() if r.guard == COORDINATOR]
 # What a refused agency account reads, by prefix (all 403 "Không có quyền truy cập").
 COORDINATOR_REFUSALS = {"/officer": "Trang này dành cho Cơ quan thường trực.",
-                        "/coordinator": "Chỉ Cơ quan thường trực được xem và sửa quy tắc phân luồng.",
+                        "/coordinator": "Trang này dành cho Cơ quan thường trực.",
                         "/sla": "Trang này dành cho Cơ quan thường trực."}
 
 

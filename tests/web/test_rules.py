@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import col, func, select
 
 from app.accounts.models import Role
+from app.errors import NotPermitted
 from app.events.models import Event
 from app.kinds import EventType, State
 from app.routing import service as routing_service
@@ -200,7 +201,7 @@ def test_only_the_coordinator_edits_rules(client, login_as, db, role):
     rule = db.get(RoutingRule, _order(db)[0])
     token = csrf_from(client.get("/officer/inbox").text)
     r = client.post(f"/coordinator/rules/{rule.id}/disable", data={"csrf_token": token})
-    assert r.status_code == 403 and "Chỉ Cơ quan thường trực" in r.text
+    assert r.status_code == 403 and "Trang này dành cho Cơ quan thường trực" in r.text
     db.refresh(rule)
     assert rule.is_active and _rule_events(db) == []
 
@@ -208,9 +209,9 @@ def test_only_the_coordinator_edits_rules(client, login_as, db, role):
 def test_service_refuses_non_coordinators(db, make_account):
     officer = make_account("so-khcn")
     rule = db.get(RoutingRule, _order(db)[0])
-    with pytest.raises(routing_service.RulesNotPermitted):
+    with pytest.raises(NotPermitted):
         routing_service.set_active(session=db, actor=officer, rule=rule, active=False)
-    with pytest.raises(routing_service.RulesNotPermitted):
+    with pytest.raises(NotPermitted):
         routing_service.move_rule(session=db, actor=officer, rule=rule, direction="down")
 
 

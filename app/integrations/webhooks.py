@@ -168,8 +168,8 @@ def types_for(event: Event) -> set[str]:
     return types
 
 
-def _payload(session: Session, *, event_id: str, event_type: str, submission: Submission | None,
-             event: Event | None, now: datetime) -> dict:
+def _payload_data(session: Session, *, submission: Submission | None, event: Event | None) -> dict:
+    """The costly part of a payload (the item's public view: several queries), the same for every subscription."""
     from app.integrations.service import submission_view
 
     data: dict = {}
@@ -185,6 +185,10 @@ def _payload(session: Session, *, event_id: str, event_type: str, submission: Su
         }
     if submission is not None:
         data["submission"] = submission_view(session, submission).model_dump(mode="json")
+    return data
+
+
+def _payload(*, event_id: str, event_type: str, data: dict, now: datetime) -> dict:
     return {"id": event_id, "type": event_type, "created_at": now.isoformat(), "data": data}
 
 
@@ -206,7 +210,8 @@ def _enqueue(session: Session, subscription: WebhookSubscription, *, event_id: s
 
 
 def enqueue_for_event(session: Session, submission: Submission, event: Event) -> int:
-    """Queues one delivery per matching active subscription of the client that sent the item."""
+    """Queues one delivery per matching active subscription of the client that sent the item, in the event's
+    transaction. The payload's data is built once per event (only if some subscription wants it) and shared."""
     types = types_for(event)
     if not types:
         return 0
@@ -218,14 +223,16 @@ def enqueue_for_event(session: Session, submission: Submission, event: Event) ->
         WebhookSubscription.active == True,  # noqa: E712
     )).all()
     count = 0
+    event_id = f"evt_{event.id}"
+    data: dict | None = None
     for subscription in subscriptions:
         wanted = types & set(subscription.events.split())
         if not wanted:
             continue
         event_type = next(t for t in _SPECIFIC_FIRST if t in wanted)
-        event_id = f"evt_{event.id}"
-        payload = _payload(session, event_id=event_id, event_type=event_type, submission=submission, event=event,
-                           now=event.created_at)
+        if data is None:
+            data = _payload_data(session, submission=submission, event=event)
+        payload = _payload(event_id=event_id, event_type=event_type, data=data, now=event.created_at)
         _enqueue(session, subscription, event_id=event_id, event_type=event_type, payload=payload,
                  submission_id=submission.id)
         count += 1
@@ -234,7 +241,7 @@ def enqueue_for_event(session: Session, submission: Submission, event: Event) ->
 
 def ping(*, session: Session, subscription: WebhookSubscription) -> WebhookDelivery:
     event_id = f"ping_{secrets.token_hex(8)}"
-    payload = _payload(session, event_id=event_id, event_type=PING, submission=None, event=None, now=utcnow())
+    payload = _payload(event_id=event_id, event_type=PING, data={}, now=utcnow())
     delivery = _enqueue(session, subscription, event_id=event_id, event_type=PING, payload=payload,
                         submission_id=None)
     session.flush()

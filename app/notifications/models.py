@@ -1,4 +1,5 @@
-"""The transactional outbox: a message is committed with the event that caused it, then sent by a worker."""
+"""The transactional outbox (a message is committed with the event that caused it, then sent by a worker) and the
+stored schedule of the periodic jobs that the same worker loop runs."""
 
 from datetime import datetime
 
@@ -27,7 +28,9 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = Field(default=0)
     max_attempts: int = Field(default=8)
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # A worker's claim: a random token and a lease. Only the holder of the token may record the attempt.
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claim_token: str | None = Field(default=None, max_length=32)
     last_error: str | None = Field(default=None, max_length=1000)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -43,3 +46,22 @@ class DeliveryAttempt(SQLModel, table=True):
     status_code: int | None = Field(default=None)
     error: str | None = Field(default=None, max_length=1000)
     duration_ms: int = Field(default=0)
+
+
+class JobSchedule(SQLModel, table=True):
+    """One row per periodic job, shared by every process: when it is due next, and who runs it now.
+
+    A process runs a job only after claiming its row (a conditional UPDATE that sets `claim_token` and the lease
+    `locked_until`); `next_due_at` is set from the start of the run, so a job that fell due while every process
+    was down runs once when one comes back, not once per missed period.
+    """
+
+    __tablename__ = "job_schedule"
+
+    name: str = Field(primary_key=True, max_length=100)
+    next_due_at: datetime = Field(sa_type=UTCDateTime)
+    last_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, max_length=1000)
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claim_token: str | None = Field(default=None, max_length=32)

@@ -81,5 +81,6 @@ def retry_message(*, session: Session, message: OutboxMessage) -> None:
     message.attempts = 0
     message.next_attempt_at = utcnow()
     message.locked_until = None
+    message.claim_token = None
     session.add(message)
     session.flush()

@@ -92,7 +92,7 @@ def test_message_survives_a_crash_between_commit_and_send(db, smtp):
     claimed = worker.claim(db, now)  # the process "dies" here, holding a lease
     assert len(claimed) == 1
     assert worker.run_once(db, now, jobs=False) == 0  # still leased: nobody sends it twice
-    assert worker.run_once(db, now + worker.LEASE + timedelta(seconds=1), jobs=False) == 1
+    assert worker.run_once(db, now + worker.lease_for("email") + timedelta(seconds=1), jobs=False) == 1
     assert [m["to"] for m in smtp.messages] == [["a@example.vn"]]
 
 

@@ -80,6 +80,7 @@ def test_two_worker_processes_record_each_crossing_once(race_schema, tmp_path):
                                               now=past)
             if i % 2:  # half answer clocks, half accept clocks; every one crossed both points long ago
                 submissions_service.accept(session=session, submission=item, actor=officer, now=past)
+        session.commit()
         due = session.exec(select(func.count()).select_from(SubmissionDeadline)
                            .where(SubmissionDeadline.next_check_at <= utcnow())).one()
         assert due == ITEMS

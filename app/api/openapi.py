@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
+from app.api.open311 import OPEN311_MODELS
 from app.api.problems import Problem, ProblemFieldError, problem_responses
 from app.attachments.service import TYPES_TEXT, human_size
 from app.config import get_settings
@@ -85,8 +86,6 @@ def _prune(schema: dict) -> None:
 
 
 def install_openapi(app: FastAPI) -> None:
-    from app.api.open311 import OPEN311_MODELS
-
     cache: dict = {}
 
     def openapi() -> dict:

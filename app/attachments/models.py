@@ -40,10 +40,16 @@ class Attachment(SQLModel, table=True):
 
     @property
     def size_label(self) -> str:
-        from app.attachments.service import human_size
-
         return human_size(self.size)
 
     @property
     def is_image(self) -> bool:
         return self.thumbnail_key is not None
+
+
+def human_size(n: int) -> str:
+    """1,5 MB · 10 MB · 240 KB (Vietnamese decimal comma)."""
+    if n >= 1024 * 1024:
+        value = n / (1024 * 1024)
+        return (f"{value:.0f}" if value == int(value) else f"{value:.1f}".replace(".", ",")) + " MB"
+    return f"{max(1, -(-n // 1024))} KB"

@@ -34,7 +34,7 @@ from PIL import Image, ImageOps
 from sqlmodel import Session, col, select
 
 from app.attachments import storage
-from app.attachments.models import Attachment
+from app.attachments.models import Attachment, human_size
 from app.config import get_settings
 from app.db import unit_of_work, utcnow
 from app.errors import Invalid
@@ -146,12 +146,6 @@ class StagedBatch:
         self.placed.clear()
 
 
-def human_size(n: int) -> str:
-    """1,5 MB · 10 MB · 240 KB (Vietnamese decimal comma)."""
-    if n >= 1024 * 1024:
-        value = n / (1024 * 1024)
-        return (f"{value:.0f}" if value == int(value) else f"{value:.1f}".replace(".", ",")) + " MB"
-    return f"{max(1, -(-n // 1024))} KB"
 
 
 def upload_rules() -> dict:

@@ -29,6 +29,7 @@ from app.events.models import Event
 from app.integrations import idempotency
 from app.integrations.models import ApiSubmission, WebhookDelivery, WebhookSubscription
 from app.integrations.schemas import AttemptOut, DeliveryOut, WebhookCreated, WebhookOut
+from app.integrations.service import submission_view
 from app.kinds import EVENT_PUBLIC_LABELS, EventType
 from app.notifications import service as notifications_service
 from app.notifications.models import DeliveryAttempt, OutboxMessage
@@ -170,8 +171,6 @@ def types_for(event: Event) -> set[str]:
 
 def _payload_data(session: Session, *, submission: Submission | None, event: Event | None) -> dict:
     """The costly part of a payload (the item's public view: several queries), the same for every subscription."""
-    from app.integrations.service import submission_view
-
     data: dict = {}
     if event is not None:
         public = event.type in EVENT_PUBLIC_LABELS

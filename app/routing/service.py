@@ -12,6 +12,7 @@ from app.accounts.permissions import can_edit_rules
 from app.agencies.models import Agency, Commune, Field
 from app.errors import Invalid, NotPermitted
 from app.events import service as events
+from app.events.models import Event
 from app.kinds import KIND_LABELS, EventType, Kind
 from app.routing.engine import RoutingDecision, RoutingInput, RuleSpec, decide
 from app.routing.models import RoutingRule
@@ -248,8 +249,6 @@ def move_rule(*, session: Session, actor: Account, rule: RoutingRule, direction:
 def rule_history(*, session: Session, rule_id: int, limit: int = 50):
     """The rule's change events, newest first (rule events are few: filtering their JSON in Python is cheap)."""
     import json
-
-    from app.events.models import Event
 
     events = session.exec(
         select(Event).where(col(Event.submission_id).is_(None),

@@ -25,7 +25,7 @@ def views(monkeypatch):
         calls.append(submission.id)
         return real(session, submission)
 
-    monkeypatch.setattr(integrations_service, "submission_view", counting)
+    monkeypatch.setattr(webhooks, "submission_view", counting)
     return calls
 
 

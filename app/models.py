@@ -3,6 +3,7 @@
 from app.accounts.models import Account, ApiClient, AuthSession, LoginAttempt
 from app.agencies.models import Agency, Commune, Field
 from app.attachments.models import Attachment
+from app.cache import CacheStamp
 from app.events.models import ChainHead, Event
 from app.integrations.models import (
     ApiSubmission,
@@ -18,7 +19,7 @@ from app.sla.models import CalendarEntry, DeadlineExtension, DeadlinePolicy, Sub
 from app.submissions.models import Submission
 
 __all__ = [
-    "Account", "Agency", "ApiClient", "ApiSubmission", "Attachment", "ChainHead", "AuthSession",
+    "Account", "Agency", "ApiClient", "ApiSubmission", "Attachment", "CacheStamp", "ChainHead", "AuthSession",
     "CalendarEntry", "Commune", "DeadlineExtension", "DeadlinePolicy", "DeliveryAttempt", "Field",
     "IdempotencyRecord", "LoginAttempt", "Open311Request", "OutboxMessage", "RateLimitWindow", "RoutingRule",
     "Submission", "SubmissionDeadline", "Event", "WebhookDelivery", "WebhookSubscription",

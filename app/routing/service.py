@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from app.accounts.models import Account
 from app.accounts.permissions import can_edit_rules
 from app.agencies.models import Agency, Commune, Field
+from app.cache import Cached, bump
 from app.errors import Invalid, NotPermitted
 from app.events import service as events
 from app.events.models import Event
@@ -89,8 +90,12 @@ def load_rule_specs(*, session: Session, names: Names | None = None) -> list[Rul
     return [spec_for(rule, rule.id, names) for rule in rules]
 
 
+_ACTIVE_RULES = Cached(lambda session: tuple(load_rule_specs(session=session)))
+
+
 def route(*, session: Session, item: RoutingInput) -> RoutingDecision:
-    return decide(item, load_rule_specs(session=session))
+    """Decides with the process's compiled rule set, reloaded when any rule (or reference data) changed."""
+    return decide(item, _ACTIVE_RULES.get(session))
 
 
 # The coordinator's rule pages ------------------------------------------------------------------------------------
@@ -158,6 +163,8 @@ def _snapshot(rule: RoutingRule | RuleDraft) -> dict:
 
 
 def _record(session: Session, actor: Account, type_: EventType, rule: RoutingRule, data: dict) -> None:
+    """Every rule change is an event, and makes every process reload its rule set."""
+    bump(session)
     events.record(session, type_, actor=actor, agency_id=actor.agency_id,
                   data={"rule_id": rule.id, "name": rule.name, **data})
 

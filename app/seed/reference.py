@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from app import cache
 from app.accounts.models import Account, Role
 from app.accounts.passwords import generate_password
 from app.accounts.service import create_account
@@ -133,6 +134,8 @@ def seed_reference(*, session: Session, credentials_path: Path | None) -> SeedRe
             report.count("deadline_policies")
 
     _seed_accounts(session, agencies, report)
+    if report.created:
+        cache.bump(session)
     session.commit()
     if credentials_path is not None and report.new_credentials:
         write_credentials(credentials_path, report.new_credentials)

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from app.accounts.models import Account
 from app.accounts.permissions import can_manage_deadlines
 from app.agencies.models import Agency
+from app.cache import Cached, bump
 from app.config import get_settings
 from app.db import utcnow
 from app.errors import Invalid, NotPermitted
@@ -99,14 +100,22 @@ def _hours(spec: str):
     return clock.parse_working_hours(spec)
 
 
-def working_calendar(*, session: Session) -> WorkingCalendar:
-    """The national calendar plus the province's entries and the configured office hours."""
+def _load_calendar(session: Session) -> WorkingCalendar:
     entries = session.exec(select(CalendarEntry.day, CalendarEntry.kind)).all()
     return WorkingCalendar(
         extra_days_off=frozenset(d for d, k in entries if k == EntryKind.DAY_OFF),
         extra_working_days=frozenset(d for d, k in entries if k == EntryKind.WORKING_DAY),
         working_hours=_hours(get_settings().working_hours),
     )
+
+
+_CALENDAR = Cached(_load_calendar)
+
+
+def working_calendar(*, session: Session) -> WorkingCalendar:
+    """The national calendar plus the province's entries and the configured office hours (per-process copy,
+    reloaded when an entry changes: add_entry and remove_entry bump the cache stamp)."""
+    return _CALENDAR.get(session)
 
 
 def list_entries(*, session: Session, year: int | None = None) -> list[CalendarEntry]:
@@ -160,6 +169,7 @@ def add_entry(
                           created_by_account_id=actor.id if actor else None, created_at=now)
     session.add(entry)
     session.flush()
+    bump(session)
     label = ENTRY_KIND_LABELS[EntryKind(kind)].lower()
     _recompute_due_dates(session, before, working_calendar(session=session), day, now,
                          f"Ngày {format_date(day)} thành {label}: {description} ({legal_reference}).")
@@ -176,6 +186,7 @@ def remove_entry(*, session: Session, actor: Account | None, entry: CalendarEntr
     day, description = entry.day, entry.description
     session.delete(entry)
     session.flush()
+    bump(session)
     _recompute_due_dates(session, before, working_calendar(session=session), day, now,
                          f"Bỏ ngoại lệ lịch ngày {format_date(day)} ({description}).")
     session.flush()
@@ -212,6 +223,30 @@ def _recompute_due_dates(session: Session, before: WorkingCalendar, after: Worki
 
 
 # ------------------------------------------------------------------ policies
+
+
+@dataclass(frozen=True)
+class PolicyTerms:
+    """What a clock needs of its policy (a read-only copy shared by the process)."""
+
+    id: int
+    version: int
+    amount: int
+    unit: str
+
+
+def _load_policies(session: Session) -> dict[tuple[str, str, str], PolicyTerms]:
+    rows = session.exec(select(DeadlinePolicy).where(DeadlinePolicy.is_current == True)  # noqa: E712
+                        .order_by(col(DeadlinePolicy.version))).all()
+    return {(p.kind, p.priority, p.phase): PolicyTerms(p.id, p.version, p.amount, p.unit) for p in rows}
+
+
+_POLICIES = Cached(_load_policies)
+
+
+def current_terms(*, session: Session, kind: str, priority: str, phase: str) -> PolicyTerms | None:
+    """The current policy's terms (newest version wins), from the per-process copy."""
+    return _POLICIES.get(session).get((str(kind), str(priority), str(phase)))
 
 
 def current_policy(*, session: Session, kind: str, priority: str, phase: str) -> DeadlinePolicy | None:
@@ -277,6 +312,7 @@ def update_policy(
     session.flush()  # retire the old version before the new one becomes current
     session.add(new)
     session.flush()
+    bump(session)
     return new
 
 
@@ -304,7 +340,7 @@ def open_deadlines(*, session: Session, submission_id: int) -> list[SubmissionDe
 
 def start_clock(*, session: Session, submission: Submission, phase: Phase, agency_id: int | None, now: datetime,
                 calendar: WorkingCalendar) -> SubmissionDeadline | None:
-    policy = current_policy(session=session, kind=submission.kind, priority=submission.priority, phase=phase)
+    policy = current_terms(session=session, kind=submission.kind, priority=submission.priority, phase=phase)
     if policy is None:
         log.warning("no current %s policy for %s/%s: no deadline for %s", phase, submission.kind,
                     submission.priority, submission.tracking_code)

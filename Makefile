@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HTMX := static/vendor/htmx.min.js
 SWAGGER := static/vendor/swagger-ui/swagger-ui-bundle.js
 
-.PHONY: run test test-browser deps lint clean
+.PHONY: run test test-browser deps lint clean bench
 
 $(BIN)/pakn: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,19 @@ run: deps
 test: deps
 	bash scripts/ensure-chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks (issue 8), see docs/performance.md: SQLite always, then PostgreSQL when scripts/start-postgres can start
+# one (into a fresh database pakn_bench). Results in bench/results/<db>.json. A missed target is reported, not an
+# error: this fails only when the harness itself breaks. BENCH_ARGS is passed on, e.g. BENCH_ARGS="--duration 5".
+BENCH_PG := postgresql+psycopg://pakn:pakn@127.0.0.1:54329/pakn_bench
+bench: deps
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	env -u DATABASE_URL $(BIN)/python bench/run.py $(BENCH_ARGS)
+	@if bash scripts/start-postgres; then \
+	  psql -h 127.0.0.1 -p 54329 -U postgres -q -v ON_ERROR_STOP=1 \
+	    -c 'DROP DATABASE IF EXISTS pakn_bench WITH (FORCE)' -c 'CREATE DATABASE pakn_bench OWNER pakn' && \
+	  $(BIN)/python bench/run.py --postgres $(BENCH_PG) $(BENCH_ARGS); \
+	else echo "bench: no PostgreSQL server could be started; PostgreSQL pass skipped"; fi
 
 lint: deps
 	$(BIN)/ruff check .

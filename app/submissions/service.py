@@ -14,6 +14,7 @@ from app.attachments import service as attachments_service
 from app.attachments.service import Owner, StagedBatch, Upload
 from app.db import utcnow
 from app.events import service as events
+from app.events.chain import text_digest
 from app.events.models import Event
 from app.i18n import N_
 from app.kinds import EventType, RejectReason, State
@@ -342,7 +343,8 @@ def answer(
         previous = _transition(submission, Action.ANSWER, now)
         submission.answer_text = text
         submission.answered_at = now
-        record_event(session, submission, EventType.ANSWERED, now=now, from_state=previous, actor=actor)
+        record_event(session, submission, EventType.ANSWERED, now=now, from_state=previous, actor=actor,
+                     data={"answer_sha256": text_digest(text)})
         _attach(session, submission, batch, Owner.AGENCY, actor=actor, now=now)
         return submission
 

@@ -174,17 +174,62 @@ cli.add_typer(audit_cli, name="audit")
 
 
 @audit_cli.command("verify")
-def audit_verify() -> None:
-    """Check the hash chain of every event; exit 1 and name the first broken link if a row was altered."""
-    from app.events.chain import verify
+def audit_verify(
+    no_files: bool = typer.Option(False, "--no-files", help="Không đọc lại nội dung tệp đính kèm trên đĩa."),
+    checkpoints: Path = typer.Option(None, "--checkpoints", help="Tệp điểm neo (mặc định PAKN_AUDIT_CHECKPOINTS)."),
+) -> None:
+    """Check the audit trail: the hash chain (by seq), the signed checkpoints, each item's state, agency, answer
+    and rating against its events, and each attachment (row and file) against the event that added it. Exit 1
+    and name the first bad row of each kind if anything does not hold."""
+    from app.audit import run
 
     with Session(get_engine()) as session:
-        count, broken = verify(session)
-    if broken:
-        typer.echo(f"Chuỗi nhật ký bị phá vỡ tại sự kiện #{broken.event_id}: {broken.problem} "
-                   f"(đã kiểm tra {count} sự kiện).", err=True)
+        if session.get_bind().dialect.name == "postgresql":  # one snapshot for the whole check
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        report = run(session, checkpoint_file=checkpoints, check_files=not no_files)
+    # Item and attachment rows name themselves ("hồ sơ DB-…", "tệp đính kèm #…"); chain rows get a prefix.
+    labels = {"chain": "Chuỗi nhật ký", "checkpoints": "Điểm neo", "items": "Hồ sơ", "attachments": "Tệp đính kèm"}
+    for area, label in labels.items():
+        shown = [f for f in report.findings if f.area == area]
+        prefix = f"{label}: " if area in ("chain", "checkpoints") else ""
+        for finding in shown:
+            typer.echo(f"{prefix}{finding.row}: {finding.problem}", err=True)
+        if report.counts.get(area, 0) > len(shown):
+            typer.echo(f"{label}: … và {report.counts[area] - len(shown)} lỗi khác.", err=True)
+    if report.checkpoints == 0 and "checkpoints" not in report.counts:
+        typer.echo(f"Chưa có điểm neo nào ({report.checkpoint_file}): chỉ kiểm tra được tính liền mạch của chuỗi; "
+                   "chạy `pakn audit checkpoint`.", err=True)
+    files = "" if report.files_checked else " (không đọc lại nội dung tệp)"
+    summary = (f"{report.events} sự kiện, {report.checkpoints} điểm neo, {report.items} hồ sơ, "
+               f"{report.attachments} tệp đính kèm{files}")
+    if not report.ok:
+        typer.echo(f"Nhật ký KHÔNG toàn vẹn: {sum(report.counts.values())} lỗi (đã kiểm tra {summary}).", err=True)
         raise typer.Exit(1)
-    typer.echo(f"Nhật ký toàn vẹn: {count} sự kiện, chuỗi hash khớp.")
+    typer.echo(f"Nhật ký toàn vẹn: {summary}; chuỗi hash, điểm neo, trạng thái hồ sơ và tệp đính kèm đều khớp.")
+
+
+@audit_cli.command("checkpoint")
+def audit_checkpoint(
+    checkpoints: Path = typer.Option(None, "--checkpoints", help="Tệp điểm neo (mặc định PAKN_AUDIT_CHECKPOINTS)."),
+) -> None:
+    """Sign the chain head (seq, hash, time) with the audit key and append it to the checkpoint file (the app also
+    does this every PAKN_AUDIT_CHECKPOINT_SECONDS). Exit 1 if the chain since the last checkpoint does not hold."""
+    from app.events.checkpoints import CheckpointRefused, take
+
+    with Session(get_engine()) as session:
+        try:
+            taken = take(session, path=checkpoints)
+        except CheckpointRefused as exc:
+            typer.echo(f"Không ký điểm neo: {exc}", err=True)
+            raise typer.Exit(1) from None
+    path = checkpoints or get_settings().effective_audit_checkpoint_file
+    if taken.checkpoint is None:
+        where = f"seq {taken.previous.seq}" if taken.previous else "chuỗi còn trống"
+        typer.echo(f"Không có sự kiện mới từ điểm neo trước ({where}): không ghi thêm.")
+        return
+    cp = taken.checkpoint
+    typer.echo(f"Đã ký điểm neo seq {cp.seq} (sự kiện #{cp.event_id}, hash {cp.hash[:12]}…) vào {path}; "
+               f"đã kiểm tra {taken.events_checked} sự kiện mới.")
 
 
 attachments_cli = typer.Typer(help="Tệp đính kèm.", no_args_is_help=True)
@@ -232,6 +277,7 @@ def worker() -> None:
 def setup() -> None:
     """Everything `make run` needs: migrate, seed, and demo items into a brand-new database."""
     get_settings().effective_secret_key()
+    get_settings().effective_audit_key(create=True)
     db_upgrade("head")
     seed(demo=False, demo_if_new=True, demo_count=300)
 

@@ -76,6 +76,13 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(default=16, alias="PAKN_WEBHOOK_MAX_ATTEMPTS")
     open311_jurisdiction_id: str = Field(default="dienbien.gov.vn", alias="PAKN_OPEN311_JURISDICTION")
 
+    # Audit checkpoints: the chain head (seq, hash, time) signed with HMAC-SHA256 under a key that is not in the
+    # database, appended to a file outside it (docs/operations.md, "Audit trail"). Empty key: generated once and
+    # kept in `<data_dir>/audit_key` (0600); empty file: `<data_dir>/audit-checkpoints.jsonl`.
+    audit_key: str = Field(default="", alias="PAKN_AUDIT_KEY")
+    audit_checkpoint_file: Path | None = Field(default=None, alias="PAKN_AUDIT_CHECKPOINTS")
+    audit_checkpoint_seconds: int = Field(default=600, alias="PAKN_AUDIT_CHECKPOINT_SECONDS")
+
     @property
     def effective_max_request_bytes(self) -> int:
         return self.max_request_bytes or self.attachment_max_files * self.attachment_max_bytes + 1024 * 1024
@@ -93,12 +100,34 @@ class Settings(BaseSettings):
     def effective_secret_key(self) -> str:
         if self.secret_key:
             return self.secret_key
-        path = self.data_dir / "secret_key"
-        if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            path.touch(mode=0o600)
-            path.write_text(secrets.token_urlsafe(48))
-        return path.read_text().strip()
+        return _secret_file(self.data_dir / "secret_key", create=True) or ""
+
+    def effective_audit_key(self, *, create: bool = False) -> bytes | None:
+        """The checkpoint signing key; None if there is none yet and `create` is False (verifying never makes
+        a new key: that would only turn every existing checkpoint into a forgery)."""
+        if self.audit_key:
+            return self.audit_key.encode()
+        value = _secret_file(self.audit_key_path, create=create)
+        return value.encode() if value else None
+
+    @property
+    def audit_key_path(self) -> Path:
+        return self.data_dir / "audit_key"
+
+    @property
+    def effective_audit_checkpoint_file(self) -> Path:
+        return self.audit_checkpoint_file or self.data_dir / "audit-checkpoints.jsonl"
+
+
+def _secret_file(path: Path, *, create: bool) -> str | None:
+    """A random secret kept in a 0600 file, generated on first use when `create`."""
+    if not path.exists():
+        if not create:
+            return None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48))
+    return path.read_text().strip()
 
 
 @lru_cache

@@ -24,6 +24,7 @@ from app.attachments.service import DOCX, XLSX
 from app.bodylimit import BodySizeLimitMiddleware
 from app.config import PROJECT_ROOT, get_settings
 from app.db import get_session
+from app.events.checkpoints import checkpoint_job
 from app.i18n import N_
 from app.integrations.open311 import Open311Error
 from app.integrations.scheduled import purge_expired
@@ -80,6 +81,8 @@ def register_jobs() -> None:
     register_job("sweep_upload_temp", sweep_upload_temp, every_seconds=3600)
     register_job("sla_sweep", sla_sweep_job, every_seconds=get_settings().sla_sweep_seconds)
     register_job("purge_api_records", purge_expired, every_seconds=3600)
+    if get_settings().audit_checkpoint_seconds > 0:
+        register_job("audit_checkpoint", checkpoint_job, every_seconds=get_settings().audit_checkpoint_seconds)
 
 
 @asynccontextmanager

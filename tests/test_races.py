@@ -40,7 +40,7 @@ class World:
         self.clients: list[int] = []
         with Session(engine) as s:
             head = s.get(ChainHead, 1)
-            self.saved_head = (head.last_event_id, head.last_hash) if head else None
+            self.saved_head = (head.last_event_id, head.last_hash, head.last_seq) if head else None
             self.first_event = (s.exec(select(func.max(Event.id))).one() or 0) + 1
 
     def unit(self, work: Callable[[Session], object]):

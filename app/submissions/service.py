@@ -20,6 +20,7 @@ from app.attachments.service import Owner, StagedBatch
 from app.db import utcnow
 from app.errors import Conflict, Invalid, InvalidTransition, NotPermitted
 from app.events import service as events
+from app.events.chain import text_digest
 from app.events.models import Event
 from app.i18n import N_
 from app.kinds import REJECT_REASON_LABELS, EventType, RejectReason, State
@@ -279,7 +280,8 @@ def answer(
     lifecycle.next_state(Action.ANSWER, submission.state)  # a wrong state is reported before a short text
     text = check_answer(text)
     previous = _transition(session, submission, Action.ANSWER, now, answer_text=text, answered_at=now)
-    record_event(session, submission, EventType.ANSWERED, now=now, from_state=previous, actor=actor)
+    record_event(session, submission, EventType.ANSWERED, now=now, from_state=previous, actor=actor,
+                 data={"answer_sha256": text_digest(text)})
     _attach(session, submission, batch, Owner.AGENCY, actor=actor, now=now)
     return submission
 

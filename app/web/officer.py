@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
@@ -15,6 +15,7 @@ from app.agencies import service as agencies_service
 from app.agencies.models import Agency, Commune, Field
 from app.attachments import service as attachments_service
 from app.attachments.http import uploads_from_form
+from app.config import get_settings
 from app.db import get_session
 from app.errors import Invalid, InvalidTransition, NotPermitted
 from app.inbox import filters as inbox_filters
@@ -224,6 +225,16 @@ def _refused(request, session, actor, submission, errors: dict, values: dict):
     return render(request, "officer/item.html",
                   _item_context(session, actor, submission, errors=errors, values=values),
                   status_code=422, block="item_main")
+
+
+@router.get("/audit/checkpoints.jsonl")
+def audit_checkpoints(actor: Account = Depends(coordinator_only)):
+    """The signed checkpoints of the audit chain (app/events/checkpoints.py), to keep a copy away from the server."""
+    path = get_settings().effective_audit_checkpoint_file
+    headers = {"Content-Disposition": 'attachment; filename="audit-checkpoints.jsonl"', "Cache-Control": "no-store"}
+    if not path.exists():
+        return Response(b"", media_type="application/x-ndjson", headers=headers)
+    return FileResponse(path, media_type="application/x-ndjson", headers=headers)
 
 
 @router.get("/items/{code}/audit.csv")

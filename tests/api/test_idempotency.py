@@ -111,7 +111,7 @@ def test_two_simultaneous_posts_with_one_key_create_one_item(engine, initial_cre
     """Real concurrency: committed data, two threads, the app's own sessions (no test transaction)."""
     with Session(engine, expire_on_commit=False) as s:
         head = s.get(ChainHead, 1)
-        saved_head = (head.last_event_id, head.last_hash) if head else None
+        saved_head = (head.last_event_id, head.last_hash, head.last_seq) if head else None
         new = create_api_client(session=s, name=f"concurrency-{uuid.uuid4().hex[:8]}", scopes="submit read-own",
                                 rate_limit_per_minute=1000)
         s.commit()
@@ -156,6 +156,6 @@ def _cleanup(engine, client_id: int, saved_head) -> None:
             s.exec(delete(Submission).where(col(Submission.id).in_(ids)))
         s.exec(delete(ApiClient).where(ApiClient.id == client_id))
         if saved_head is not None:
-            s.exec(text("UPDATE event_chain_head SET last_event_id = :i, last_hash = :h WHERE id = 1")
-                   .bindparams(i=saved_head[0], h=saved_head[1]))
+            s.exec(text("UPDATE event_chain_head SET last_event_id = :i, last_hash = :h, last_seq = :n WHERE id = 1")
+                   .bindparams(i=saved_head[0], h=saved_head[1], n=saved_head[2]))
         s.commit()

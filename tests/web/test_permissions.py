@@ -98,6 +98,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/officer"): Route(STAFF),
     ("GET", "/officer/inbox"): Route(STAFF),
     ("GET", "/officer/review"): Route(COORDINATOR),
+    ("GET", "/officer/audit/checkpoints.jsonl"): Route(COORDINATOR),
     ("GET", "/officer/items/{code}"): Route(ITEM, item=ItemCase("in_progress")),
     ("POST", "/officer/items/{code}/{action}"): Route(ITEM),  # expanded over ITEM_ACTION_CASES
     ("GET", "/officer/items/{code}/audit.csv"): Route(ITEM_COORDINATOR, item=ItemCase("in_progress",

@@ -1,11 +1,13 @@
 """Engine, sessions and the shared metadata (with a naming convention, so migrations are stable)."""
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from sqlalchemy import DateTime, create_engine, event
+from sqlalchemy import JSON, DateTime, create_engine, event, func, literal, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
@@ -141,3 +143,31 @@ def unit_of_work(session: Session) -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+def child_rows(fk, parent_key, *, order_by, dialect: str):
+    """A scalar subquery: every row whose foreign key `fk` equals `parent_key`, as one JSON array (so a parent and
+    all its children come back in one statement). `rows_from_json` turns it back into objects."""
+    table = fk.table
+    pairs = [part for column in table.columns for part in (literal(column.name), column)]
+    if dialect == "postgresql":
+        obj = func.json_build_object(*pairs)
+        return (select(func.coalesce(func.json_agg(aggregate_order_by(obj, *order_by)), literal("[]").cast(JSON)))
+                .where(fk == parent_key).scalar_subquery())
+    inner = select(*table.columns).where(fk == parent_key).order_by(*order_by).subquery()
+    obj = func.json_object(*[part for column in inner.columns for part in (literal(column.name), column)])
+    return select(func.json_group_array(obj)).select_from(inner).scalar_subquery()
+
+
+def rows_from_json(model, raw) -> list:
+    """Objects of `model` (not in any session) from `child_rows`' JSON: times come back aware UTC."""
+    items = json.loads(raw) if isinstance(raw, str) else (raw or [])
+    times = {c.name for c in model.__table__.columns if isinstance(c.type, UTCDateTime)}
+    rows = []
+    for item in items:
+        for name in times & item.keys():
+            if item[name] is not None:
+                value = datetime.fromisoformat(item[name])
+                item[name] = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        rows.append(model(**item))
+    return rows

@@ -4,10 +4,10 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, delete, func, select
+from sqlmodel import Session, col, delete, func, select
 
 from app.accounts.models import Account, ApiClient, ApiScope, AuthSession, LoginAttempt, Role
 from app.accounts.passwords import (
@@ -18,6 +18,7 @@ from app.accounts.passwords import (
     verify_password,
 )
 from app.accounts.permissions import can_manage_account, can_manage_accounts
+from app.cache import Cached, bump
 from app.config import get_settings
 from app.db import utcnow
 from app.events import service as events
@@ -206,6 +207,7 @@ def create_account(
         must_change_password=True,
     )
     session.add(account)
+    bump(session)  # who receives an agency's mail may have changed
     session.flush()
     _audit(session, EventType.ACCOUNT_CREATED, actor=actor, subject=account, data={"role": role.value})
     return account
@@ -294,6 +296,7 @@ def disable_officer(*, session: Session, actor: Account, account: Account) -> Ac
     session.add(account)
     session.exec(delete(AuthSession).where(AuthSession.account_id == account.id))
     _audit(session, EventType.ACCOUNT_DISABLED, actor=actor, subject=account)
+    bump(session)  # who receives an agency's mail may have changed
     session.flush()
     return account
 
@@ -307,6 +310,7 @@ def enable_officer(*, session: Session, actor: Account, account: Account) -> Acc
     # Failed logins from before the lock do not keep the reopened account throttled.
     session.exec(delete(LoginAttempt).where(LoginAttempt.username == account.username))
     _audit(session, EventType.ACCOUNT_ENABLED, actor=actor, subject=account)
+    bump(session)  # who receives an agency's mail may have changed
     session.flush()
     return account
 
@@ -370,6 +374,7 @@ def create_api_client(
     client = ApiClient(name=name, key_prefix=prefix, key_hash=_sha256(key), scopes=normalize_scopes(scopes),
                        rate_limit_per_minute=_validate_rate_limit(rate_limit_per_minute))
     session.add(client)
+    bump(session)
     session.flush()
     return NewApiKey(client=client, key=key)
 
@@ -399,6 +404,7 @@ def rotate_api_key(*, session: Session, client: ApiClient, grace: timedelta = ti
     prefix, key = _new_key()
     client.key_prefix, client.key_hash, client.rotated_at = prefix, _sha256(key), now
     session.add(client)
+    bump(session)
     session.flush()
     return NewApiKey(client=client, key=key)
 
@@ -409,6 +415,7 @@ def revoke_api_client(*, session: Session, client: ApiClient) -> ApiClient:
         client.revoked_at = utcnow()
     client.previous_key_prefix = client.previous_key_hash = client.previous_key_expires_at = None
     session.add(client)
+    bump(session)
     session.flush()
     return client
 
@@ -424,26 +431,56 @@ def update_api_client(
     elif rate_limit_per_minute is not None:
         client.rate_limit_per_minute = _validate_rate_limit(rate_limit_per_minute)
     session.add(client)
+    bump(session)
     session.flush()
     return client
 
 
-def client_for_key(*, session: Session, key: str) -> ApiClient | None:
+@dataclass(frozen=True)
+class ClientKeys:
+    """A read-only copy of an API client, as every request checks it (per-process cache, app/cache.py)."""
+
+    id: int
+    name: str
+    scopes: str
+    rate_limit_per_minute: int | None
+    key_prefix: str
+    key_hash: str
+    previous_key_prefix: str | None
+    previous_key_hash: str | None
+    previous_key_expires_at: datetime | None
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
+
+
+def _load_clients(session: Session) -> dict[str, tuple[ClientKeys, ...]]:
+    """Live clients by key prefix (current and, during a grace period, previous key)."""
+    by_prefix: dict[str, list[ClientKeys]] = {}
+    for c in session.exec(select(ApiClient).where(col(ApiClient.revoked_at).is_(None))).all():
+        keys = ClientKeys(c.id, c.name, c.scopes, c.rate_limit_per_minute, c.key_prefix, c.key_hash,
+                          c.previous_key_prefix, c.previous_key_hash, c.previous_key_expires_at)
+        for prefix in {c.key_prefix, c.previous_key_prefix} - {None}:
+            by_prefix.setdefault(prefix, []).append(keys)
+    return {prefix: tuple(clients) for prefix, clients in by_prefix.items()}
+
+
+_CLIENTS = Cached(_load_clients)
+
+
+def client_for_key(*, session: Session, key: str) -> ClientKeys | None:
+    """The client whose current key (or previous key, within its grace period) this is; None otherwise.
+    Every change to a client (create, rotate, revoke, settings) bumps the cache stamp."""
     parts = key.split("_")
     if len(parts) < 3 or not key.startswith(API_KEY_PREFIX) or len(key) > 200:
         return None
     digest = _sha256(key)
-    client = session.exec(select(ApiClient).where(ApiClient.key_prefix == parts[1])).first()
-    if client is not None and client.revoked_at is None and secrets.compare_digest(client.key_hash, digest):
-        return client
-    previous = session.exec(select(ApiClient).where(ApiClient.previous_key_prefix == parts[1])).first()
-    if (
-        previous is not None
-        and previous.revoked_at is None
-        and previous.previous_key_hash is not None
-        and previous.previous_key_expires_at is not None
-        and previous.previous_key_expires_at > utcnow()
-        and secrets.compare_digest(previous.previous_key_hash, digest)
-    ):
-        return previous
+    for client in _CLIENTS.get(session).get(parts[1], ()):
+        if client.key_prefix == parts[1] and secrets.compare_digest(client.key_hash, digest):
+            return client
+        if (client.previous_key_prefix == parts[1] and client.previous_key_hash is not None
+                and client.previous_key_expires_at is not None and client.previous_key_expires_at > utcnow()
+                and secrets.compare_digest(client.previous_key_hash, digest)):
+            return client
     return None

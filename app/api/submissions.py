@@ -103,11 +103,15 @@ def aware_utc(raw: str | None, name: str) -> datetime | None:
             from None
 
 
+def _not_found() -> ApiProblem:
+    return ApiProblem(404, "Không có hồ sơ với mã này, hoặc ứng dụng không được xem hồ sơ này "
+                           "(cần là hồ sơ do ứng dụng gửi, hoặc header X-Sender-Contact đúng).")
+
+
 def _load(session: Session, client: ApiClient, code: str, contact: str | None):
     submission = service.find_for_client(session=session, client=client, code=code, contact=contact)
     if submission is None:
-        raise ApiProblem(404, "Không có hồ sơ với mã này, hoặc ứng dụng không được xem hồ sơ này "
-                              "(cần là hồ sơ do ứng dụng gửi, hoặc header X-Sender-Contact đúng).")
+        raise _not_found()
     return submission
 
 
@@ -123,7 +127,10 @@ def read_submission(
     client: ApiClient = Depends(require_scope(ApiScope.READ_OWN)),
     session: Session = Depends(get_session),
 ):
-    return service.submission_view(session, _load(session, client, code, contact))
+    loaded = service.load_for_client(session=session, client=client, code=code, contact=contact)
+    if loaded is None:
+        raise _not_found()
+    return service.loaded_view(session, loaded)
 
 
 @router.get(

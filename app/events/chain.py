@@ -76,6 +76,11 @@ def append(session: Session, event: Event) -> Event:
     return event
 
 
+def written(session: Session) -> list[Event]:
+    """The events this transaction wrote so far (linked at commit), oldest first."""
+    return sorted(session.info.get(PENDING_KEY, []), key=lambda e: (e.created_at, e.id))
+
+
 def _unlinked(session: Session) -> list[Event]:
     pending = session.info.pop(PENDING_KEY, None)
     if not pending:

@@ -83,11 +83,17 @@ def execute(
     action: Callable[[], tuple[int, Any, int | None]],
     rebuild: Callable[[int], tuple[int, Any]] | None = None,
     now: datetime | None = None,
+    key_after_work: bool = False,
 ) -> Outcome:
     """Runs `action()` -> (status, body, resource id) once per (client, key), in one unit of work with the key.
 
     Errors raised by `action` are not remembered: the key row rolls back with the failed work, so a corrected
-    retry may reuse the key."""
+    retry may reuse the key.
+
+    `key_after_work` writes the key once, with the response, after the work (one statement fewer): only for work
+    that a repeat cannot refuse (creating an item). A twin then does the work too, fails on the key's unique
+    index, rolls all of it back and replays the first answer; work on an existing item writes the key first, so
+    that a retry replays instead of meeting the lifecycle's refusal."""
     if key is None:
         with unit_of_work(session):
             status, body, _ = action()
@@ -95,30 +101,33 @@ def execute(
     validate_key(key)
     now = now or utcnow()
     digest = fingerprint(endpoint, payload)
-    try:
-        with unit_of_work(session):
+    ttl = timedelta(hours=get_settings().api_idempotency_hours)
+    for _attempt in range(2):
+        try:
+            with unit_of_work(session):
+                # The key first: a twin that got there before (a retry, or a concurrent request: on PostgreSQL
+                # this INSERT waits for the twin's commit) makes it fail on the unique index before any work, and
+                # the request replays the twin's answer. The response is stored with the work, in one commit.
+                record = IdempotencyRecord(api_client_id=client_id, key=key, endpoint=endpoint, fingerprint=digest,
+                                           created_at=now, expires_at=now + ttl)
+                if not key_after_work:
+                    session.add(record)
+                    session.flush()
+                status, body, resource_id = action()
+                record.status_code, record.resource_id = status, resource_id
+                record.response_body = json.dumps(body, ensure_ascii=False, default=str)
+                session.add(record)
+            return Outcome(status, body)
+        except IntegrityError:
             existing = _load(session, client_id, key)
-            if existing is not None and existing.expires_at <= now:
-                session.exec(delete(IdempotencyRecord).where(IdempotencyRecord.id == existing.id))
-                existing = None
-            if existing is not None:
+            session.rollback()
+            if existing is None:
+                raise  # some other constraint
+            if existing.expires_at > now:
                 return _answer(session, existing, digest, rebuild)
-            ttl = timedelta(hours=get_settings().api_idempotency_hours)
-            record = IdempotencyRecord(api_client_id=client_id, key=key, endpoint=endpoint, fingerprint=digest,
-                                       created_at=now, expires_at=now + ttl)
-            session.add(record)
-            session.flush()  # PostgreSQL: a concurrent twin waits here, then fails on the unique index
-            status, body, resource_id = action()
-            record.status_code = status
-            record.response_body = json.dumps(body, ensure_ascii=False, default=str)
-            record.resource_id = resource_id
-        return Outcome(status, body)
-    except IntegrityError:
-        existing = _load(session, client_id, key)  # the twin that won has committed
-        session.rollback()
-        if existing is None:
-            raise  # some other constraint
-        return _answer(session, existing, digest, rebuild)
+            with unit_of_work(session):  # an expired key may be used again
+                session.exec(delete(IdempotencyRecord).where(IdempotencyRecord.id == existing.id))
+    raise IdempotencyInProgress("Idempotency-Key vừa hết hạn; vui lòng gửi lại.")
 
 
 def _answer(session: Session, existing: IdempotencyRecord, digest: str, rebuild) -> Outcome:

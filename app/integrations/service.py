@@ -12,11 +12,15 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.accounts.models import ApiClient
-from app.agencies.models import Agency, Commune, Field
+from app.agencies import service as agencies_service
+from app.agencies.models import Commune, Field
 from app.attachments import service as attachments_service
+from app.attachments.models import Attachment
 from app.attachments.service import StagedBatch
-from app.db import utcnow
+from app.db import child_rows, rows_from_json, utcnow
+from app.events import chain
 from app.events import service as events
+from app.events.models import Event
 from app.integrations import idempotency
 from app.integrations.models import (
     ApiSubmission,
@@ -50,8 +54,9 @@ from app.kinds import (
 )
 from app.notifications.models import OutboxMessage
 from app.sla import service as sla_service
+from app.sla.models import SubmissionDeadline
 from app.submissions import service as submissions_service
-from app.submissions.contact import contact_matches, mask_email, mask_name, mask_phone
+from app.submissions.contact import contact_matches, mask_email, mask_name, mask_phone, normalize_tracking_code
 from app.submissions.models import Submission
 from app.submissions.schemas import SubmissionCreate, parse_submission
 
@@ -84,6 +89,52 @@ def create_submission(
 def creator_id(*, session: Session, submission: Submission) -> int | None:
     row = session.get(ApiSubmission, submission.id)
     return row.api_client_id if row else None
+
+
+@dataclass
+class Loaded:
+    """An item with everything its API view shows, read in one statement (`load_for_client`)."""
+
+    submission: Submission
+    events: list
+    attachments: list
+    deadlines: list
+
+
+def load_for_client(
+    *, session: Session, client: ApiClient, code: str, contact: str | None = None
+) -> Loaded | None:
+    """`find_for_client` and the item's history, files and clocks in one statement (the hot read of the API)."""
+    normalized = normalize_tracking_code(code)
+    if normalized is None:
+        return None
+    dialect = session.get_bind().dialect.name
+    by_id = (col(Event.created_at), col(Event.id))
+    stmt = (
+        select(Submission, ApiSubmission.api_client_id,
+               child_rows(Event.__table__.c.submission_id, Submission.id, order_by=by_id, dialect=dialect),
+               child_rows(Attachment.__table__.c.submission_id, Submission.id,
+                          order_by=(col(Attachment.id),), dialect=dialect),
+               child_rows(SubmissionDeadline.__table__.c.submission_id, Submission.id,
+                          order_by=(col(SubmissionDeadline.id),), dialect=dialect))
+        .outerjoin(ApiSubmission, col(ApiSubmission.submission_id) == col(Submission.id))
+        .where(Submission.tracking_code == normalized)
+    )
+    row = session.exec(stmt).first()
+    if row is None:
+        return None
+    submission, creator, events_json, attachments_json, deadlines_json = row
+    if creator != client.id and not (contact and contact_matches(contact, submission.sender_phone,
+                                                                  submission.sender_email)):
+        return None
+    return Loaded(submission, rows_from_json(Event, events_json), rows_from_json(Attachment, attachments_json),
+                  rows_from_json(SubmissionDeadline, deadlines_json))
+
+
+def loaded_view(session: Session, loaded: Loaded) -> SubmissionOut:
+    due = due_from(sla_service.public_deadline_from(loaded.deadlines))
+    return submission_view(session, loaded.submission, events=loaded.events, attachments=loaded.attachments,
+                           due=due)
 
 
 def find_for_client(
@@ -193,7 +244,7 @@ def state_label(state: str) -> str:
 
 
 def _agency_ref(session: Session, agency_id: int | None) -> Ref | None:
-    agency = session.get(Agency, agency_id) if agency_id else None
+    agency = agencies_service.reference(session=session).agency_by_id.get(agency_id) if agency_id else None
     return Ref(code=agency.code, name=agency.name) if agency else None
 
 
@@ -214,16 +265,22 @@ def summary_view(session: Session, submission: Submission, due: Due | None = Non
     )
 
 
-def submission_view(session: Session, submission: Submission) -> SubmissionOut:
-    """Everything the sender may see about their item: no officer names, no internal notes."""
-    events = submissions_service.history(session=session, submission=submission)
+def submission_view(session: Session, submission: Submission, *, events: list | None = None,
+                    attachments: list | None = None, due: Due | None = None) -> SubmissionOut:
+    """Everything the sender may see about their item: no officer names, no internal notes. A caller that has
+    the item's whole history and files at hand (it created the item in this transaction) passes them."""
+    if events is None:
+        events = submissions_service.history(session=session, submission=submission)
+    if attachments is None:
+        attachments = attachments_service.for_submission(session=session, submission_id=submission.id)
     history = [
         HistoryEntry(at=e.created_at, type=e.type, label=EVENT_PUBLIC_LABELS[e.type], note=e.public_note)
         for e in events
         if e.type in EVENT_PUBLIC_LABELS  # internal events (notes…) never reach the sender
     ]
-    field_row = session.get(Field, submission.field_id)
-    commune = session.get(Commune, submission.commune_id)
+    ref = agencies_service.reference(session=session)
+    field_row = ref.field_by_id[submission.field_id]
+    commune = ref.commune_by_id[submission.commune_id]
     answer = None
     if (text := submissions_service.visible_answer(submission)) is not None:
         answer = AnswerOut(text=text, answered_at=submission.answered_at)
@@ -247,7 +304,7 @@ def submission_view(session: Session, submission: Submission) -> SubmissionOut:
         rating = RatingOut(satisfied=submission.rating_satisfied, comment=submission.rating_comment,
                            rated_at=submission.rated_at)
     return SubmissionOut(
-        **summary_view(session, submission).model_dump(),
+        **summary_view(session, submission, due).model_dump(),
         kind_label=KIND_LABELS.get(Kind(submission.kind), submission.kind),
         field=Ref(code=field_row.code, name=field_row.name),
         commune=Ref(code=commune.code, name=commune.name),
@@ -268,7 +325,7 @@ def submission_view(session: Session, submission: Submission) -> SubmissionOut:
             AttachmentOut(id=a.id, name=a.original_name, content_type=a.content_type, size=a.size, owner=a.owner,
                           created_at=a.created_at,
                           url=f"/api/v1/submissions/{submission.tracking_code}/attachments/{a.id}")
-            for a in attachments_service.for_submission(session=session, submission_id=submission.id)
+            for a in attachments
         ],
         history=history,
     )
@@ -306,14 +363,17 @@ def submit_for_client(
     def run(batch: StagedBatch) -> idempotency.Outcome:
         def action():
             submission = create_submission(session=session, client=client, data=data, batch=batch)
-            return 201, submission_view(session, submission).model_dump(mode="json"), submission.id
+            # Its whole history is what this transaction wrote; without files it has none: no queries for them.
+            history = [e for e in chain.written(session) if e.submission_id == submission.id]
+            view = submission_view(session, submission, events=history, attachments=None if batch else [])
+            return 201, view.model_dump(mode="json"), submission.id
 
         def rebuild(submission_id: int):
             return 201, submission_view(session, session.get(Submission, submission_id)).model_dump(mode="json")
 
         return idempotency.execute(session=session, client_id=client.id, key=idempotency_key,
                                    endpoint="POST /api/v1/submissions", payload=payload, action=action,
-                                   rebuild=rebuild)
+                                   rebuild=rebuild, key_after_work=True)
 
     return _with_files(uploads, run)
 

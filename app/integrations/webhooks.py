@@ -22,9 +22,12 @@ import httpx
 from sqlmodel import Session, col, select
 
 from app.accounts.models import ApiClient
+from app.cache import Cached, bump
 from app.config import get_settings
 from app.db import get_engine, utcnow
 from app.errors import Invalid
+from app.events import chain
+from app.events import service as events_service
 from app.events.models import Event
 from app.integrations import idempotency
 from app.integrations.models import ApiSubmission, WebhookDelivery, WebhookSubscription
@@ -136,6 +139,7 @@ def create_subscription(*, session: Session, client: ApiClient, url: str, events
     subscription = WebhookSubscription(api_client_id=client.id, url=url, events=wanted, secret=secret)
     session.add(subscription)
     session.flush()
+    bump(session)
     return NewSubscription(subscription=subscription, secret=secret)
 
 
@@ -155,7 +159,28 @@ def disable_subscription(*, session: Session, subscription: WebhookSubscription)
         subscription.disabled_at = utcnow()
         session.add(subscription)
         session.flush()
+        bump(session)
     return subscription
+
+
+@dataclass(frozen=True)
+class Listener:
+    """What queueing needs of an active subscription (per-process cache; changes bump the stamp)."""
+
+    id: int
+    url: str
+    events: str
+
+
+def _load_listeners(session: Session) -> dict[int, tuple[Listener, ...]]:
+    by_client: dict[int, list[Listener]] = {}
+    for s in session.exec(select(WebhookSubscription).where(WebhookSubscription.active == True)  # noqa: E712
+                          .order_by(col(WebhookSubscription.id))).all():
+        by_client.setdefault(s.api_client_id, []).append(Listener(s.id, s.url, s.events))
+    return {client_id: tuple(listeners) for client_id, listeners in by_client.items()}
+
+
+_LISTENERS = Cached(_load_listeners)
 
 
 # --- queueing (inside the event's transaction) -------------------------------------------------------------
@@ -191,7 +216,7 @@ def _payload(*, event_id: str, event_type: str, data: dict, now: datetime) -> di
     return {"id": event_id, "type": event_type, "created_at": now.isoformat(), "data": data}
 
 
-def _enqueue(session: Session, subscription: WebhookSubscription, *, event_id: str, event_type: str,
+def _enqueue(session: Session, subscription: WebhookSubscription | Listener, *, event_id: str, event_type: str,
              payload: dict | str, submission_id: int | None, redelivery_of: int | None = None) -> WebhookDelivery:
     message = notifications_service.enqueue(
         session=session, channel=CHANNEL, recipient=subscription.url, subject=event_type,
@@ -208,19 +233,26 @@ def _enqueue(session: Session, subscription: WebhookSubscription, *, event_id: s
     return delivery
 
 
+def _creator(session: Session, submission: Submission) -> int | None:
+    """The API client that sent the item: named by its SUBMITTED event when that is in this transaction (the item
+    was created here), else by the stored origin."""
+    for written in chain.written(session):
+        if written.submission_id == submission.id and written.type == EventType.SUBMITTED:
+            return events_service.data_of(written).get("api_client_id")
+    origin = session.get(ApiSubmission, submission.id)
+    return origin.api_client_id if origin else None
+
+
 def enqueue_for_event(session: Session, submission: Submission, event: Event) -> int:
     """Queues one delivery per matching active subscription of the client that sent the item, in the event's
     transaction. The payload's data is built once per event (only if some subscription wants it) and shared."""
     types = types_for(event)
     if not types:
         return 0
-    origin = session.get(ApiSubmission, submission.id)
-    if origin is None:
+    client_id = _creator(session, submission)
+    if client_id is None:
         return 0
-    subscriptions = session.exec(select(WebhookSubscription).where(
-        WebhookSubscription.api_client_id == origin.api_client_id,
-        WebhookSubscription.active == True,  # noqa: E712
-    )).all()
+    subscriptions = _LISTENERS.get(session).get(client_id, ())
     count = 0
     event_id = f"evt_{event.id}"
     data: dict | None = None

@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 
 from app.accounts.models import Account, Role
 from app.agencies.models import Agency
+from app.cache import Cached
 from app.config import get_settings
 from app.db import utcnow
 from app.notifications.models import OutboxMessage
@@ -46,16 +47,25 @@ def enqueue_email(
                    submission_id=submission_id)
 
 
+def _load_recipients(session: Session) -> dict[int, tuple[str, ...]]:
+    """Per agency: its own address, then its active staff's addresses, without duplicates."""
+    addresses: dict[int, list[str]] = {}
+    for agency_id, email in session.exec(select(Agency.id, Agency.email).where(col(Agency.email).is_not(None))):
+        addresses.setdefault(agency_id, []).append(email)
+    for agency_id, email in session.exec(select(Account.agency_id, Account.email).where(
+            Account.is_active == True, col(Account.email).is_not(None), col(Account.agency_id).is_not(None))  # noqa: E712
+            .order_by(col(Account.id))):
+        addresses.setdefault(agency_id, []).append(email)
+    return {i: tuple(dict.fromkeys(a.lower() for a in found if a)) for i, found in addresses.items()}
+
+
+_RECIPIENTS = Cached(_load_recipients)
+
+
 def agency_recipients(*, session: Session, agency_id: int) -> list[str]:
-    """The agency's own address and its active staff's addresses, without duplicates."""
-    agency = session.get(Agency, agency_id)
-    addresses = [agency.email] if agency and agency.email else []
-    addresses += session.exec(
-        select(Account.email).where(
-            Account.agency_id == agency_id, Account.is_active == True, col(Account.email).is_not(None)  # noqa: E712
-        )
-    ).all()
-    return list(dict.fromkeys(a.lower() for a in addresses if a))
+    """The agency's own address and its active staff's addresses (per-process copy: account changes bump the
+    cache stamp)."""
+    return list(_RECIPIENTS.get(session).get(agency_id, ()))
 
 
 def coordinator_recipients(*, session: Session) -> list[str]:

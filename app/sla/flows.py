@@ -35,12 +35,14 @@ STOPPING_STATES = frozenset({State.ANSWERED, State.CLOSED, State.REJECTED})
 def on_submission_event(
     *, session: Session, submission: Submission, event: Event, calendar: WorkingCalendar | None = None
 ) -> None:
-    if event.type in OWN_EVENTS:
+    if event.type in OWN_EVENTS or event.type == EventType.SUBMITTED:
         return
     state = event.to_state or submission.state
     agency_id = event.agency_id
     now = event.created_at
-    rows = service.open_deadlines(session=session, submission_id=submission.id)
+    # An item leaving `submitted` was created in this transaction: it has no clocks yet (no query needed).
+    rows = [] if event.from_state == State.SUBMITTED else service.open_deadlines(session=session,
+                                                                                 submission_id=submission.id)
     if not rows and state not in (State.ASSIGNED, State.IN_PROGRESS):
         return
     cal = calendar or service.working_calendar(session=session)

@@ -10,11 +10,14 @@ the unit of work opens (`attachments.service.stage`), so no lock is held while i
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Account
-from app.agencies.models import Agency, Commune, Field
+from app.agencies import service as agencies_service
+from app.agencies.models import Agency
 from app.attachments import service as attachments_service
 from app.attachments.service import Owner, StagedBatch
 from app.db import utcnow
@@ -72,11 +75,23 @@ def _transition(session: Session, submission: Submission, action: Action, now: d
     return previous
 
 
-def _unique_code(session: Session, now: datetime) -> str:
+def _insert_with_new_code(session: Session, submission: Submission, now: datetime) -> None:
+    """Inserts the item under a fresh random tracking code: one INSERT … ON CONFLICT DO NOTHING per try (the
+    unique index decides; a taken code, about one in a billion, just draws again), then the object joins the
+    session as the row it is, without reading it back."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = Submission.__table__
     while True:
-        code = new_tracking_code(now)
-        if session.exec(select(Submission.id).where(Submission.tracking_code == code)).first() is None:
-            return code
+        submission.tracking_code = new_tracking_code(now)
+        search.fill(submission)  # the code is searchable too
+        values = {c.name: getattr(submission, c.name) for c in table.columns if c.name != "id"}
+        stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=["tracking_code"])
+        new_id = session.execute(stmt.returning(table.c.id)).scalar()
+        if new_id is not None:
+            break
+    submission.id = new_id
+    make_transient_to_detached(submission)
+    session.add(submission)
 
 
 def _attach(session: Session, submission: Submission, batch: StagedBatch | None, owner: Owner, *,
@@ -102,8 +117,9 @@ def submit(
     """Stores a new item with the sender's checked files (`batch`), routed at once; returns it with its tracking
     code. `origin` (which API client, which request) goes into the SUBMITTED event for the subscribers."""
     now = now or utcnow()
-    field = session.exec(select(Field).where(Field.code == data.field_code)).first()
-    commune = session.exec(select(Commune).where(Commune.code == data.commune_code)).first()
+    ref = agencies_service.reference(session=session)
+    field = ref.field_by_code.get(data.field_code)
+    commune = ref.commune_by_code.get(data.commune_code)
     errors = {}
     if field is None:
         errors["field_code"] = N_("Lĩnh vực không có trong danh mục.")
@@ -116,9 +132,9 @@ def submit(
         kind=data.kind.value, field_code=field.code, commune_code=commune.code, text=f"{data.title}\n{data.content}"))
     routed = decision.agency_code is not None
     action = Action.ROUTE if routed else Action.SEND_TO_TRIAGE
-    agency_filter = Agency.code == decision.agency_code if routed else Agency.is_coordinator == True  # noqa: E712
+    agency = ref.agency_by_code[decision.agency_code] if routed else ref.coordinator
     submission = Submission(
-        tracking_code=_unique_code(session, now),
+        tracking_code="",
         kind=data.kind.value,
         priority=data.priority.value,
         field_id=field.id,
@@ -135,15 +151,13 @@ def submit(
         source=source,
         # Stored already routed (one INSERT); the events below tell the two steps.
         state=lifecycle.next_state(action, State.SUBMITTED).value,
-        agency_id=session.exec(select(Agency.id).where(agency_filter)).one(),
+        agency_id=agency.id,
         routing_rule_id=decision.rule_id,
         routing_explanation=decision.explanation,
         created_at=now,
         updated_at=now,
     )
-    search.fill(submission)
-    session.add(submission)
-    session.flush()
+    _insert_with_new_code(session, submission, now)
     record_event(session, submission, EventType.SUBMITTED, now=now, actor_role="sender",
                  to_state=State.SUBMITTED.value, data=origin)
     if routed:

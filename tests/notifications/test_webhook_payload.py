@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import event as sa_event
 from sqlmodel import col, select
 
+from app import cache
 from app.accounts.service import create_api_client
 from app.events.models import Event
 from app.integrations import service as integrations_service
@@ -53,6 +54,7 @@ def subscribe(db, client_id: int, events: tuple[str, ...]) -> WebhookSubscriptio
     sub = WebhookSubscription(api_client_id=client_id, url="https://hooks.example.vn/pakn", events=" ".join(events),
                               secret="whsec_thu")
     db.add(sub)
+    cache.bump(db)  # written behind the service's back: say so, as every writer of cached data does
     db.commit()
     return sub
 

@@ -183,6 +183,11 @@ def _load_listeners(session: Session) -> dict[int, tuple[Listener, ...]]:
 _LISTENERS = Cached(_load_listeners)
 
 
+def subscribers_of(session: Session, client_id: int) -> tuple[Listener, ...]:
+    """The client's active subscriptions (per-process copy; subscription changes bump the cache stamp)."""
+    return _LISTENERS.get(session).get(client_id, ())
+
+
 # --- queueing (inside the event's transaction) -------------------------------------------------------------
 
 def types_for(event: Event) -> set[str]:
@@ -252,7 +257,7 @@ def enqueue_for_event(session: Session, submission: Submission, event: Event) ->
     client_id = _creator(session, submission)
     if client_id is None:
         return 0
-    subscriptions = _LISTENERS.get(session).get(client_id, ())
+    subscriptions = subscribers_of(session, client_id)
     count = 0
     event_id = f"evt_{event.id}"
     data: dict | None = None

@@ -79,6 +79,7 @@ def test_queries_do_not_grow_with_the_number_of_subscriptions(db, views, selects
                     .order_by(col(Event.id).desc())).first()
     assert webhooks.types_for(event)
     views.clear()
+    cache.bump(db)  # both measurements start right after a change, so both include the caches' one reload
     selects()
     assert webhooks.enqueue_for_event(db, item, event) == 1
     with_one = selects()

@@ -19,6 +19,7 @@ from app.db import utcnow
 from app.events import service as events
 from app.integrations import idempotency
 from app.integrations.models import (
+    ApiChannel,
     ApiSubmission,
     RateLimitWindow,
     WebhookDelivery,
@@ -43,8 +44,8 @@ from app.kinds import (
     OPEN_STATES,
     REJECT_REASON_LABELS,
     STATE_LABELS,
+    Channel,
     EventType,
-    Kind,
     RejectReason,
     State,
 )
@@ -68,16 +69,16 @@ def on_submission_event(session: Session, submission: Submission, event) -> None
     origin = events.data_of(event)
     if origin.get("api_client_id"):
         session.add(ApiSubmission(submission_id=submission.id, api_client_id=origin["api_client_id"],
-                                  channel=origin.get("channel", "api")))
+                                  channel=ApiChannel(origin.get("channel", ApiChannel.API))))
         session.flush()
 
 
 def create_submission(
-    *, session: Session, client: ApiClient, data: SubmissionCreate, channel: str = "api",
+    *, session: Session, client: ApiClient, data: SubmissionCreate, channel: ApiChannel = ApiChannel.API,
     batch: StagedBatch | None = None,
 ) -> Submission:
     """submissions.service.submit on behalf of `client` (the caller's unit of work commits)."""
-    return submissions_service.submit(session=session, data=data, source=channel, batch=batch,
+    return submissions_service.submit(session=session, data=data, source=Channel(channel), batch=batch,
                                       origin={"api_client_id": client.id, "channel": channel})
 
 
@@ -248,7 +249,7 @@ def submission_view(session: Session, submission: Submission) -> SubmissionOut:
                            rated_at=submission.rated_at)
     return SubmissionOut(
         **summary_view(session, submission).model_dump(),
-        kind_label=KIND_LABELS.get(Kind(submission.kind), submission.kind),
+        kind_label=KIND_LABELS.get(submission.kind, submission.kind),
         field=Ref(code=field_row.code, name=field_row.name),
         commune=Ref(code=commune.code, name=commune.name),
         content=submission.content,

@@ -4,9 +4,10 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from functools import lru_cache
 
-from sqlalchemy import JSON, DateTime, create_engine, event, func, literal, select
+from sqlalchemy import JSON, DateTime, Enum, create_engine, event, func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
@@ -43,6 +44,23 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def _enum_values(enum_class: type[StrEnum]) -> list[str]:
+    return [member.value for member in enum_class]
+
+
+def enum_type(enum_class: type[StrEnum], name: str, *, length: int | None = None) -> Enum:
+    """The column type of a vocabulary: one member of `enum_class`, stored as its value in a VARCHAR (no native
+    PostgreSQL ENUM type, so both backends and their migrations look alike) and loaded as the member. A CHECK
+    constraint generated from the members guards the column; it is called ck_<table>_<name> by the naming
+    convention above, so `name` is the column's name. `length` keeps a VARCHAR longer than the longest value.
+
+    Adding a member changes the constraint: write a migration that drops and re-creates it.
+    """
+    extra = {"length": length} if length is not None else {}
+    return Enum(enum_class, name=name, native_enum=False, create_constraint=True, values_callable=_enum_values,
+                **extra)
 
 
 def utcnow() -> datetime:

@@ -1,4 +1,5 @@
-"""The vocabularies of a submission: its kind, its state and the kinds of event in its history."""
+"""The vocabularies of a submission: its kind, state, priority, sender, channel, reject reason and the kinds of event
+in its history."""
 
 from enum import StrEnum
 
@@ -64,6 +65,14 @@ class SenderType(StrEnum):
     INDIVIDUAL = "individual"
     BUSINESS = "business"
     ORGANISATION = "organisation"
+
+
+class Channel(StrEnum):
+    """Where an item came in: the citizen pages, the JSON API or the Open311 API."""
+
+    WEB = "web"
+    API = "api"
+    OPEN311 = "open311"
 
 
 SENDER_TYPE_LABELS = {

@@ -31,18 +31,39 @@ def _include_name(name, type_, parent_names) -> bool:
     return not (type_ == "column" and name == "search_vector" and parent_names.get("table_name") == "submissions")
 
 
+def _sqlite_foreign_keys(connection, on: bool) -> None:
+    # A PRAGMA on the driver's connection, outside any transaction (inside one SQLite ignores foreign_keys).
+    connection.connection.dbapi_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
 def _run(connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        include_name=_include_name,
-        render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-    if connection.in_transaction():
-        connection.commit()
+    # SQLite: a batch operation that recreates a table (copy, DROP, rename) cannot drop a table other rows refer
+    # to while foreign keys are enforced, so they are off during the migrations (SQLite's own procedure for
+    # changing a table) and every reference is checked afterwards.
+    sqlite = connection.dialect.name == "sqlite" and not connection.in_transaction()
+    if sqlite:
+        _sqlite_foreign_keys(connection, on=False)
+    try:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            include_name=_include_name,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"foreign keys broken after the migration: {broken[:10]}")
+        if connection.in_transaction():
+            connection.commit()
+    finally:
+        if sqlite:
+            if connection.in_transaction():
+                connection.rollback()
+            _sqlite_foreign_keys(connection, on=True)
 
 
 if context.is_offline_mode():

@@ -3,10 +3,9 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
+from app.db import UTCDateTime, enum_type, utcnow
 
 
 class Role(StrEnum):
@@ -26,14 +25,11 @@ ROLE_LABELS = {
 
 class Account(SQLModel, table=True):
     __tablename__ = "accounts"
-    __table_args__ = (
-        CheckConstraint("role IN ('agency_admin','officer','coordinator','system_admin')", name="role"),
-    )
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=64, unique=True, index=True)
     display_name: str = Field(max_length=200)
-    role: str = Field(max_length=32)
+    role: Role = Field(sa_type=enum_type(Role, "role", length=32))
     agency_id: int | None = Field(default=None, foreign_key="agencies.id", index=True)
     email: str | None = Field(default=None, max_length=254)
     password_hash: str = Field(max_length=255)

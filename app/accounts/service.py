@@ -200,7 +200,7 @@ def create_account(
     account = Account(
         username=username.lower(),
         display_name=display_name,
-        role=role.value,
+        role=role,
         agency_id=agency_id,
         email=email,
         password_hash=password_hash or hash_password(password),

@@ -4,17 +4,22 @@ The bytes live on disk under a random storage key (see storage.py); the row hold
 """
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
+from app.db import UTCDateTime, enum_type, utcnow
+
+
+class Owner(StrEnum):
+    SENDER = "sender"
+    AGENCY = "agency"
 
 
 class Attachment(SQLModel, table=True):
     __tablename__ = "attachments"
     __table_args__ = (
-        CheckConstraint("owner IN ('sender','agency')", name="owner"),
         CheckConstraint("size > 0", name="size"),
         Index("ix_attachments_submission_id_owner", "submission_id", "owner"),
     )
@@ -23,7 +28,7 @@ class Attachment(SQLModel, table=True):
     submission_id: int = Field(foreign_key="submissions.id")
     # The ATTACHMENT_ADDED event that recorded it (its data holds the SHA-256, so the audit chain covers the file).
     event_id: int | None = Field(default=None, foreign_key="events.id")
-    owner: str = Field(max_length=8)  # sender | agency
+    owner: Owner = Field(sa_type=enum_type(Owner, "owner", length=8))
     # Display name only (sanitised); never used to build a path.
     original_name: str = Field(max_length=255)
     # Detected from the content, never taken from the client.

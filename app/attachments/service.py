@@ -26,7 +26,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -34,7 +33,7 @@ from PIL import Image, ImageOps
 from sqlmodel import Session, col, select
 
 from app.attachments import storage
-from app.attachments.models import Attachment, human_size
+from app.attachments.models import Attachment, Owner, human_size
 from app.config import get_settings
 from app.db import unit_of_work, utcnow
 from app.errors import Invalid
@@ -64,11 +63,6 @@ CHUNK = 1024 * 1024
 OOXML_MAX_ENTRIES = 10_000
 OOXML_CONTENT_TYPES_MAX = 1024 * 1024
 DEFAULT_NAME = "tep-dinh-kem"
-
-
-class Owner(StrEnum):
-    SENDER = "sender"
-    AGENCY = "agency"
 
 
 class AttachmentRefused(Invalid):
@@ -386,7 +380,7 @@ def store(
     for item in batch.files:
         width, height = item.thumbnail_size or (None, None)
         rows.append(Attachment(
-            submission_id=submission_id, owner=owner.value, original_name=item.name,
+            submission_id=submission_id, owner=owner, original_name=item.name,
             content_type=item.content_type, size=item.size, sha256=item.sha256, storage_key=item.key,
             thumbnail_key=item.thumbnail_key, thumbnail_width=width, thumbnail_height=height,
             uploaded_by_account_id=actor_id, created_at=now,

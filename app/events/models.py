@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
+from app.db import UTCDateTime, enum_type, utcnow
+from app.events.types import EventType
 
 
 class Event(SQLModel, table=True):
@@ -17,7 +18,7 @@ class Event(SQLModel, table=True):
     # Foreign keys name tables, not classes: this module imports no domain.
     submission_id: int | None = Field(default=None, foreign_key="submissions.id", index=True)
     subject_account_id: int | None = Field(default=None, foreign_key="accounts.id")
-    type: str = Field(max_length=32)
+    type: EventType = Field(sa_type=enum_type(EventType, "type", length=32))
     from_state: str | None = Field(default=None, max_length=20)
     to_state: str | None = Field(default=None, max_length=20)
     actor_account_id: int | None = Field(default=None, foreign_key="accounts.id")

@@ -36,7 +36,7 @@ def oldest_first(stmt: Select) -> Select:
 def urgency_order(stmt: Select) -> Select:
     """Most urgent first: the earliest running deadline (app/sla), then other open items oldest first,
     then finished ones."""
-    still_open = case((col(Submission.state).in_([s.value for s in OPEN_STATES]), 0), else_=1)
+    still_open = case((col(Submission.state).in_(sorted(OPEN_STATES)), 0), else_=1)
     return stmt.order_by(urgency_key().asc().nulls_last(), still_open, col(Submission.created_at),
                          col(Submission.id))
 

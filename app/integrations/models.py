@@ -2,11 +2,30 @@
 webhook subscriptions and deliveries, and the Open311 details of a request."""
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
+from app.db import UTCDateTime, enum_type, utcnow
+from app.kinds import Channel
+
+
+class ApiChannel(StrEnum):
+    """The channels of app.kinds.Channel that come through an API client."""
+
+    API = Channel.API.value
+    OPEN311 = Channel.OPEN311.value
+
+
+class WebhookEvent(StrEnum):
+    """What a webhook delivery announces (the `type` of its payload); subscriptions choose among all but PING."""
+
+    STATE_CHANGED = "submission.state_changed"
+    ANSWERED = "submission.answered"
+    INFO_REQUESTED = "submission.info_requested"
+    REJECTED = "submission.rejected"
+    PING = "ping"
 
 
 class ApiSubmission(SQLModel, table=True):
@@ -14,13 +33,12 @@ class ApiSubmission(SQLModel, table=True):
 
     __tablename__ = "api_submissions"
     __table_args__ = (
-        CheckConstraint("channel IN ('api','open311')", name="channel"),
         Index("ix_api_submissions_api_client_id_submission_id", "api_client_id", "submission_id"),
     )
 
     submission_id: int = Field(primary_key=True, foreign_key="submissions.id")
     api_client_id: int = Field(foreign_key="api_clients.id")
-    channel: str = Field(default="api", max_length=16)
+    channel: ApiChannel = Field(default=ApiChannel.API, sa_type=enum_type(ApiChannel, "channel", length=16))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -78,7 +96,7 @@ class WebhookDelivery(SQLModel, table=True):
     subscription_id: int = Field(foreign_key="webhook_subscriptions.id", index=True)
     message_id: int = Field(foreign_key="outbox_messages.id", index=True)
     event_id: str = Field(max_length=64)  # the same for a redelivery, so receivers can drop duplicates
-    event_type: str = Field(max_length=64)
+    event_type: WebhookEvent = Field(sa_type=enum_type(WebhookEvent, "event_type", length=64))
     submission_id: int | None = Field(default=None, foreign_key="submissions.id")
     redelivery_of: int | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

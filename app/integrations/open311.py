@@ -17,7 +17,7 @@ from app.config import get_settings
 from app.db import utcnow
 from app.errors import Invalid
 from app.integrations import service as integrations_service
-from app.integrations.models import ApiSubmission, Open311Request
+from app.integrations.models import ApiChannel, ApiSubmission, Open311Request
 from app.kinds import KIND_HINTS, KIND_LABELS, OPEN_STATES, SENDER_TYPE_LABELS, Kind, SenderType
 from app.submissions import service as submissions_service
 from app.submissions.models import Submission
@@ -230,7 +230,7 @@ def create_request(*, session: Session, client: ApiClient, form: dict) -> Create
     )
     try:
         submission = integrations_service.create_submission(session=session, client=client, data=data,
-                                                            channel="open311")
+                                                            channel=ApiChannel.OPEN311)
         details.submission_id = submission.id
         session.add(details)
     except Invalid as exc:
@@ -255,7 +255,7 @@ def request_view(
         "service_request_id": submission.tracking_code,
         "status": open311_status(submission.state),
         "status_notes": status_notes,
-        "service_name": f"{KIND_LABELS[Kind(submission.kind)]}: {field.name}",
+        "service_name": f"{KIND_LABELS[submission.kind]}: {field.name}",
         "service_code": service_code(submission.kind, field.code),
         "description": submission.content if own else None,
         "agency_responsible": agency.name if agency else None,
@@ -303,9 +303,9 @@ def query_requests(*, session: Session, params: dict, viewer: ApiClient | None) 
         if any(s not in ("open", "closed") for s in statuses):
             raise Open311Error(400, "status: chỉ nhận open, closed.")
         if set(statuses) == {"open"}:
-            stmt = stmt.where(col(Submission.state).in_([s.value for s in OPEN_STATES]))
+            stmt = stmt.where(col(Submission.state).in_(sorted(OPEN_STATES)))
         elif set(statuses) == {"closed"}:
-            stmt = stmt.where(col(Submission.state).not_in([s.value for s in OPEN_STATES]))
+            stmt = stmt.where(col(Submission.state).not_in(sorted(OPEN_STATES)))
         codes = _split(params.get("service_code"))
         if codes:
             pairs = [parse_service_code(session, c) for c in codes]
@@ -313,7 +313,7 @@ def query_requests(*, session: Session, params: dict, viewer: ApiClient | None) 
             if not pairs:
                 return []
             field_ids = {f.code: f.id for _, f in pairs}
-            conditions = [(Submission.kind == k.value) & (Submission.field_id == field_ids[f.code]) for k, f in pairs]
+            conditions = [(Submission.kind == k) & (Submission.field_id == field_ids[f.code]) for k, f in pairs]
             stmt = stmt.where(or_(*conditions))
     rows = list(session.exec(stmt.order_by(col(Submission.created_at).desc()).limit(MAX_RESULTS)).all())
     return _views(session, rows, viewer)

@@ -23,6 +23,7 @@ from app.events import service as events
 from app.events.models import Event
 from app.integrations import idempotency
 from app.integrations.models import (
+    ApiChannel,
     ApiSubmission,
     RateLimitWindow,
     WebhookDelivery,
@@ -47,8 +48,8 @@ from app.kinds import (
     OPEN_STATES,
     REJECT_REASON_LABELS,
     STATE_LABELS,
+    Channel,
     EventType,
-    Kind,
     RejectReason,
     State,
 )
@@ -73,16 +74,16 @@ def on_submission_event(session: Session, submission: Submission, event) -> None
     origin = events.data_of(event)
     if origin.get("api_client_id"):
         session.add(ApiSubmission(submission_id=submission.id, api_client_id=origin["api_client_id"],
-                                  channel=origin.get("channel", "api")))
+                                  channel=ApiChannel(origin.get("channel", ApiChannel.API))))
         session.flush()
 
 
 def create_submission(
-    *, session: Session, client: ApiClient, data: SubmissionCreate, channel: str = "api",
+    *, session: Session, client: ApiClient, data: SubmissionCreate, channel: ApiChannel = ApiChannel.API,
     batch: StagedBatch | None = None,
 ) -> Submission:
     """submissions.service.submit on behalf of `client` (the caller's unit of work commits)."""
-    return submissions_service.submit(session=session, data=data, source=channel, batch=batch,
+    return submissions_service.submit(session=session, data=data, source=Channel(channel), batch=batch,
                                       origin={"api_client_id": client.id, "channel": channel})
 
 
@@ -305,7 +306,7 @@ def submission_view(session: Session, submission: Submission, *, events: list | 
                            rated_at=submission.rated_at)
     return SubmissionOut(
         **summary_view(session, submission, due).model_dump(),
-        kind_label=KIND_LABELS.get(Kind(submission.kind), submission.kind),
+        kind_label=KIND_LABELS.get(submission.kind, submission.kind),
         field=Ref(code=field_row.code, name=field_row.name),
         commune=Ref(code=commune.code, name=commune.name),
         content=submission.content,

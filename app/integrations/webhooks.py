@@ -30,23 +30,23 @@ from app.events import chain
 from app.events import service as events_service
 from app.events.models import Event
 from app.integrations import idempotency
-from app.integrations.models import ApiSubmission, WebhookDelivery, WebhookSubscription
+from app.integrations.models import ApiSubmission, WebhookDelivery, WebhookEvent, WebhookSubscription
 from app.integrations.schemas import AttemptOut, DeliveryOut, WebhookCreated, WebhookOut
 from app.integrations.service import submission_view
 from app.kinds import EVENT_PUBLIC_LABELS, EventType
 from app.notifications import service as notifications_service
-from app.notifications.models import DeliveryAttempt, OutboxMessage
+from app.notifications.models import DeliveryAttempt, OutboxMessage, OutboxStatus
 from app.notifications.worker import DeliveryResult
 from app.submissions.models import Submission
 
 log = logging.getLogger("pakn.webhooks")
 
 CHANNEL = "webhook"
-STATE_CHANGED = "submission.state_changed"
-ANSWERED = "submission.answered"
-INFO_REQUESTED = "submission.info_requested"
-REJECTED = "submission.rejected"
-PING = "ping"
+STATE_CHANGED = WebhookEvent.STATE_CHANGED
+ANSWERED = WebhookEvent.ANSWERED
+INFO_REQUESTED = WebhookEvent.INFO_REQUESTED
+REJECTED = WebhookEvent.REJECTED
+PING = WebhookEvent.PING
 EVENT_TYPES = (STATE_CHANGED, ANSWERED, INFO_REQUESTED, REJECTED)
 EVENT_TYPE_LABELS = {
     STATE_CHANGED: "Hồ sơ đổi trạng thái",
@@ -195,7 +195,7 @@ def types_for(event: Event) -> set[str]:
     if event.from_state and event.to_state and event.from_state != event.to_state:
         types.add(STATE_CHANGED)
     if event.type in _EVENT_TO_TYPE:
-        types.add(_EVENT_TO_TYPE[EventType(event.type)])
+        types.add(_EVENT_TO_TYPE[event.type])
     return types
 
 
@@ -395,7 +395,7 @@ def delivery_out(view: DeliveryView) -> DeliveryOut:
         id=view.delivery.id, event_id=view.delivery.event_id, event_type=view.delivery.event_type,
         tracking_code=view.tracking_code, status=message.status, attempts=message.attempts,
         max_attempts=message.max_attempts,
-        next_attempt_at=message.next_attempt_at if message.status == "pending" else None,
+        next_attempt_at=message.next_attempt_at if message.status == OutboxStatus.PENDING else None,
         last_error=message.last_error, created_at=view.delivery.created_at, sent_at=message.sent_at,
         redelivery_of=view.delivery.redelivery_of,
         attempt_log=[AttemptOut(at=a.attempted_at, ok=a.ok, status_code=a.status_code, error=a.error,

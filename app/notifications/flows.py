@@ -6,7 +6,7 @@ from app.agencies.models import Agency
 from app.config import get_settings
 from app.events import bus
 from app.events.models import Event
-from app.kinds import REJECT_REASON_LABELS, EventType, RejectReason
+from app.kinds import REJECT_REASON_LABELS, EventType
 from app.notifications.service import agency_recipients, enqueue_email
 from app.submissions.models import Submission
 
@@ -44,7 +44,7 @@ def _sender_message(session: Session, submission: Submission, event: Event) -> t
                     f"{agency_name} đã trả lời ý kiến “{submission.title}”:\n\n{submission.answer_text}\n\n"
                     "Bạn có thể đánh giá mức độ hài lòng tại trang tra cứu.")
         case EventType.REJECTED:
-            reason = REJECT_REASON_LABELS.get(RejectReason(submission.reject_reason), submission.reject_reason)
+            reason = REJECT_REASON_LABELS.get(submission.reject_reason, submission.reject_reason)
             return (f"[{code}] Không được tiếp nhận",
                     f"Ý kiến “{submission.title}” không được tiếp nhận. Lý do: {reason}.\n\n{submission.reject_detail}")
     return None

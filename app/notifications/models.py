@@ -2,29 +2,36 @@
 stored schedule of the periodic jobs that the same worker loop runs."""
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Index, Text
+from sqlalchemy import Index, Text
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
+from app.db import UTCDateTime, enum_type, utcnow
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"  # waiting for its next attempt (or held by a worker's claim)
+    SENT = "sent"
+    DEAD = "dead"  # attempts used up; an administrator may retry it
 
 
 class OutboxMessage(SQLModel, table=True):
     __tablename__ = "outbox_messages"
     __table_args__ = (
-        CheckConstraint("status IN ('pending','sent','dead')", name="status"),
         Index("ix_outbox_messages_status_next_attempt_at", "status", "next_attempt_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    channel: str = Field(max_length=16)  # email | webhook
+    # email | webhook | …: open, each channel is a sender registered with the worker (app/wiring.py).
+    channel: str = Field(max_length=16)
     recipient: str = Field(max_length=1000)
     subject: str = Field(default="", max_length=300)
     body: str = Field(default="", sa_type=Text)
     payload: str | None = Field(default=None, sa_type=Text)  # JSON for webhooks
     submission_id: int | None = Field(default=None, foreign_key="submissions.id", index=True)
     reference: str | None = Field(default=None, max_length=100)  # e.g. webhook subscription id
-    status: str = Field(default="pending", max_length=16)
+    status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=enum_type(OutboxStatus, "status", length=16))
     attempts: int = Field(default=0)
     max_attempts: int = Field(default=8)
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -9,7 +9,7 @@ from app.agencies.models import Agency
 from app.cache import Cached
 from app.config import get_settings
 from app.db import utcnow
-from app.notifications.models import OutboxMessage
+from app.notifications.models import OutboxMessage, OutboxStatus
 
 
 def enqueue(
@@ -81,13 +81,14 @@ def coordinator_recipients(*, session: Session) -> list[str]:
 
 def failed_messages(*, session: Session, limit: int = 100) -> list[OutboxMessage]:
     return list(session.exec(
-        select(OutboxMessage).where(OutboxMessage.status == "dead").order_by(col(OutboxMessage.id).desc()).limit(limit)
+        select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.DEAD)
+        .order_by(col(OutboxMessage.id).desc()).limit(limit)
     ).all())
 
 
 def retry_message(*, session: Session, message: OutboxMessage) -> None:
     """The system admin sends a dead message again (e.g. after fixing the SMTP settings)."""
-    message.status = "pending"
+    message.status = OutboxStatus.PENDING
     message.attempts = 0
     message.next_attempt_at = utcnow()
     message.locked_until = None

@@ -36,7 +36,7 @@ from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.db import begin_write, get_engine, utcnow
-from app.notifications.models import DeliveryAttempt, JobSchedule, OutboxMessage
+from app.notifications.models import DeliveryAttempt, JobSchedule, OutboxMessage, OutboxStatus
 
 log = logging.getLogger("pakn.worker")
 
@@ -131,7 +131,7 @@ class Claim:
 
 def _claimable(now: datetime) -> tuple:
     return (
-        OutboxMessage.status == "pending",
+        OutboxMessage.status == OutboxStatus.PENDING,
         col(OutboxMessage.next_attempt_at) <= now,
         or_(col(OutboxMessage.locked_until).is_(None), col(OutboxMessage.locked_until) < now),
     )
@@ -187,7 +187,7 @@ def holds(session: Session, claimed: Claim, now: datetime | None = None) -> bool
     if row is None:
         return False
     status, token, locked_until = row
-    return (status == "pending" and token == claimed.token and locked_until is not None
+    return (status == OutboxStatus.PENDING and token == claimed.token and locked_until is not None
             and locked_until - now >= send_budget(claimed.message.channel))
 
 
@@ -213,11 +213,11 @@ def record(session: Session, claimed: Claim, result: DeliveryResult, now: dateti
     attempts = message.attempts + 1
     values: dict = {"attempts": attempts, "locked_until": None, "claim_token": None}
     if result.ok:
-        values |= {"status": "sent", "sent_at": now, "last_error": None}
+        values |= {"status": OutboxStatus.SENT, "sent_at": now, "last_error": None}
     else:
         values["last_error"] = (result.error or f"HTTP {result.status_code}")[:1000]
         if result.permanent or attempts >= message.max_attempts:
-            values["status"] = "dead"
+            values["status"] = OutboxStatus.DEAD
             log.warning("message %s gave up after %s attempts: %s", message.id, attempts, values["last_error"])
         else:
             delay = backoff(attempts)

@@ -4,7 +4,8 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
+from app.db import UTCDateTime, enum_type, utcnow
+from app.kinds import Kind
 
 
 class RoutingRule(SQLModel, table=True):
@@ -13,7 +14,7 @@ class RoutingRule(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     priority: int = Field(default=1000, index=True)
     name: str = Field(max_length=300)
-    kind: str | None = Field(default=None, max_length=32)
+    kind: Kind | None = Field(default=None, sa_type=enum_type(Kind, "kind", length=32))
     field_code: str | None = Field(default=None, max_length=64)
     commune_code: str | None = Field(default=None, max_length=64)
     # Comma-separated; matched ignoring case and diacritics.

@@ -259,7 +259,7 @@ def rule_history(*, session: Session, rule_id: int, limit: int = 50):
 
     events = session.exec(
         select(Event).where(col(Event.submission_id).is_(None),
-                                      col(Event.type).in_([t.value for t in RULE_EVENTS]))
+                                      col(Event.type).in_(RULE_EVENTS))
         .order_by(col(Event.id).desc())
     ).all()
     mine = [e for e in events if e.data and json.loads(e.data).get("rule_id") == rule_id]

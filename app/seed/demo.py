@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from app.accounts.models import Account, Role
 from app.agencies.models import Agency, Commune, Field
 from app.db import utcnow
-from app.kinds import Kind, Priority, SenderType, State
+from app.kinds import Channel, Kind, Priority, SenderType, State
 from app.routing.engine import RoutingInput, RuleSpec, decide
 from app.routing.service import load_rule_specs
 from app.seed.reference import COORDINATOR_USERNAME
@@ -1067,7 +1067,7 @@ def seed_demo(*, session: Session, count: int = 300, rng_seed: int = 2026, now: 
     created = 0
     for plan in plans:
         times = plan.times
-        submission = service.submit(session=session, data=plan.data, source="web", now=times["created"])
+        submission = service.submit(session=session, data=plan.data, source=Channel.WEB, now=times["created"])
         created += 1
         session.commit()
 

@@ -87,12 +87,12 @@ def add_entry(
     with _session() as session:
         try:
             with unit_of_work(session):
-                entry = service.add_entry(session=session, actor=None, day=_date(day), kind=kind.value,
+                entry = service.add_entry(session=session, actor=None, day=_date(day), kind=kind,
                                           description=description, legal_reference=legal_reference)
         except Invalid as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(1) from None
-        typer.echo(f"Đã thêm {entry.day.isoformat()} ({service.ENTRY_KIND_LABELS[EntryKind(entry.kind)]}).")
+        typer.echo(f"Đã thêm {entry.day.isoformat()} ({service.ENTRY_KIND_LABELS[entry.kind]}).")
 
 
 @calendar_cli.command("remove")

@@ -128,7 +128,7 @@ def arm(row: ClockRow, now: datetime, calendar: WorkingCalendar) -> None:
         row.at_risk_recorded_at = None
     if row.due_at > now:
         row.overdue_recorded_at = None
-    row.status = status_at(row, now).value
+    row.status = status_at(row, now)
     row.next_check_at = next_check(row)
 
 

@@ -90,7 +90,7 @@ def replay_missing(*, session: Session) -> int:
     """
     has_clock = select(SubmissionDeadline.submission_id)
     items = session.exec(
-        select(Submission).where(col(Submission.state).in_([s.value for s in OPEN_STATES]),
+        select(Submission).where(col(Submission.state).in_(sorted(OPEN_STATES)),
                                  col(Submission.id).not_in(has_clock))
     ).all()
     cal = service.working_calendar(session=session)

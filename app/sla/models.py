@@ -11,7 +11,9 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
+from app.db import UTCDateTime, enum_type, utcnow
+from app.events.types import EventType
+from app.kinds import Kind, Priority
 
 
 class Phase(StrEnum):
@@ -53,16 +55,14 @@ class DeadlinePolicy(SQLModel, table=True):
     __tablename__ = "deadline_policies"
     __table_args__ = (
         UniqueConstraint("kind", "priority", "phase", "version"),
-        CheckConstraint("phase IN ('accept','answer')", name="phase"),
-        CheckConstraint("unit IN ('working_days','working_hours')", name="unit"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=16)
-    priority: str = Field(max_length=16)
-    phase: str = Field(max_length=16)  # accept: accept-or-transfer; answer: answer or assess
+    kind: Kind = Field(sa_type=enum_type(Kind, "kind", length=16))
+    priority: Priority = Field(sa_type=enum_type(Priority, "priority", length=16))
+    phase: Phase = Field(sa_type=enum_type(Phase, "phase", length=16))  # accept-or-transfer, or answer-or-assess
     amount: int
-    unit: str = Field(default="working_days", max_length=16)
+    unit: Unit = Field(default=Unit.WORKING_DAYS, sa_type=enum_type(Unit, "unit", length=16))
     legal_basis: str = Field(max_length=500)
     version: int = Field(default=1)
     is_current: bool = Field(default=True)
@@ -74,11 +74,10 @@ class CalendarEntry(SQLModel, table=True):
     """A province exception to the national calendar, with the document that decided it."""
 
     __tablename__ = "calendar_entries"
-    __table_args__ = (CheckConstraint("kind IN ('day_off','working_day')", name="kind"),)
 
     id: int | None = Field(default=None, primary_key=True)
     day: date = Field(unique=True)
-    kind: str = Field(max_length=16)
+    kind: EntryKind = Field(sa_type=enum_type(EntryKind, "kind", length=16))
     description: str = Field(max_length=300)
     legal_reference: str = Field(max_length=300)
     created_by_account_id: int | None = Field(default=None, foreign_key="accounts.id")
@@ -96,9 +95,6 @@ class SubmissionDeadline(SQLModel, table=True):
 
     __tablename__ = "submission_deadlines"
     __table_args__ = (
-        CheckConstraint("phase IN ('accept','answer')", name="phase"),
-        CheckConstraint("clock IN ('running','paused','stopped')", name="clock"),
-        CheckConstraint("status IN ('on_track','at_risk','overdue')", name="status"),
         # Partial: only clocks with a crossing still to record are in the index the sweep reads.
         Index("ix_submission_deadlines_next_check_at", "next_check_at",
               postgresql_where=text("next_check_at IS NOT NULL"), sqlite_where=text("next_check_at IS NOT NULL")),
@@ -109,13 +105,13 @@ class SubmissionDeadline(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     submission_id: int = Field(foreign_key="submissions.id")
-    phase: str = Field(max_length=16)
+    phase: Phase = Field(sa_type=enum_type(Phase, "phase", length=16))
     agency_id: int | None = Field(default=None, foreign_key="agencies.id")
     policy_id: int = Field(foreign_key="deadline_policies.id")
     policy_version: int
 
-    clock: str = Field(default=Clock.RUNNING.value, max_length=16)
-    status: str = Field(default=Status.ON_TRACK.value, max_length=16)
+    clock: Clock = Field(default=Clock.RUNNING, sa_type=enum_type(Clock, "clock", length=16))
+    status: Status = Field(default=Status.ON_TRACK, sa_type=enum_type(Status, "status", length=16))
     started_at: datetime = Field(sa_type=UTCDateTime)
     original_due_at: datetime = Field(sa_type=UTCDateTime)
     due_at: datetime = Field(sa_type=UTCDateTime)
@@ -131,7 +127,8 @@ class SubmissionDeadline(SQLModel, table=True):
     extra_extensions_allowed: int = 0
 
     stopped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    outcome: str | None = Field(default=None, max_length=32)  # the event type that stopped the clock
+    # The type of the event that stopped the clock.
+    outcome: EventType | None = Field(default=None, sa_type=enum_type(EventType, "outcome", length=32))
     on_time: bool | None = None
     margin_seconds: int | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -143,7 +140,6 @@ class DeadlineExtension(SQLModel, table=True):
 
     __tablename__ = "deadline_extensions"
     __table_args__ = (
-        CheckConstraint("status IN ('pending','granted','refused')", name="status"),
         CheckConstraint("working_days BETWEEN 1 AND 30", name="working_days"),
         Index("ix_deadline_extensions_status_requested_at", "status", "requested_at"),
     )
@@ -152,7 +148,8 @@ class DeadlineExtension(SQLModel, table=True):
     deadline_id: int = Field(foreign_key="submission_deadlines.id")
     submission_id: int = Field(foreign_key="submissions.id", index=True)
     agency_id: int | None = Field(default=None, foreign_key="agencies.id")
-    status: str = Field(default=ExtensionStatus.PENDING.value, max_length=16)
+    status: ExtensionStatus = Field(default=ExtensionStatus.PENDING,
+                                    sa_type=enum_type(ExtensionStatus, "status", length=16))
     working_days: int
     reason: str = Field(sa_type=Text)
     requested_by_account_id: int = Field(foreign_key="accounts.id")

@@ -65,7 +65,7 @@ def _claim(session: Session, row: SubmissionDeadline, column: str, now: datetime
     result = session.execute(
         update(SubmissionDeadline)
         .where(col(SubmissionDeadline.id) == row.id, attr.is_(None),
-               col(SubmissionDeadline.clock) == Clock.RUNNING.value)
+               col(SubmissionDeadline.clock) == Clock.RUNNING)
         .values({column: now})
         .execution_options(synchronize_session=False)
     )
@@ -107,7 +107,7 @@ def _check(session: Session, row: SubmissionDeadline, submission: Submission, no
         crossed = row.due_at
         if row.overdue_recorded_at is None and crossed <= now and _claim(session, row, "overdue_recorded_at", now):
             _record(session, row, submission, EventType.DEADLINE_OVERDUE, now, crossed, cache, report)
-        row.status = clock.status_at(row, now).value
+        row.status = clock.status_at(row, now)
     row.next_check_at = clock.next_check(row)
     row.updated_at = now
 

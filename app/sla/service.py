@@ -165,7 +165,7 @@ def add_entry(
     if errors:
         raise Invalid(errors)
     before = working_calendar(session=session)
-    entry = CalendarEntry(day=day, kind=kind, description=description, legal_reference=legal_reference,
+    entry = CalendarEntry(day=day, kind=EntryKind(kind), description=description, legal_reference=legal_reference,
                           created_by_account_id=actor.id if actor else None, created_at=now)
     session.add(entry)
     session.flush()
@@ -305,7 +305,7 @@ def update_policy(
             DeadlinePolicy.phase == policy.phase)
     ).one()
     policy.is_current = False
-    new = DeadlinePolicy(kind=policy.kind, priority=policy.priority, phase=policy.phase, amount=amount, unit=unit,
+    new = DeadlinePolicy(kind=policy.kind, priority=policy.priority, phase=policy.phase, amount=amount, unit=Unit(unit),
                          legal_basis=legal_basis, version=(latest or 0) + 1, is_current=True, created_at=now,
                          created_by_account_id=actor.id)
     session.add(policy)
@@ -317,7 +317,7 @@ def update_policy(
 
 
 def describe_policy(policy: DeadlinePolicy) -> str:
-    return f"{policy.amount} {UNIT_LABELS.get(Unit(policy.unit), policy.unit)}"
+    return f"{policy.amount} {UNIT_LABELS.get(policy.unit, policy.unit)}"
 
 
 # ------------------------------------------------------------------ clocks (used inside another unit of work)
@@ -347,8 +347,8 @@ def start_clock(*, session: Session, submission: Submission, phase: Phase, agenc
         return None
     due, budget = clock.plan(amount=policy.amount, unit=policy.unit, start=now, calendar=calendar)
     row = SubmissionDeadline(
-        submission_id=submission.id, phase=phase.value, agency_id=agency_id, policy_id=policy.id,
-        policy_version=policy.version, clock=Clock.RUNNING.value, started_at=now, original_due_at=due, due_at=due,
+        submission_id=submission.id, phase=phase, agency_id=agency_id, policy_id=policy.id,
+        policy_version=policy.version, clock=Clock.RUNNING, started_at=now, original_due_at=due, due_at=due,
         at_risk_at=due, budget_seconds=budget, created_at=now, updated_at=now,
     )
     clock.arm(row, now, calendar)
@@ -360,8 +360,8 @@ def pause(row: SubmissionDeadline, now: datetime, calendar: WorkingCalendar) -> 
     if row.clock != Clock.RUNNING:
         return
     row.remaining_seconds = clock.remaining(row, now, calendar)
-    row.status = clock.status_at(row, now).value
-    row.clock = Clock.PAUSED.value
+    row.status = clock.status_at(row, now)
+    row.clock = Clock.PAUSED
     row.paused_at = now
     row.next_check_at = None
     row.updated_at = now
@@ -374,7 +374,7 @@ def resume(row: SubmissionDeadline, now: datetime, calendar: WorkingCalendar) ->
     left = row.remaining_seconds or 0
     if left > 0:
         row.due_at = calendar.add_working_time(now, timedelta(seconds=left))
-    row.clock = Clock.RUNNING.value
+    row.clock = Clock.RUNNING
     row.paused_at = None
     row.remaining_seconds = None
     row.updated_at = now
@@ -391,8 +391,8 @@ def stop(row: SubmissionDeadline, now: datetime, outcome: str, calendar: Working
     else:
         row.margin_seconds = row.remaining_seconds or 0
         row.on_time = row.margin_seconds > 0
-    row.status = clock.status_at(row, now).value
-    row.clock = Clock.STOPPED.value
+    row.status = clock.status_at(row, now)
+    row.clock = Clock.STOPPED
     row.stopped_at = now
     row.outcome = outcome
     row.next_check_at = None
@@ -511,7 +511,7 @@ def _decide(session: Session, extension: DeadlineExtension, status: ExtensionSta
             now: datetime) -> None:
     """Marks the request decided with one conditional UPDATE: of two coordinators deciding at once, exactly one
     wins (the other's UPDATE matches no pending row and is refused)."""
-    values = {"status": status.value, "decided_by_account_id": actor.id, "decided_at": now}
+    values = {"status": status, "decided_by_account_id": actor.id, "decided_at": now}
     stmt = (update(DeadlineExtension)
             .where(col(DeadlineExtension.id) == extension.id, col(DeadlineExtension.status) == ExtensionStatus.PENDING)
             .values(**values).execution_options(synchronize_session=False))
@@ -549,7 +549,7 @@ def grant_extension(
         row.remaining_seconds = (row.remaining_seconds or 0) + added
         row.budget_seconds += added
         row.due_at = clock.shift_due(old_due, days, calendar)
-        row.status = clock.status_at(row, now).value
+        row.status = clock.status_at(row, now)
     row.extensions_granted += 1
     if allow_more:
         row.extra_extensions_allowed += 1

@@ -5,47 +5,43 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Index, Text
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
+from app.db import UTCDateTime, enum_type, utcnow
+from app.kinds import Channel, Kind, Priority, RejectReason, SenderType, State
 
 
 class Submission(SQLModel, table=True):
     __tablename__ = "submissions"
     __table_args__ = (
-        CheckConstraint("kind IN ('feedback','petition','initiative','solution')", name="kind"),
-        CheckConstraint(
-            "state IN ('submitted','triage','assigned','in_progress','info_requested',"
-            "'answered','closed','rejected')",
-            name="state",
-        ),
-        CheckConstraint("priority IN ('normal','urgent')", name="priority"),
         CheckConstraint("sender_phone IS NOT NULL OR sender_email IS NOT NULL", name="contact"),
         Index("ix_submissions_agency_id_state_created_at", "agency_id", "state", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     tracking_code: str = Field(max_length=20, unique=True, index=True)
-    kind: str = Field(max_length=16)
-    priority: str = Field(default="normal", max_length=16)
+    kind: Kind = Field(sa_type=enum_type(Kind, "kind", length=16))
+    priority: Priority = Field(default=Priority.NORMAL, sa_type=enum_type(Priority, "priority", length=16))
     field_id: int = Field(foreign_key="fields.id")
     commune_id: int = Field(foreign_key="communes.id")
     title: str = Field(max_length=200)
     content: str = Field(sa_type=Text)
 
-    sender_type: str = Field(default="individual", max_length=16)
+    sender_type: SenderType = Field(default=SenderType.INDIVIDUAL,
+                                    sa_type=enum_type(SenderType, "sender_type", length=16))
     sender_name: str = Field(max_length=120)
     sender_phone: str | None = Field(default=None, max_length=16)
     sender_email: str | None = Field(default=None, max_length=254)
     sender_address: str | None = Field(default=None, max_length=300)
     hide_identity: bool = Field(default=False)
     consented_at: datetime = Field(sa_type=UTCDateTime)
-    source: str = Field(default="web", max_length=16)
+    source: Channel = Field(default=Channel.WEB, sa_type=enum_type(Channel, "source", length=16))
 
-    state: str = Field(default="submitted", max_length=20, index=True)
+    state: State = Field(default=State.SUBMITTED, sa_type=enum_type(State, "state", length=20), index=True)
     agency_id: int | None = Field(default=None, foreign_key="agencies.id")
     routing_rule_id: int | None = Field(default=None)
     routing_explanation: str | None = Field(default=None, max_length=500)
 
-    reject_reason: str | None = Field(default=None, max_length=32)
+    reject_reason: RejectReason | None = Field(default=None,
+                                               sa_type=enum_type(RejectReason, "reject_reason", length=32))
     reject_detail: str | None = Field(default=None, sa_type=Text)
     duplicate_of: str | None = Field(default=None, max_length=20)
     rating_satisfied: bool | None = Field(default=None)

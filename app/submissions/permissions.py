@@ -8,7 +8,7 @@ from app.accounts.models import Account, Role
 from app.accounts.permissions import HANDLING_ROLES, is_coordinator
 from app.errors import NotPermitted
 from app.i18n import N_
-from app.kinds import State
+from app.kinds import EventType, State
 from app.submissions.lifecycle import Action, allowed
 
 
@@ -103,7 +103,7 @@ def can_view(actor: Account, item: Item, former_agency_ids: frozenset[int] = fro
 def visible_event(actor: Account, event_agency_id: int | None, event_data: dict, event_type: str) -> bool:
     """Officers see the trail of their own time with the item (plus the submission itself); the coordinator
     sees all of it."""
-    if is_coordinator(actor) or event_type == "submitted":
+    if is_coordinator(actor) or event_type == EventType.SUBMITTED:
         return True
     return actor.agency_id is not None and actor.agency_id in (
         event_agency_id, event_data.get("from_agency_id"), event_data.get("to_agency_id"))

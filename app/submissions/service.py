@@ -26,7 +26,7 @@ from app.events import service as events
 from app.events.chain import text_digest
 from app.events.models import Event
 from app.i18n import N_
-from app.kinds import REJECT_REASON_LABELS, EventType, RejectReason, State
+from app.kinds import REJECT_REASON_LABELS, Channel, EventType, RejectReason, State
 from app.routing.engine import RoutingInput
 from app.routing.service import route
 from app.submissions import lifecycle, permissions, search
@@ -62,7 +62,7 @@ def _transition(session: Session, submission: Submission, action: Action, now: d
     state, same agency, plus `guards`); on PostgreSQL a concurrent writer waits for our row lock and then matches
     nothing. Returns the previous state; raises InvalidTransition (wrong state) or Conflict (lost a race)."""
     previous, agency_id = submission.state, submission.agency_id
-    values = {"state": lifecycle.next_state(action, previous).value, "updated_at": now, **changes}
+    values = {"state": lifecycle.next_state(action, previous), "updated_at": now, **changes}
     stmt = (update(Submission)
             .where(col(Submission.id) == submission.id, col(Submission.state) == previous,
                    col(Submission.agency_id).is_not_distinct_from(agency_id), *guards)
@@ -111,7 +111,7 @@ def _attach(session: Session, submission: Submission, batch: StagedBatch | None,
 
 
 def submit(
-    *, session: Session, data: SubmissionCreate, source: str = "web", now: datetime | None = None,
+    *, session: Session, data: SubmissionCreate, source: Channel = Channel.WEB, now: datetime | None = None,
     batch: StagedBatch | None = None, origin: dict | None = None,
 ) -> Submission:
     """Stores a new item with the sender's checked files (`batch`), routed at once; returns it with its tracking
@@ -135,22 +135,22 @@ def submit(
     agency = ref.agency_by_code[decision.agency_code] if routed else ref.coordinator
     submission = Submission(
         tracking_code="",
-        kind=data.kind.value,
-        priority=data.priority.value,
+        kind=data.kind,
+        priority=data.priority,
         field_id=field.id,
         commune_id=commune.id,
         title=data.title,
         content=data.content,
-        sender_type=data.sender_type.value,
+        sender_type=data.sender_type,
         sender_name=data.sender_name,
         sender_phone=data.sender_phone,
         sender_email=data.sender_email,
         sender_address=data.sender_address,
         hide_identity=data.hide_identity,
         consented_at=now,
-        source=source,
+        source=Channel(source),
         # Stored already routed (one INSERT); the events below tell the two steps.
-        state=lifecycle.next_state(action, State.SUBMITTED).value,
+        state=lifecycle.next_state(action, State.SUBMITTED),
         agency_id=agency.id,
         routing_rule_id=decision.rule_id,
         routing_explanation=decision.explanation,
@@ -227,9 +227,10 @@ def reject(
         original = get_by_code(session=session, code=duplicate_of or "")
         if original is None or original.id == submission.id:
             raise Invalid({"duplicate_of": "Vui lòng nhập mã tra cứu của hồ sơ bị trùng."})
-    previous = _transition(session, submission, Action.REJECT, now, reject_reason=reason_code, reject_detail=detail,
+    reason = RejectReason(reason_code)
+    previous = _transition(session, submission, Action.REJECT, now, reject_reason=reason, reject_detail=detail,
                            duplicate_of=original.tracking_code if original else None)
-    label = REJECT_REASON_LABELS[RejectReason(reason_code)]
+    label = REJECT_REASON_LABELS[reason]
     note = f"{label}" + (f" ({original.tracking_code})" if original else "") + f". {detail}"
     record_event(session, submission, EventType.REJECTED, now=now, from_state=previous, actor=actor,
                  public_note=note, data={"reason": reason_code})

@@ -15,7 +15,7 @@ from app.integrations import service as integrations_service
 from app.integrations import webhooks as webhooks_service
 from app.integrations.models import WebhookSubscription
 from app.notifications import service as notifications_service
-from app.notifications.models import OutboxMessage
+from app.notifications.models import OutboxMessage, OutboxStatus
 from app.web.common import PageError, form_data, render, require_csrf, system_admin_only
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(require_csrf)])
@@ -39,7 +39,7 @@ def admin_home(request: Request, actor: Account = Depends(system_admin_only), se
 def retry(request: Request, message_id: int, actor: Account = Depends(system_admin_only),
           session: Session = Depends(get_session)):
     message = session.get(OutboxMessage, message_id)
-    if message is None or message.status != "dead":
+    if message is None or message.status != OutboxStatus.DEAD:
         raise PageError(404, "Không tìm thấy thư", "Thư không tồn tại hoặc không ở trạng thái gửi lỗi.",
                         back_url="/admin")
     with unit_of_work(session):

@@ -18,7 +18,7 @@ from app.kinds import (
     KIND_LABELS,
     REJECT_REASON_LABELS,
     SENDER_TYPE_LABELS,
-    EventType,
+    Channel,
 )
 from app.sla import service as sla_service
 from app.submissions import service as submissions_service
@@ -64,7 +64,7 @@ def submit(request: Request, form: FormData = Depends(form_data), session: Sessi
         data = parse_submission({k: v for k, v in values.items() if v != ""})
         batch = attachments_service.stage(files)  # decoding images holds no database lock
         with attachments_service.unit_with_files(session, batch):
-            submission = submissions_service.submit(session=session, data=data, source="web", batch=batch)
+            submission = submissions_service.submit(session=session, data=data, source=Channel.WEB, batch=batch)
     except Invalid as exc:
         return _form_error(request, session, values, exc.errors, reattach=any(f.filename for f in files))
     _remember(request, submission.tracking_code)
@@ -189,7 +189,7 @@ def public_view(session: Session, submission: Submission) -> dict:
     """What the sender sees: state, handling agency, answer and history, without internal details."""
     agency = session.get(Agency, submission.agency_id) if submission.agency_id else None
     events = [
-        {"at": e.created_at, "label": EVENT_PUBLIC_LABELS[EventType(e.type)], "note": e.public_note}
+        {"at": e.created_at, "label": EVENT_PUBLIC_LABELS[e.type], "note": e.public_note}
         for e in submissions_service.history(session=session, submission=submission)
         if e.type in EVENT_PUBLIC_LABELS
     ]

@@ -179,7 +179,7 @@ def _extensions_page(request: Request, session: Session, actor: Account, *, erro
                      status_code: int = 200):
     calendar = sla_service.working_calendar(session=session)
     pending = sla_service.list_extensions(session=session, status=ExtensionStatus.PENDING)
-    decided = [e for e in sla_service.list_extensions(session=session, limit=50) if e.status != "pending"]
+    decided = [e for e in sla_service.list_extensions(session=session, limit=50) if e.status != ExtensionStatus.PENDING]
     ids = {e.submission_id for e in pending + decided}
     submissions = {s.id: s for s in session.exec(select(Submission).where(Submission.id.in_(ids))).all()} if ids else {}
     agencies = {a.id: a for a in session.exec(select(Agency)).all()}

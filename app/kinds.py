@@ -147,3 +147,7 @@ REJECT_REASON_LABELS = {
     RejectReason.ABUSIVE: N_("Nội dung xúc phạm hoặc vi phạm pháp luật"),
     RejectReason.OTHER: N_("Lý do khác"),
 }
+
+
+# The two deadlines of an item (app/sla): accept or transfer, then answer.
+PHASE_LABELS = {"accept": "Hạn tiếp nhận", "answer": "Hạn trả lời"}

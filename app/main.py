@@ -29,7 +29,7 @@ from app.i18n import N_
 from app.integrations.open311 import Open311Error
 from app.integrations.scheduled import purge_expired
 from app.notifications.worker import WorkerThread, register_job
-from app.sla.scheduled import close_unrated_answers
+from app.sla.scheduled import close_unrated_answers, recompute_job
 from app.sla.scheduled import sweep_job as sla_sweep_job
 from app.web import admin, agency_admin, attachments, auth, citizen, officer, rules
 from app.web import sla as sla_web
@@ -79,6 +79,8 @@ def _error_page(request: Request, status: int, title: str, detail: str, back_url
 def register_jobs() -> None:
     register_job("close_unrated_answers", close_unrated_answers, every_seconds=3600)
     register_job("sweep_upload_temp", sweep_upload_temp, every_seconds=3600)
+    # Before the sweep: a pass moves the due dates a calendar change affects, then records crossings.
+    register_job("sla_calendar_recompute", recompute_job, every_seconds=get_settings().sla_sweep_seconds)
     register_job("sla_sweep", sla_sweep_job, every_seconds=get_settings().sla_sweep_seconds)
     register_job("purge_api_records", purge_expired, every_seconds=3600)
     if get_settings().audit_checkpoint_seconds > 0:

@@ -34,6 +34,7 @@ from app.sla.calendar import LOCAL_TZ  # noqa: E402
 from app.sla.models import SubmissionDeadline  # noqa: E402
 from app.sla.scheduled import sweep  # noqa: E402
 from app.submissions.models import Submission  # noqa: E402
+from app.wiring import register_subscribers  # noqa: E402
 
 BASE = datetime(2026, 3, 16, 7, 30, tzinfo=LOCAL_TZ).astimezone(UTC)  # a Monday morning
 SWEEP_SQL = "SELECT id FROM submission_deadlines WHERE next_check_at <= :now ORDER BY next_check_at, id LIMIT 500"
@@ -100,6 +101,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=10_000)
     args = parser.parse_args()
+    register_subscribers()  # the crossings' e-mails are queued by the notifications subscriber, as in the app
     engine, cleanup = engine_for_run()
     try:
         with Session(engine, expire_on_commit=False) as session:

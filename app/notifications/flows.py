@@ -1,4 +1,20 @@
-"""Which e-mails an event causes. Senders hear about every step they can act on; agencies about new items."""
+"""Which e-mails an event causes: the one place that decides it, for every event (domains only record events and
+put what the messages need in the event's `data`). Senders hear about every step they can act on; agencies about
+new items, deadline crossings and decisions on their extension requests; the coordinator about overdue items and
+extension requests.
+
+| event | to | data used |
+|---|---|---|
+| accepted, transferred, info requested, answered, rejected | the sender (if they gave an e-mail) | — |
+| routed, assigned, transferred, reopened, sent to triage | the holding agency | — |
+| deadline at risk | the clock's agency | phase, due_at, agency_id |
+| deadline overdue | the clock's agency and the coordinator | phase, due_at, agency_id |
+| extension requested | the coordinator | working_days, reason |
+| extension granted | the holding agency | working_days, new_due_at (None while paused) |
+| extension refused | the holding agency | the internal note (the reason) |
+"""
+
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -6,9 +22,11 @@ from app.agencies.models import Agency
 from app.config import get_settings
 from app.events import bus
 from app.events.models import Event
-from app.kinds import REJECT_REASON_LABELS, EventType
-from app.notifications.service import agency_recipients, enqueue_email
+from app.events.service import data_of
+from app.kinds import PHASE_LABELS, REJECT_REASON_LABELS, EventType
+from app.notifications.service import agency_name, agency_recipients, coordinator_recipients, enqueue_email
 from app.submissions.models import Submission
+from app.timefmt import format_datetime
 
 _SIGNATURE = "\n\n--\nHệ thống PAKN Điện Biên (thư tự động, vui lòng không trả lời thư này)."
 
@@ -50,6 +68,49 @@ def _sender_message(session: Session, submission: Submission, event: Event) -> t
     return None
 
 
+def _base_url() -> str:
+    return get_settings().public_base_url.rstrip("/")
+
+
+def _deadline_message(session: Session, submission: Submission, event: Event) -> tuple[list[str], str, str] | None:
+    """(recipients, subject, body) of an event of the deadline machinery (app/sla), or None."""
+    code = submission.tracking_code
+    data = data_of(event)
+    match event.type:
+        case EventType.DEADLINE_AT_RISK | EventType.DEADLINE_OVERDUE:
+            agency_id = data.get("agency_id")
+            to = agency_recipients(session=session, agency_id=agency_id) if agency_id is not None else []
+            phase = PHASE_LABELS[data["phase"]].lower()
+            due = format_datetime(datetime.fromisoformat(data["due_at"]))
+            if event.type == EventType.DEADLINE_AT_RISK:
+                subject = f"[PAKN] Hồ sơ {code} sắp đến hạn ({phase} {due})"
+            else:
+                subject = f"[PAKN] Hồ sơ {code} đã quá hạn ({phase} {due})"
+                to += coordinator_recipients(session=session)
+            holder = agency_name(session=session, agency_id=agency_id)
+            body = (f"Hồ sơ {code} “{submission.title}”\nĐơn vị xử lý: {holder}\n"
+                    f"{event.internal_note}\nXem hồ sơ: {_officer_link(submission)}")
+            return to, subject, body
+        case EventType.EXTENSION_REQUESTED:
+            return (coordinator_recipients(session=session), f"[PAKN] Đề nghị gia hạn hồ sơ {code}",
+                    f"Hồ sơ {code} “{submission.title}” đề nghị gia hạn {data['working_days']} ngày làm việc.\n"
+                    f"Lý do: {data['reason']}\nXem và quyết định: {_base_url()}/sla/extensions")
+        case EventType.EXTENSION_GRANTED:
+            new_due = data.get("new_due_at")
+            new_due_text = f" đến {format_datetime(datetime.fromisoformat(new_due))}" if new_due else ""
+            return (_holders(session, submission), f"[PAKN] Hồ sơ {code} được gia hạn",
+                    f"Cơ quan thường trực đồng ý gia hạn hồ sơ {code} thêm {data['working_days']} ngày làm việc"
+                    f"{new_due_text}.\n{event.internal_note or ''}")
+        case EventType.EXTENSION_REFUSED:
+            return (_holders(session, submission), f"[PAKN] Đề nghị gia hạn hồ sơ {code} không được chấp thuận",
+                    f"Cơ quan thường trực không chấp thuận gia hạn hồ sơ {code}.\nLý do: {event.internal_note}")
+    return None
+
+
+def _holders(session: Session, submission: Submission) -> list[str]:
+    return agency_recipients(session=session, agency_id=submission.agency_id) if submission.agency_id else []
+
+
 def on_submission_event(*, session: Session, submission: Submission, event: Event) -> None:
     if submission.sender_email:
         message = _sender_message(session, submission, event)
@@ -66,6 +127,11 @@ def on_submission_event(*, session: Session, submission: Submission, event: Even
                      f"Xem và xử lý: {_officer_link(submission)}{_SIGNATURE}",
                 submission_id=submission.id,
             )
+    deadline = _deadline_message(session, submission, event)
+    if deadline:
+        to, subject, body = deadline
+        for address in dict.fromkeys(to):
+            enqueue_email(session=session, to=address, subject=subject, body=body, submission_id=submission.id)
 
 
 def register() -> None:

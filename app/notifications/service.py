@@ -5,6 +5,7 @@ import json
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Account, Role
+from app.agencies import service as agencies_service
 from app.agencies.models import Agency
 from app.cache import Cached
 from app.config import get_settings
@@ -47,15 +48,18 @@ def enqueue_email(
                    submission_id=submission_id)
 
 
-def _load_recipients(session: Session) -> dict[int, tuple[str, ...]]:
+def _load_recipients(session: Session) -> dict[int | str, tuple[str, ...]]:
     """Per agency: its own address, then its active staff's addresses, without duplicates."""
-    addresses: dict[int, list[str]] = {}
+    addresses: dict[int | str, list[str]] = {}
     for agency_id, email in session.exec(select(Agency.id, Agency.email).where(col(Agency.email).is_not(None))):
         addresses.setdefault(agency_id, []).append(email)
     for agency_id, email in session.exec(select(Account.agency_id, Account.email).where(
             Account.is_active == True, col(Account.email).is_not(None), col(Account.agency_id).is_not(None))  # noqa: E712
             .order_by(col(Account.id))):
         addresses.setdefault(agency_id, []).append(email)
+    coordinator = session.exec(select(Agency.id).where(Agency.is_coordinator == True)).first()  # noqa: E712
+    addresses["coordinator"] = [*addresses.get(coordinator, []), *session.exec(select(Account.email).where(
+        Account.role == Role.COORDINATOR, Account.is_active == True, col(Account.email).is_not(None)))]  # noqa: E712
     return {i: tuple(dict.fromkeys(a.lower() for a in found if a)) for i, found in addresses.items()}
 
 
@@ -68,16 +72,15 @@ def agency_recipients(*, session: Session, agency_id: int) -> list[str]:
     return list(_RECIPIENTS.get(session).get(agency_id, ()))
 
 
-def coordinator_recipients(*, session: Session) -> list[str]:
-    coordinator = session.exec(select(Agency).where(Agency.is_coordinator == True)).first()  # noqa: E712
-    addresses = agency_recipients(session=session, agency_id=coordinator.id) if coordinator else []
-    addresses += session.exec(
-        select(Account.email).where(
-            Account.role == Role.COORDINATOR, Account.is_active == True, col(Account.email).is_not(None)  # noqa: E712
-        )
-    ).all()
-    return list(dict.fromkeys(a.lower() for a in addresses if a))
+def agency_name(*, session: Session, agency_id: int | None) -> str:
+    """The agency's name ("" when none), from the reference data."""
+    agency = agencies_service.reference(session=session).agency_by_id.get(agency_id) if agency_id else None
+    return agency.name if agency else ""
 
+
+def coordinator_recipients(*, session: Session) -> list[str]:
+    """The coordinator agency's addresses and every active coordinator account's (per-process copy)."""
+    return list(_RECIPIENTS.get(session).get("coordinator", ()))
 
 def failed_messages(*, session: Session, limit: int = 100) -> list[OutboxMessage]:
     return list(session.exec(

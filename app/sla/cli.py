@@ -17,6 +17,7 @@ from app.db import get_engine, unit_of_work
 from app.errors import Invalid
 from app.sla import service
 from app.sla.models import CalendarEntry, EntryKind
+from app.sla.scheduled import recompute_calendar
 
 app = typer.Typer(no_args_is_help=True)
 calendar_cli = typer.Typer(help="Lịch ngày làm việc (ngày lễ, ngày nghỉ và ngày làm bù của tỉnh).",
@@ -83,7 +84,8 @@ def add_entry(
     description: str = typer.Option(..., "--description", help="Nội dung, ví dụ: Nghỉ bù ngày lễ của tỉnh."),
     legal_reference: str = typer.Option(..., "--legal-reference", help="Văn bản quyết định, ví dụ: QĐ số …/QĐ-UBND."),
 ) -> None:
-    """Add a province day off or swapped-in working day; open deadlines that span it move accordingly."""
+    """Add a province day off or swapped-in working day; open deadlines that span it move accordingly (the command
+    runs the recompute to completion before it returns)."""
     with _session() as session:
         try:
             with unit_of_work(session):
@@ -92,7 +94,8 @@ def add_entry(
         except Invalid as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(1) from None
-        typer.echo(f"Đã thêm {entry.day.isoformat()} ({service.ENTRY_KIND_LABELS[entry.kind]}).")
+        typer.echo(f"Đã thêm {entry.day.isoformat()} ({service.ENTRY_KIND_LABELS[EntryKind(entry.kind)]}).")
+        typer.echo(str(recompute_calendar(session=session)))
 
 
 @calendar_cli.command("remove")
@@ -105,7 +108,15 @@ def remove_entry(day: str = typer.Argument(..., help="YYYY-MM-DD")) -> None:
             raise typer.Exit(1)
         with unit_of_work(session):
             service.remove_entry(session=session, actor=None, entry=entry)
-    typer.echo(f"Đã xóa {day}.")
+        typer.echo(f"Đã xóa {day}.")
+        typer.echo(str(recompute_calendar(session=session)))
+
+
+@calendar_cli.command("recompute")
+def recompute() -> None:
+    """Move now the due dates that calendar changes still have pending (normally the worker's job does it)."""
+    with _session() as session:
+        typer.echo(str(recompute_calendar(session=session)))
 
 
 @sla_cli.command("sweep")

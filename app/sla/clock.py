@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Protocol
 
+from app.kinds import PHASE_LABELS  # noqa: F401 (the pages read it here)
 from app.sla.calendar import LOCAL_TZ, WorkingCalendar
 from app.sla.models import Clock, Status, Unit
 
@@ -157,7 +158,6 @@ class Badge:
     phase: str
 
 
-PHASE_LABELS = {"accept": "Hạn tiếp nhận", "answer": "Hạn trả lời"}
 
 
 def _left_text(left: int, calendar: WorkingCalendar) -> str:

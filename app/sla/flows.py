@@ -10,6 +10,10 @@ serves live events and a replay of an item's history (`pakn sla backfill`):
   reopened item) or resumes with the working time it had left.
 - info_requested: every running clock pauses.
 - answered, closed, rejected: every clock stops, recording whether it was met on time and by how much.
+
+A clock marked by a calendar change that the recompute job has not reached yet is settled first (its due date
+moved and its `deadline_changed` event written, nested in this event's transaction), so pausing, stopping or
+transferring never works from a due date the calendar has already moved.
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ def on_submission_event(
                                                                                  submission_id=submission.id)
     if not rows and state not in (State.ASSIGNED, State.IN_PROGRESS):
         return
+    # A clock still waiting for a calendar recompute gets its new due date (and deadline_changed event) first.
+    service.settle_pending(session=session, rows=rows, now=now, submissions={submission.id: submission})
     cal = calendar or service.working_calendar(session=session)
     outcome = event.type
 

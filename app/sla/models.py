@@ -84,6 +84,25 @@ class CalendarEntry(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class CalendarChange(SQLModel, table=True):
+    """One change of the province calendar (an entry added or removed), kept as its log: the running clocks it
+    affects point at it (`SubmissionDeadline.recompute_from`) until the recompute job has moved their due dates.
+
+    `before_kind` / `after_kind` are the day's entry before and after the change (NULL: no entry, the national
+    calendar decides), so the calendar a pending clock was computed under can be rebuilt from today's entries."""
+
+    __tablename__ = "calendar_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date
+    before_kind: str | None = Field(default=None, max_length=16)
+    after_kind: str | None = Field(default=None, max_length=16)
+    note: str = Field(sa_type=Text)  # names the decision; ends every deadline_changed note it causes
+    clocks_marked: int = Field(default=0)  # running clocks marked for the recompute when the change was made
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    changed_by_account_id: int | None = Field(default=None, foreign_key="accounts.id")
+
+
 class SubmissionDeadline(SQLModel, table=True):
     """One clock of one item: the accept clock (one per agency the item is assigned to) or the answer clock.
 
@@ -101,6 +120,9 @@ class SubmissionDeadline(SQLModel, table=True):
         Index("ix_submission_deadlines_submission_id_clock", "submission_id", "clock"),
         Index("ix_submission_deadlines_clock_at_risk_at", "clock", "at_risk_at"),
         Index("ix_submission_deadlines_agency_id_clock_due_at", "agency_id", "clock", "due_at"),
+        # Partial: only clocks waiting for a calendar recompute (normally none).
+        Index("ix_submission_deadlines_recompute_from", "recompute_from",
+              postgresql_where=text("recompute_from IS NOT NULL"), sqlite_where=text("recompute_from IS NOT NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -125,6 +147,8 @@ class SubmissionDeadline(SQLModel, table=True):
 
     extensions_granted: int = 0
     extra_extensions_allowed: int = 0
+    # The earliest calendar change this running clock's due date does not yet account for (NULL: up to date).
+    recompute_from: int | None = Field(default=None, foreign_key="calendar_changes.id")
 
     stopped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The type of the event that stopped the clock.

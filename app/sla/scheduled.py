@@ -1,4 +1,6 @@
-"""The deadline sweep: records each at-risk and overdue crossing once, as an event, and notifies.
+"""The deadline sweep: records each at-risk and overdue crossing once, as an event (the notifications subscriber
+decides which e-mails the event sends); and the calendar recompute job, which moves the due dates a calendar
+change affects, a batch of clocks per unit of work.
 
 It never scans items. Every running clock stores `next_check_at`, the instant of its earliest crossing not yet
 recorded; the sweep takes the rows with `next_check_at <= now` through an index, oldest first, in batches.
@@ -13,16 +15,16 @@ from __future__ import annotations
 
 import logging
 import time as pytime
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from app.agencies.models import Agency
-from app.config import get_settings
 from app.db import end_read, unit_of_work, utcnow
 from app.errors import InvalidTransition
 from app.kinds import EventType, State
@@ -37,6 +39,9 @@ log = logging.getLogger("pakn.sla")
 
 BATCH_SIZE = 500
 SQLITE_RETRIES = 5
+RECOMPUTE_BATCH_SIZE = 200
+# The outbox table, named rather than imported: app/sla imports nothing from app.notifications.
+OUTBOX_TABLE = "outbox_messages"
 
 
 @dataclass
@@ -49,14 +54,6 @@ class SweepReport:
     def __str__(self) -> str:
         return (f"Đã kiểm tra {self.checked} thời hạn: {self.at_risk} sắp đến hạn, {self.overdue} quá hạn, "
                 f"{self.emails} thư thông báo.")
-
-
-@dataclass
-class _Lookups:
-    """What one sweep looks up once: agency names and each agency's e-mail recipients."""
-
-    agency_names: dict[int, str]
-    recipients: dict = field(default_factory=dict)
 
 
 def _claim(session: Session, row: SubmissionDeadline, column: str, now: datetime) -> bool:
@@ -77,48 +74,58 @@ def _claim(session: Session, row: SubmissionDeadline, column: str, now: datetime
 
 
 def _record(session: Session, row: SubmissionDeadline, submission: Submission, kind: EventType, now: datetime,
-            crossed_at: datetime, cache: _Lookups, report: SweepReport) -> None:
+            crossed_at: datetime, report: SweepReport) -> None:
+    """Writes the crossing's event; the notifications subscriber queues its e-mails from the event's data."""
     phase = clock.PHASE_LABELS[row.phase].lower()
     due = format_datetime(row.due_at)
-    agency = cache.agency_names.get(row.agency_id, "")
     if kind == EventType.DEADLINE_AT_RISK:
         note = f"Đã dùng 75% thời gian ({phase} {due}) từ {format_datetime(crossed_at)}."
-        subject = f"[PAKN] Hồ sơ {submission.tracking_code} sắp đến hạn ({phase} {due})"
         report.at_risk += 1
     else:
         note = f"Quá {phase} {due}."
-        subject = f"[PAKN] Hồ sơ {submission.tracking_code} đã quá hạn ({phase} {due})"
         report.overdue += 1
-    service._event(session, submission, kind, now=now, actor_role="system", internal_note=note)
-    link = f"{get_settings().public_base_url.rstrip('/')}/officer/items/{submission.tracking_code}"
-    body = f"Hồ sơ {submission.tracking_code} “{submission.title}”\nĐơn vị xử lý: {agency}\n{note}\nXem hồ sơ: {link}"
-    report.emails += service._notify(session, agency_id=row.agency_id, coordinator=kind == EventType.DEADLINE_OVERDUE,
-                                     subject=subject, body=body, submission_id=submission.id,
-                                     recipients_cache=cache.recipients)
+    service._event(session, submission, kind, now=now, actor_role="system", internal_note=note,
+                   data={"phase": row.phase, "due_at": row.due_at.isoformat(), "agency_id": row.agency_id})
 
 
 def _check(session: Session, row: SubmissionDeadline, submission: Submission, now: datetime,
-           cache: _Lookups, report: SweepReport) -> None:
+           report: SweepReport) -> None:
     report.checked += 1
     if row.clock == Clock.RUNNING:
         crossed = row.at_risk_at
         if row.at_risk_recorded_at is None and crossed <= now and _claim(session, row, "at_risk_recorded_at", now):
-            _record(session, row, submission, EventType.DEADLINE_AT_RISK, now, crossed, cache, report)
+            _record(session, row, submission, EventType.DEADLINE_AT_RISK, now, crossed, report)
         crossed = row.due_at
         if row.overdue_recorded_at is None and crossed <= now and _claim(session, row, "overdue_recorded_at", now):
-            _record(session, row, submission, EventType.DEADLINE_OVERDUE, now, crossed, cache, report)
+            _record(session, row, submission, EventType.DEADLINE_OVERDUE, now, crossed, report)
         row.status = clock.status_at(row, now)
     row.next_check_at = clock.next_check(row)
     row.updated_at = now
 
 
-def _batch(session: Session, now: datetime, batch_size: int, cache: _Lookups,
-           report: SweepReport) -> int:
+@contextmanager
+def _emails_queued(session: Session) -> Iterator[list[int]]:
+    """Counts the e-mails queued (outbox rows added) by this session inside the block, as they are flushed: exact
+    even when other processes queue messages at the same time."""
+    queued = [0]
+
+    def count(flushed: Session, _context) -> None:
+        queued[0] += sum(1 for obj in flushed.new if getattr(obj, "__tablename__", None) == OUTBOX_TABLE
+                         and getattr(obj, "channel", None) == "email")
+
+    event.listen(session, "after_flush", count)
+    try:
+        yield queued
+    finally:
+        event.remove(session, "after_flush", count)
+
+
+def _batch(session: Session, now: datetime, batch_size: int, report: SweepReport) -> int:
     due = select(SubmissionDeadline.id).where(SubmissionDeadline.next_check_at <= now)
     if session.exec(due.limit(1)).first() is None:  # an idle sweep only reads: no write lock
         end_read(session)
         return 0
-    with unit_of_work(session):
+    with _emails_queued(session) as queued, unit_of_work(session):
         rows = session.exec(
             select(SubmissionDeadline)
             .where(SubmissionDeadline.next_check_at <= now)
@@ -129,8 +136,11 @@ def _batch(session: Session, now: datetime, batch_size: int, cache: _Lookups,
         ).all()
         ids = {r.submission_id for r in rows}
         submissions = {s.id: s for s in session.exec(select(Submission).where(col(Submission.id).in_(ids))).all()}
+        # A clock still waiting for a calendar recompute is brought up to date before its crossings are checked.
+        service.settle_pending(session=session, rows=list(rows), now=now, submissions=submissions)
         for row in rows:
-            _check(session, row, submissions[row.submission_id], now, cache, report)
+            _check(session, row, submissions[row.submission_id], now, report)
+    report.emails += queued[0]
     return len(rows)
 
 
@@ -139,13 +149,12 @@ def sweep(*, session: Session, now: datetime | None = None, batch_size: int = BA
     """Records every crossing due at `now` (and any missed before), batch by batch; commits each batch."""
     now = now or utcnow()
     report = SweepReport()
-    cache = _Lookups(agency_names=dict(session.exec(select(Agency.id, Agency.name)).all()))
     sqlite = session.get_bind().dialect.name == "sqlite"
     retries = 0
     while True:
         partial = SweepReport()
         try:
-            n = _batch(session, now, batch_size, cache, partial)
+            n = _batch(session, now, batch_size, partial)
         except OperationalError:
             # SQLite: another process committed since this one began reading; start the batch again.
             session.rollback()
@@ -166,6 +175,43 @@ def sweep(*, session: Session, now: datetime | None = None, batch_size: int = BA
 def sweep_job(session: Session, now: datetime) -> SweepReport:
     """The periodic job run by the worker loop (app/notifications/worker.py) in each process and in `pakn worker`."""
     return sweep(session=session, now=now)
+
+
+@dataclass
+class RecomputeReport:
+    clocks: int = 0  # marked clocks settled
+    moved: int = 0  # due dates that moved (one deadline_changed event each)
+
+    def __str__(self) -> str:
+        return f"Đã tính lại {self.clocks} thời hạn đang chạy: {self.moved} thời hạn thay đổi."
+
+
+def recompute_calendar(*, session: Session, now: datetime | None = None,
+                       batch_size: int = RECOMPUTE_BATCH_SIZE) -> RecomputeReport:
+    """Settles every clock a calendar change marked, `batch_size` clocks per unit of work (each commits), until
+    none is left. Idempotent: a settled clock loses its mark, so a second run finds nothing. On PostgreSQL the
+    batch is read FOR UPDATE SKIP LOCKED, so two processes take different clocks."""
+    now = now or utcnow()
+    report = RecomputeReport()
+    pending = select(SubmissionDeadline.id).where(col(SubmissionDeadline.recompute_from).is_not(None)).limit(1)
+    while True:
+        if session.exec(pending).first() is None:  # nothing pending: a read, no write lock
+            end_read(session)
+            break
+        with unit_of_work(session):
+            n, moved = service.recompute_batch(session=session, now=now, batch_size=batch_size)
+        report.clocks += n
+        report.moved += moved
+        if n < batch_size:
+            break
+    if report.clocks:
+        log.info("calendar recompute: %s", report)
+    return report
+
+
+def recompute_job(session: Session, now: datetime) -> RecomputeReport:
+    """The periodic job (`sla_calendar_recompute`, app/main.py) that finishes what a calendar change started."""
+    return recompute_calendar(session=session, now=now)
 
 
 RATING_WINDOW_WORKING_DAYS = 10

@@ -2,8 +2,15 @@
 read models the pages show (badges, the at-risk overview, the sender's due date).
 
 Clocks are started, paused, resumed and stopped by app/sla/flows.py as submission events happen, and their
-crossings are recorded by app/sla/scheduled.py. Functions that change something commit, except the clock
-primitives used inside another unit of work (start_clock, pause, resume, stop), which only add to the session.
+crossings are recorded by app/sla/scheduled.py. Functions that change something only flush: the door (route, CLI
+command, job) commits. This module records events and decides nothing about messages: which e-mails an event sends
+is decided by the notifications subscriber (app/notifications/flows.py), from the event and its `data`.
+
+A calendar change does not move due dates in the coordinator's request: it is logged (`CalendarChange`) and the
+running clocks it affects are marked with one UPDATE (`recompute_from`); `scheduled.recompute_calendar` (run by the
+`sla_calendar_recompute` job in batches, and to completion by `pakn calendar add|remove`) then moves each due date
+once and writes its `deadline_changed` event. Anything else that touches a marked clock first settles it
+(`settle_pending`), so no clock is paused, stopped, extended or swept on a due date the calendar has moved.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from app.kinds import EventType, Kind, Priority
 from app.sla import clock
 from app.sla.calendar import LOCAL_TZ, WorkingCalendar, national_non_working_days
 from app.sla.models import (
+    CalendarChange,
     CalendarEntry,
     Clock,
     DeadlineExtension,
@@ -68,30 +76,6 @@ def _event(session: Session, submission: Submission, type_: EventType, *, now: d
     return events.record(session, type_, submission=submission, now=now, **kwargs)
 
 
-def _notify(session: Session, *, agency_id: int | None, coordinator: bool, subject: str, body: str,
-            submission_id: int, recipients_cache: dict | None = None) -> int:
-    """Queue one email per recipient in the caller's transaction (outbox); returns how many were queued.
-
-    `recipients_cache` lets one sweep look each agency's addresses up once instead of once per crossing.
-    """
-    from app.notifications import service as notifications
-
-    cache = recipients_cache if recipients_cache is not None else {}
-    recipients: list[str] = []
-    if agency_id is not None:
-        if agency_id not in cache:
-            cache[agency_id] = notifications.agency_recipients(session=session, agency_id=agency_id)
-        recipients += cache[agency_id]
-    if coordinator:
-        if "coordinator" not in cache:
-            cache["coordinator"] = notifications.coordinator_recipients(session=session)
-        recipients += cache["coordinator"]
-    unique = list(dict.fromkeys(recipients))
-    for to in unique:
-        notifications.enqueue_email(session=session, to=to, subject=subject, body=body, submission_id=submission_id)
-    return len(unique)
-
-
 # ------------------------------------------------------------------ calendar
 
 
@@ -100,16 +84,19 @@ def _hours(spec: str):
     return clock.parse_working_hours(spec)
 
 
-def _load_calendar(session: Session) -> WorkingCalendar:
-    entries = session.exec(select(CalendarEntry.day, CalendarEntry.kind)).all()
+def _calendar_of(entries: dict[date, str]) -> WorkingCalendar:
     return WorkingCalendar(
-        extra_days_off=frozenset(d for d, k in entries if k == EntryKind.DAY_OFF),
-        extra_working_days=frozenset(d for d, k in entries if k == EntryKind.WORKING_DAY),
+        extra_days_off=frozenset(d for d, k in entries.items() if k == EntryKind.DAY_OFF),
+        extra_working_days=frozenset(d for d, k in entries.items() if k == EntryKind.WORKING_DAY),
         working_hours=_hours(get_settings().working_hours),
     )
 
 
-_CALENDAR = Cached(_load_calendar)
+def _entries(session: Session) -> dict[date, str]:
+    return dict(session.exec(select(CalendarEntry.day, CalendarEntry.kind)).all())
+
+
+_CALENDAR = Cached(lambda session: _calendar_of(_entries(session)))
 
 
 def working_calendar(*, session: Session) -> WorkingCalendar:
@@ -140,7 +127,8 @@ def add_entry(
     legal_reference: str,
     now: datetime | None = None,
 ) -> CalendarEntry:
-    """Adds a province day off or swapped-in working day, then moves the due dates it affects. `actor` None = CLI."""
+    """Adds a province day off or swapped-in working day and marks the running clocks whose due dates it may move
+    (the recompute job moves them). `actor` None = CLI."""
     now = now or utcnow()
     if actor is not None:
         _require_coordinator(actor)
@@ -164,16 +152,14 @@ def add_entry(
                 errors["day"] = f"Ngày {format_date(day)} vốn đã là ngày làm việc."
     if errors:
         raise Invalid(errors)
-    before = working_calendar(session=session)
     entry = CalendarEntry(day=day, kind=EntryKind(kind), description=description, legal_reference=legal_reference,
                           created_by_account_id=actor.id if actor else None, created_at=now)
     session.add(entry)
     session.flush()
     bump(session)
     label = ENTRY_KIND_LABELS[EntryKind(kind)].lower()
-    _recompute_due_dates(session, before, working_calendar(session=session), day, now,
-                         f"Ngày {format_date(day)} thành {label}: {description} ({legal_reference}).")
-    session.flush()
+    _record_change(session, actor, day, None, kind, now,
+                   f"Ngày {format_date(day)} thành {label}: {description} ({legal_reference}).")
     return entry
 
 
@@ -182,44 +168,133 @@ def remove_entry(*, session: Session, actor: Account | None, entry: CalendarEntr
     now = now or utcnow()
     if actor is not None:
         _require_coordinator(actor)
-    before = working_calendar(session=session)
-    day, description = entry.day, entry.description
+    day, kind, description = entry.day, entry.kind, entry.description
     session.delete(entry)
     session.flush()
     bump(session)
-    _recompute_due_dates(session, before, working_calendar(session=session), day, now,
-                         f"Bỏ ngoại lệ lịch ngày {format_date(day)} ({description}).")
+    _record_change(session, actor, day, kind, None, now, f"Bỏ ngoại lệ lịch ngày {format_date(day)} ({description}).")
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0), LOCAL_TZ).astimezone(UTC)
+
+
+def _record_change(session: Session, actor: Account | None, day: date, before_kind: str | None,
+                   after_kind: str | None, now: datetime, note: str) -> CalendarChange:
+    """Logs the change and marks, with one UPDATE, every running clock whose due date is on or after `day` (a
+    clock already waiting for an earlier change keeps that mark: the recompute covers every change from it on)."""
+    change = CalendarChange(day=day, before_kind=before_kind, after_kind=after_kind, note=note, changed_at=now,
+                            changed_by_account_id=actor.id if actor else None)
+    session.add(change)
     session.flush()
+    if datetime.combine(day + timedelta(days=1), time(0), LOCAL_TZ) > now:  # a day behind us moves no due date
+        marked = session.execute(
+            update(SubmissionDeadline)
+            .where(col(SubmissionDeadline.clock) == Clock.RUNNING.value,
+                   col(SubmissionDeadline.due_at) >= _day_start(day),
+                   col(SubmissionDeadline.recompute_from).is_(None))
+            .values(recompute_from=change.id)
+            .execution_options(synchronize_session="fetch")
+        )
+        change.clocks_marked = marked.rowcount
+    session.flush()
+    return change
 
 
-def _recompute_due_dates(session: Session, before: WorkingCalendar, after: WorkingCalendar, day: date,
-                         now: datetime, note: str) -> int:
-    """Running clocks whose remaining working time spans `day` keep that working time under the new calendar."""
-    day_start = datetime.combine(day, time(0), LOCAL_TZ).astimezone(UTC)
-    if datetime.combine(day + timedelta(days=1), time(0), LOCAL_TZ) <= now:
-        return 0  # a day already behind us changes no future due date
-    rows = session.exec(
-        select(SubmissionDeadline).where(SubmissionDeadline.clock == Clock.RUNNING,
-                                         SubmissionDeadline.due_at >= day_start)
-    ).all()
-    changed = 0
-    for row in rows:
-        left = clock.remaining(row, now, before)
+def pending_recompute(*, session: Session) -> int:
+    """How many clocks still wait for the recompute of a calendar change (read through a partial index)."""
+    return session.exec(select(func.count()).select_from(SubmissionDeadline)
+                        .where(col(SubmissionDeadline.recompute_from).is_not(None))).one()
+
+
+@dataclass
+class Recompute:
+    """What settling pending clocks needs, read once per batch: today's calendar and entries, and the changes
+    from the earliest one a clock still waits for."""
+
+    entries: dict[date, str]
+    calendar: WorkingCalendar
+    changes: list[CalendarChange]
+    _before: dict[int, WorkingCalendar] = field(default_factory=dict)
+
+    def change(self, change_id: int) -> CalendarChange | None:
+        return next((c for c in self.changes if c.id == change_id), None)
+
+    def before(self, change_id: int) -> WorkingCalendar:
+        """The calendar as it was just before change `change_id`: today's entries with that change and every
+        later one undone (latest first, so each day gets back its entry from before the first of them)."""
+        if change_id not in self._before:
+            entries = dict(self.entries)
+            for c in sorted((c for c in self.changes if c.id >= change_id), key=lambda c: -c.id):
+                if c.before_kind is None:
+                    entries.pop(c.day, None)
+                else:
+                    entries[c.day] = c.before_kind
+            self._before[change_id] = _calendar_of(entries)
+        return self._before[change_id]
+
+
+def recompute_context(*, session: Session, rows: list[SubmissionDeadline]) -> Recompute | None:
+    marks = [r.recompute_from for r in rows if r.recompute_from is not None]
+    if not marks:
+        return None
+    entries = _entries(session)
+    changes = list(session.exec(select(CalendarChange).where(col(CalendarChange.id) >= min(marks))
+                                .order_by(col(CalendarChange.id))).all())
+    return Recompute(entries=entries, calendar=_calendar_of(entries), changes=changes)
+
+
+def settle_pending(*, session: Session, rows: list[SubmissionDeadline], now: datetime,
+                   submissions: dict[int, Submission] | None = None, context: Recompute | None = None) -> int:
+    """Brings marked clocks up to date with the calendar: a running clock keeps the working time it had left when
+    the first change it waits for was made, counted under the calendar of that moment, and gets it under today's;
+    each moved due date writes one `deadline_changed` event naming the change(s). Clears the marks (a clock that
+    is no longer running just loses its mark). Returns how many due dates moved."""
+    pending = [r for r in rows if r.recompute_from is not None]
+    if not pending:
+        return 0
+    context = context or recompute_context(session=session, rows=pending)
+    moved = 0
+    for row in pending:
+        change_id, row.recompute_from = row.recompute_from, None
+        row.updated_at = now
+        change = context.change(change_id)
+        if row.clock != Clock.RUNNING or change is None:
+            continue
+        at = change.changed_at
+        left = clock.remaining(row, at, context.before(change_id))
         if left <= 0:
             continue
-        new_due = after.add_working_time(now, timedelta(seconds=left))
+        new_due = context.calendar.add_working_time(at, timedelta(seconds=left))
         if new_due == row.due_at:
             continue
         old_due = row.due_at
         row.due_at = new_due
-        row.updated_at = now
-        clock.arm(row, now, after)
-        submission = session.get(Submission, row.submission_id)
+        clock.arm(row, now, context.calendar)
+        latest = _day_start(max(old_due, new_due).astimezone(LOCAL_TZ).date() + timedelta(days=1))
+        note = " ".join(c.note for c in context.changes if c.id >= change_id and _day_start(c.day) < latest)
+        submission = (submissions or {}).get(row.submission_id) or session.get(Submission, row.submission_id)
         _event(session, submission, EventType.DEADLINE_CHANGED, now=now, actor_role="system",
                internal_note=f"{clock.PHASE_LABELS[row.phase]}: {format_datetime(old_due)} → "
-                             f"{format_datetime(new_due)}. {note}")
-        changed += 1
-    return changed
+                             f"{format_datetime(new_due)}. {note or change.note}")
+        moved += 1
+    session.flush()
+    return moved
+
+
+def recompute_batch(*, session: Session, now: datetime, batch_size: int) -> tuple[int, int]:
+    """Settles up to `batch_size` marked clocks, oldest first, in the caller's unit of work: (clocks, moved)."""
+    stmt = (select(SubmissionDeadline).where(col(SubmissionDeadline.recompute_from).is_not(None))
+            .order_by(col(SubmissionDeadline.id)).limit(batch_size)
+            .execution_options(populate_existing=True))
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    rows = list(session.exec(stmt).all())
+    if not rows:
+        return 0, 0
+    ids = {r.submission_id for r in rows}
+    submissions = {s.id: s for s in session.exec(select(Submission).where(col(Submission.id).in_(ids))).all()}
+    return len(rows), settle_pending(session=session, rows=rows, now=now, submissions=submissions)
 
 
 # ------------------------------------------------------------------ policies
@@ -476,11 +551,8 @@ def request_extension(
                                   requested_at=now, old_due_at=row.due_at)
     session.add(extension)
     _event(session, submission, EventType.EXTENSION_REQUESTED, now=now, actor=actor,
-           internal_note=f"Đề nghị gia hạn {days} ngày làm việc. Lý do: {reason}")
-    _notify(session, agency_id=None, coordinator=True, submission_id=submission.id,
-            subject=f"[PAKN] Đề nghị gia hạn hồ sơ {submission.tracking_code}",
-            body=f"Hồ sơ {submission.tracking_code} “{submission.title}” đề nghị gia hạn {days} ngày làm việc.\n"
-                 f"Lý do: {reason}\nXem và quyết định: {get_settings().public_base_url.rstrip('/')}/sla/extensions")
+           internal_note=f"Đề nghị gia hạn {days} ngày làm việc. Lý do: {reason}",
+           data={"working_days": days, "reason": reason})
     session.flush()
     return extension
 
@@ -538,6 +610,7 @@ def grant_extension(
     note = (note or "").strip()[:TEXT_MAX]
     submission, row = _decidable(session, extension)
     _decide(session, extension, ExtensionStatus.GRANTED, actor, now)
+    settle_pending(session=session, rows=[row], now=now, submissions={submission.id: submission})
     calendar = working_calendar(session=session)
     old_due = row.due_at
     if row.clock == Clock.RUNNING:
@@ -562,11 +635,8 @@ def grant_extension(
     new_due_text = "" if paused else f" đến {format_datetime(row.due_at)}"
     _event(session, submission, EventType.EXTENSION_GRANTED, now=now, actor=actor,
            public_note=f"Thời hạn trả lời được gia hạn thêm {days} ngày làm việc{new_due_text}.",
-           internal_note=note or None)
-    _notify(session, agency_id=submission.agency_id, coordinator=False, submission_id=submission.id,
-            subject=f"[PAKN] Hồ sơ {submission.tracking_code} được gia hạn",
-            body=f"Cơ quan thường trực đồng ý gia hạn hồ sơ {submission.tracking_code} thêm {days} ngày làm việc"
-                 f"{new_due_text}.\n{note}")
+           internal_note=note or None,
+           data={"working_days": days, "new_due_at": None if paused else row.due_at.isoformat()})
     session.flush()
     return extension
 
@@ -582,9 +652,6 @@ def refuse_extension(*, session: Session, actor: Account, extension: DeadlineExt
     _decide(session, extension, ExtensionStatus.REFUSED, actor, now)
     extension.decision_note = note
     _event(session, submission, EventType.EXTENSION_REFUSED, now=now, actor=actor, internal_note=note)
-    _notify(session, agency_id=submission.agency_id, coordinator=False, submission_id=submission.id,
-            subject=f"[PAKN] Đề nghị gia hạn hồ sơ {submission.tracking_code} không được chấp thuận",
-            body=f"Cơ quan thường trực không chấp thuận gia hạn hồ sơ {submission.tracking_code}.\nLý do: {note}")
     session.flush()
     return extension
 
@@ -768,6 +835,7 @@ def public_deadline_from(rows: list[SubmissionDeadline]) -> dict | None:
 
 __all__ = [
     "NotPermitted", "Invalid", "add_entry", "badges_for", "current_policy", "grant_extension", "item_panel",
-    "list_entries", "list_policies", "overview", "public_deadline", "public_deadlines", "refuse_extension",
-    "remove_entry", "request_extension", "update_policy", "urgency_key", "working_calendar",
+    "list_entries", "list_policies", "overview", "pending_recompute", "public_deadline", "public_deadlines",
+    "recompute_batch", "refuse_extension", "remove_entry", "request_extension", "settle_pending", "update_policy",
+    "urgency_key", "working_calendar",
 ]

@@ -61,7 +61,7 @@ def _calendar_page(request: Request, session: Session, actor: Account, year: int
     return render(request, "sla/calendar.html", {
         "account": actor, "year": year, "entries": sla_service.list_entries(session=session, year=year),
         "national": sla_service.national_days_off(year), "values": values or {}, "errors": errors or {},
-        "tool": tool or {},
+        "tool": tool or {}, "recomputing": sla_service.pending_recompute(session=session),
     }, status_code=status_code)
 
 

@@ -60,6 +60,7 @@ def test_add_list_remove_entries_changes_the_answers(in_test_transaction, submit
                             "--description", "Nghỉ kỷ niệm chiến thắng Điện Biên Phủ",
                             "--legal-reference", "Quyết định số 12/QĐ-UBND ngày 20/4/2026"])
     assert r.exit_code == 0, r.output
+    assert "1 thời hạn thay đổi" in r.output  # the command runs the recompute to completion
     assert runner.invoke(cli, ["calendar", "add-working-days", "2026-05-04", "1"]).output.strip() == "2026-05-06"
     assert runner.invoke(cli, ["calendar", "is-working-day", "2026-05-05"]).exit_code == 1
     listing = runner.invoke(cli, ["calendar", "list", "--year", "2026"]).output

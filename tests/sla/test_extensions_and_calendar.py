@@ -1,5 +1,5 @@
 """Extensions move the answer-by date once unless the coordinator allows more; province calendar entries move
-every running due date that spans them; both leave events."""
+every running due date that spans them (through the recompute job); both leave events."""
 
 from datetime import date
 
@@ -8,7 +8,7 @@ import pytest
 from app.accounts.models import Role
 from app.errors import Invalid, NotPermitted
 from app.sla import service as sla_service
-from app.sla.scheduled import sweep
+from app.sla.scheduled import recompute_calendar, sweep
 from app.submissions import service as submissions_service
 from tests.sla.conftest import clocks, events, local
 
@@ -93,6 +93,7 @@ def test_province_day_off_moves_running_due_dates_and_back(db, accepted, travel)
     travel(local(2026, 3, 5, 9))
     sla_service.add_entry(session=db, actor=coordinator, day=date(2026, 3, 10), kind="day_off",
                           description="Nghỉ phòng chống lũ quét", legal_reference="Quyết định số 99/QĐ-UBND")
+    assert recompute_calendar(session=db).moved == 1  # the job moves the due dates
     answer = clocks(db, item, "answer")[0]
     assert answer.due_at == local(2026, 3, 17, 17)
     changed = events(db, item, "deadline_changed")
@@ -101,6 +102,7 @@ def test_province_day_off_moves_running_due_dates_and_back(db, accepted, travel)
     entry_row = sla_service.list_entries(session=db)[0]
     assert not cal.is_working_day(entry_row.day)
     sla_service.remove_entry(session=db, actor=coordinator, entry=entry_row)
+    recompute_calendar(session=db)
     assert clocks(db, item, "answer")[0].due_at == local(2026, 3, 16, 17)
 
 

@@ -5,6 +5,7 @@ import re
 
 from app.accounts.models import Role
 from app.sla import service as sla_service
+from app.sla.scheduled import recompute_calendar
 from app.submissions import service as submissions_service
 from tests.conftest import csrf_from, login
 from tests.sla.conftest import clocks, local
@@ -100,9 +101,14 @@ def test_coordinator_edits_calendar_through_the_page(client, login_as, submit, d
     assert r.status_code == 303
     page = client.get("/sla/calendar?year=2026&start=2026-05-04&n=1")
     assert "Quyết định số 12/QĐ-UBND" in page.text and "06/05/2026" in page.text
+    assert "Các thời hạn đang được tính lại" in page.text  # the job has not run yet
+    assert clocks(db, item)[0].due_at == local(2026, 5, 6, 17)
+    recompute_calendar(session=db)
     assert clocks(db, item)[0].due_at == local(2026, 5, 7, 17)
+    assert "đang được tính lại" not in client.get("/sla/calendar?year=2026").text
     entry_id = sla_service.list_entries(session=db)[0].id
     assert client.post(f"/sla/calendar/{entry_id}/delete", data={"csrf_token": token}).status_code == 303
+    recompute_calendar(session=db)
     assert clocks(db, item)[0].due_at == local(2026, 5, 6, 17)
 
 

@@ -8,7 +8,6 @@ from enum import StrEnum
 from functools import lru_cache
 
 from sqlalchemy import JSON, DateTime, Enum, create_engine, event, func, literal, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
@@ -163,22 +162,21 @@ def unit_of_work(session: Session) -> Iterator[Session]:
         raise
 
 
-def child_rows(fk, parent_key, *, order_by, dialect: str):
+def child_rows(fk, parent_key, *, dialect: str):
     """A scalar subquery: every row whose foreign key `fk` equals `parent_key`, as one JSON array (so a parent and
-    all its children come back in one statement). `rows_from_json` turns it back into objects."""
-    table = fk.table
-    pairs = [part for column in table.columns for part in (literal(column.name), column)]
+    all its children come back in one statement; correlated in the WHERE clause). `rows_from_json` turns it back
+    into objects, in order."""
+    pairs = [part for column in fk.table.columns for part in (literal(column.name), column)]
     if dialect == "postgresql":
-        obj = func.json_build_object(*pairs)
-        return (select(func.coalesce(func.json_agg(aggregate_order_by(obj, *order_by)), literal("[]").cast(JSON)))
-                .where(fk == parent_key).scalar_subquery())
-    inner = select(*table.columns).where(fk == parent_key).order_by(*order_by).subquery()
-    obj = func.json_object(*[part for column in inner.columns for part in (literal(column.name), column)])
-    return select(func.json_group_array(obj)).select_from(inner).scalar_subquery()
+        rows = func.coalesce(func.json_agg(func.json_build_object(*pairs)), literal("[]").cast(JSON))
+    else:
+        rows = func.json_group_array(func.json_object(*pairs))
+    return select(rows).where(fk == parent_key).scalar_subquery()
 
 
-def rows_from_json(model, raw) -> list:
-    """Objects of `model` (not in any session) from `child_rows`' JSON: times come back aware UTC."""
+def rows_from_json(model, raw, *, order_by: tuple[str, ...] = ("id",)) -> list:
+    """Objects of `model` (not in any session) from `child_rows`' JSON, sorted by `order_by`; times come back
+    aware UTC."""
     items = json.loads(raw) if isinstance(raw, str) else (raw or [])
     times = {c.name for c in model.__table__.columns if isinstance(c.type, UTCDateTime)}
     rows = []
@@ -188,4 +186,4 @@ def rows_from_json(model, raw) -> list:
                 value = datetime.fromisoformat(item[name])
                 item[name] = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
         rows.append(model(**item))
-    return rows
+    return sorted(rows, key=lambda row: tuple(getattr(row, name) for name in order_by))

@@ -110,14 +110,11 @@ def load_for_client(
     if normalized is None:
         return None
     dialect = session.get_bind().dialect.name
-    by_id = (col(Event.created_at), col(Event.id))
     stmt = (
         select(Submission, ApiSubmission.api_client_id,
-               child_rows(Event.__table__.c.submission_id, Submission.id, order_by=by_id, dialect=dialect),
-               child_rows(Attachment.__table__.c.submission_id, Submission.id,
-                          order_by=(col(Attachment.id),), dialect=dialect),
-               child_rows(SubmissionDeadline.__table__.c.submission_id, Submission.id,
-                          order_by=(col(SubmissionDeadline.id),), dialect=dialect))
+               child_rows(Event.__table__.c.submission_id, Submission.id, dialect=dialect),
+               child_rows(Attachment.__table__.c.submission_id, Submission.id, dialect=dialect),
+               child_rows(SubmissionDeadline.__table__.c.submission_id, Submission.id, dialect=dialect))
         .outerjoin(ApiSubmission, col(ApiSubmission.submission_id) == col(Submission.id))
         .where(Submission.tracking_code == normalized)
     )
@@ -128,8 +125,8 @@ def load_for_client(
     if creator != client.id and not (contact and contact_matches(contact, submission.sender_phone,
                                                                   submission.sender_email)):
         return None
-    return Loaded(submission, rows_from_json(Event, events_json), rows_from_json(Attachment, attachments_json),
-                  rows_from_json(SubmissionDeadline, deadlines_json))
+    return Loaded(submission, rows_from_json(Event, events_json, order_by=("created_at", "id")),
+                  rows_from_json(Attachment, attachments_json), rows_from_json(SubmissionDeadline, deadlines_json))
 
 
 def loaded_view(session: Session, loaded: Loaded) -> SubmissionOut:

@@ -65,3 +65,14 @@ def test_citizen_home_within_budget(client, engine, db, warm):
     assert r.status_code == 200 and "Gửi ý kiến" in r.text
     sent = _business(statements)
     assert len(sent) <= 2, "\n".join(sent)
+
+
+def test_the_one_statement_read_returns_only_this_items_history(client, auth, db):
+    """The item read loads history, files and clocks in one statement: each belongs to this item and no other."""
+    codes = [client.post("/api/v1/submissions", json=VALID, headers={**auth, "Idempotency-Key": str(uuid.uuid4())})
+             .json()["tracking_code"] for _ in range(3)]
+    for code in codes:
+        body = client.get(f"/api/v1/submissions/{code}", headers=auth).json()
+        assert body["tracking_code"] == code
+        assert [h["type"] for h in body["history"]] == ["submitted", "routed"]
+        assert body["attachments"] == [] and body["due_at"] is not None

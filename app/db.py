@@ -1,8 +1,10 @@
 """Engine, sessions and the shared metadata (with a naming convention, so migrations are stable)."""
 
+import fcntl
 import json
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
@@ -149,17 +151,50 @@ def begin_write(session: Session) -> None:
     session.connection(execution_options={WRITE: True})
 
 
+class _SQLiteWriters:
+    """SQLite has one writer at a time. Writers queue here, in the kernel (an exclusive `flock` on a file beside the
+    database, shared by every process; a lock per process in front of it), instead of in SQLite's busy handler,
+    which sleeps in growing steps (up to 100 ms) and lets newcomers overtake: with `make bench` that gave creates a
+    median of tens of milliseconds and a p99 of seconds. Reentrant: a unit inside a unit joins it."""
+
+    def __init__(self) -> None:
+        self._threads = threading.RLock()
+        self._depth = threading.local()
+        self._file = None
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        depth = getattr(self._depth, "n", 0)
+        if depth == 0:
+            if self._file is None:
+                path = get_settings().data_dir / "pakn.db.writer-lock"
+                self._file = open(path, "a+b")  # noqa: SIM115 (held for the life of the process)
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
+        self._depth.n = depth + 1
+
+    def __exit__(self, *_exc) -> None:
+        self._depth.n -= 1
+        if self._depth.n == 0:
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+        self._threads.release()
+
+
+_SQLITE_WRITERS = _SQLiteWriters()
+
+
 @contextmanager
 def unit_of_work(session: Session) -> Iterator[Session]:
     """One unit of work: the door (route, CLI command, job) opens it and it commits once at the end; the services
     called inside only flush. Any exception rolls everything back."""
-    begin_write(session)
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+    queue = _SQLITE_WRITERS if session.get_bind().dialect.name == "sqlite" else nullcontext()
+    with queue:
+        begin_write(session)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
 
 
 def child_rows(fk, parent_key, *, dialect: str):

@@ -6,12 +6,10 @@ import io
 import json
 import os
 import threading
-import uuid
 from pathlib import Path
 
 import pytest
-from alembic import command
-from sqlalchemy import create_engine, func, text
+from sqlalchemy import func, text
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
@@ -21,19 +19,18 @@ from app.attachments import service as attachments_service
 from app.attachments import storage
 from app.attachments.models import Attachment
 from app.attachments.service import IncomingFile, verify_storage
-from app.cli import alembic_config, cli
+from app.cli import cli
 from app.config import get_settings
-from app.db import make_engine
 from app.events import chain as audit
 from app.events import checkpoints
 from app.events import service as events
 from app.events.models import ChainHead, Event
 from app.kinds import EventType
-from app.seed.reference import seed_reference
 from app.submissions import service
 from app.submissions.models import Submission
 from tests.attachments import files
 from tests.conftest import agency, submission_data
+from tests.databases import scratch_database
 
 KEY = b"test-audit-key-kept-outside-the-database"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -442,27 +439,12 @@ def test_the_coordinator_downloads_the_checkpoints(client, login_as, db, submit,
 
 
 @pytest.fixture(scope="module")
-def pg_schema():
+def pg_schema(tmp_path_factory):
     """A throw-away schema with committed data (two sessions must see each other's commits)."""
     if not DATABASE_URL.startswith("postgresql"):
         pytest.skip("needs PostgreSQL")
-    schema = f"audit_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(DATABASE_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = DATABASE_URL + ("&" if "?" in DATABASE_URL else "?") + f"options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        config = alembic_config()
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
-    with Session(engine) as session:
-        seed_reference(session=session, credentials_path=None)
-    yield engine
-    engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    admin.dispose()
+    with scratch_database("audit", tmp_path_factory.mktemp("audit"), seed=True) as (_url, engine):
+        yield engine
 
 
 @postgres_only

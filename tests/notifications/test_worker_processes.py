@@ -14,13 +14,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from alembic import command
-from sqlalchemy import create_engine, func, text
+from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.cli import alembic_config
-from app.db import make_engine, utcnow
+from app.db import utcnow
 from app.notifications.models import DeliveryAttempt, JobSchedule, OutboxMessage
+from tests.databases import scratch_database
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,36 +64,12 @@ print(json.dumps({"ran": ran}))
 """
 
 
-def _migrate(engine) -> None:
-    with engine.connect() as conn:
-        config = alembic_config()
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
-
 
 @pytest.fixture
 def shared_db(tmp_path):
     """(url, engine) of a freshly migrated database that several processes can share."""
-    if not DATABASE_URL.startswith("postgresql"):
-        url = f"sqlite:///{tmp_path / 'shared.db'}"
-        engine = make_engine(url)
-        _migrate(engine)
+    with scratch_database("outbox_race", tmp_path) as (url, engine):
         yield url, engine
-        engine.dispose()
-        return
-    schema = f"outbox_race_{os.getpid()}"
-    admin = create_engine(DATABASE_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = DATABASE_URL + ("&" if "?" in DATABASE_URL else "?") + f"options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    _migrate(engine)
-    yield url, engine
-    engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    admin.dispose()
 
 
 def run_processes(script: str, url: str, tmp_path: Path, n: int = 2) -> list[dict]:

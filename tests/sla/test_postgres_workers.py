@@ -14,19 +14,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from alembic import command
-from sqlalchemy import create_engine, func, text
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.accounts.models import Account
-from app.cli import alembic_config
-from app.db import make_engine, utcnow
+from app.db import utcnow
 from app.events import chain as audit
 from app.events.models import Event
-from app.seed.reference import seed_reference
 from app.sla.models import SubmissionDeadline
 from app.submissions import service as submissions_service
 from tests.conftest import submission_data
+from tests.databases import scratch_database
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(not DATABASE_URL.startswith("postgresql"), reason="needs PostgreSQL")
@@ -50,24 +48,8 @@ print(json.dumps(report.__dict__))
 
 @pytest.fixture
 def race_schema(tmp_path):
-    schema = f"sla_race_{os.getpid()}"
-    admin = create_engine(DATABASE_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = DATABASE_URL + ("&" if "?" in DATABASE_URL else "?") + f"options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        config = alembic_config()
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
-    with Session(engine) as session:
-        seed_reference(session=session, credentials_path=None)
-    yield url, engine
-    engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    admin.dispose()
+    with scratch_database("sla_race", tmp_path, seed=True) as (url, engine):
+        yield url, engine
 
 
 def test_two_worker_processes_record_each_crossing_once(race_schema, tmp_path):

@@ -69,12 +69,6 @@ def list_agencies(*, session: Session) -> list:
     return list(reference(session=session).agencies)
 
 
-def get_coordinator(*, session: Session) -> Agency:
-    agency = session.exec(select(Agency).where(Agency.is_coordinator == True)).first()  # noqa: E712
-    if agency is None:
-        raise LookupError("no coordinator agency: run `pakn seed`")
-    return agency
-
 
 def by_code(model, code: str, *, session: Session):
     return session.exec(select(model).where(model.code == code)).first()

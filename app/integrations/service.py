@@ -122,8 +122,7 @@ def load_for_client(
     if row is None:
         return None
     submission, creator, events_json, attachments_json, deadlines_json = row
-    if creator != client.id and not (contact and contact_matches(contact, submission.sender_phone,
-                                                                  submission.sender_email)):
+    if not _may_see(client, submission, creator, contact):
         return None
     return Loaded(submission, rows_from_json(Event, events_json, order_by=("created_at", "id")),
                   rows_from_json(Attachment, attachments_json), rows_from_json(SubmissionDeadline, deadlines_json))
@@ -140,13 +139,16 @@ def find_for_client(
 ) -> Submission | None:
     """An item the client created, or one whose sender's phone/email the client gives; None otherwise."""
     submission = submissions_service.get_by_code(session=session, code=code)
-    if submission is None:
+    if submission is None or not _may_see(client, submission, creator_id(session=session, submission=submission),
+                                          contact):
         return None
-    if creator_id(session=session, submission=submission) == client.id:
-        return submission
-    if contact and contact_matches(contact, submission.sender_phone, submission.sender_email):
-        return submission
-    return None
+    return submission
+
+
+def _may_see(client: ApiClient, submission: Submission, creator: int | None, contact: str | None) -> bool:
+    """The one rule of API access to an item: the client sent it, or it gives the sender's phone or e-mail."""
+    return creator == client.id or bool(contact and contact_matches(contact, submission.sender_phone,
+                                                                     submission.sender_email))
 
 
 class CursorInvalid(ValueError):

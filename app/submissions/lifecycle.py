@@ -53,8 +53,6 @@ TRANSITIONS: dict[Action, tuple[frozenset[State], State]] = {
     Action.REOPEN: (frozenset({State.CLOSED}), State.ASSIGNED),
 }
 
-# Actions an agency takes on its own items (the rest belong to the sender, the coordinator or the system).
-AGENCY_ACTIONS = (Action.ACCEPT, Action.TRANSFER, Action.REJECT, Action.REQUEST_INFO, Action.ANSWER)
 
 
 
@@ -71,6 +69,3 @@ def next_state(action: Action, current: str) -> State:
                                    action=ACTION_LABELS[action], state=label))
     return target
 
-
-def available_actions(current: str) -> list[Action]:
-    return [a for a, (sources, _) in TRANSITIONS.items() if current in sources]

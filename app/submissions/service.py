@@ -160,12 +160,9 @@ def submit(
     _insert_with_new_code(session, submission, now)
     record_event(session, submission, EventType.SUBMITTED, now=now, actor_role="sender",
                  to_state=State.SUBMITTED.value, data=origin)
-    if routed:
-        record_event(session, submission, EventType.ROUTED, now=now, from_state=State.SUBMITTED.value,
-                     internal_note=decision.explanation, data={"rule_id": decision.rule_id})
-    else:
-        record_event(session, submission, EventType.SENT_TO_TRIAGE, now=now, from_state=State.SUBMITTED.value,
-                     internal_note=decision.explanation)
+    record_event(session, submission, EventType.ROUTED if routed else EventType.SENT_TO_TRIAGE, now=now,
+                 from_state=State.SUBMITTED.value, internal_note=decision.explanation,
+                 data={"rule_id": decision.rule_id} if routed else None)
     _attach(session, submission, batch, Owner.SENDER, now=now)
     return submission
 

@@ -193,10 +193,11 @@ def public_view(session: Session, submission: Submission) -> dict:
         for e in submissions_service.history(session=session, submission=submission)
         if e.type in EVENT_PUBLIC_LABELS
     ]
+    answer = submissions_service.visible_answer(submission)
     return {
         "question": submissions_service.pending_question(session=session, submission=submission),
-        "answer": submissions_service.visible_answer(submission),
-        "can_rate": submissions_service.visible_answer(submission) is not None and submission.rated_at is None,
+        "answer": answer,
+        "can_rate": answer is not None and submission.rated_at is None,
         "reject_reason": REJECT_REASON_LABELS.get(submission.reject_reason) if submission.reject_reason else None,
         "errors": {},
         "values": {},

@@ -1,7 +1,5 @@
 """Officer pages: the agency inbox and the item page where every handling action is taken."""
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,6 +16,7 @@ from app.attachments.http import uploads_from_form
 from app.config import get_settings
 from app.db import get_session
 from app.errors import Invalid, InvalidTransition, NotPermitted
+from app.exports import CSV_MEDIA_TYPE, attachment_disposition, csv_text
 from app.inbox import filters as inbox_filters
 from app.inbox import service as inbox_service
 from app.kinds import EVENT_LABELS, KIND_LABELS, REJECT_REASON_LABELS, STATE_LABELS
@@ -247,14 +246,13 @@ def audit_export(
     events = submissions_service.history(session=session, submission=submission)
     accounts = {a.id: a for a in session.exec(select(Account)).all()}
     agencies = {a.id: a.name for a in agencies_service.list_agencies(session=session)}
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["id", "thời điểm", "sự kiện", "từ", "đến", "người thực hiện", "vai trò", "cơ quan",
-                     "ghi chú công khai", "ghi chú nội bộ", "dữ liệu", "hash trước", "hash"])
+    header = ["id", "thời điểm", "sự kiện", "từ", "đến", "người thực hiện", "vai trò", "cơ quan",
+              "ghi chú công khai", "ghi chú nội bộ", "dữ liệu", "hash trước", "hash"]
+    rows = []
     for e in events:
         who = accounts[e.actor_account_id].username if e.actor_account_id in accounts else e.actor_role
-        writer.writerow([e.id, format_datetime(e.created_at), EVENT_LABELS.get(e.type, e.type), e.from_state or "",
-                         e.to_state or "", who, e.actor_role, agencies.get(e.agency_id, ""), e.public_note or "",
-                         e.internal_note or "", e.data or "", e.prev_hash, e.hash])
-    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{submission.tracking_code}-nhat-ky.csv"'})
+        rows.append([e.id, format_datetime(e.created_at), EVENT_LABELS.get(e.type, e.type), e.from_state or "",
+                     e.to_state or "", who, e.actor_role, agencies.get(e.agency_id, ""), e.public_note or "",
+                     e.internal_note or "", e.data or "", e.prev_hash, e.hash])
+    return Response(csv_text(header, rows), media_type=CSV_MEDIA_TYPE, headers={
+        "Content-Disposition": attachment_disposition(f"{submission.tracking_code}-nhat-ky.csv")})

@@ -17,10 +17,11 @@ from app.notifications.models import DeliveryAttempt, OutboxMessage
 from app.routing.models import RoutingRule
 from app.sla.models import CalendarEntry, DeadlineExtension, DeadlinePolicy, SubmissionDeadline
 from app.submissions.models import Submission
+from app.throttle import ThrottleCounter
 
 __all__ = [
     "Account", "Agency", "ApiClient", "ApiSubmission", "Attachment", "CacheStamp", "ChainHead", "AuthSession",
     "CalendarEntry", "Commune", "DeadlineExtension", "DeadlinePolicy", "DeliveryAttempt", "Field",
     "IdempotencyRecord", "LoginAttempt", "Open311Request", "OutboxMessage", "RateLimitWindow", "RoutingRule",
-    "Submission", "SubmissionDeadline", "Event", "WebhookDelivery", "WebhookSubscription",
+    "Submission", "SubmissionDeadline", "Event", "ThrottleCounter", "WebhookDelivery", "WebhookSubscription",
 ]

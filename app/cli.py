@@ -298,7 +298,9 @@ def serve(
         workers=workers or s.workers,
         http="httptools",
         loop="uvloop",
-        proxy_headers=True,
+        # X-Forwarded-* are believed only from PAKN_TRUSTED_PROXIES, by app/clientaddr.py (uvicorn's default
+        # trusts any local process).
+        proxy_headers=False,
         access_log=False,
     )
 

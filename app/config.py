@@ -51,9 +51,32 @@ class Settings(BaseSettings):
     attachment_max_image_pixels: int = Field(default=50_000_000, alias="PAKN_ATTACHMENT_MAX_PIXELS")
 
     session_max_age_hours: int = Field(default=12, alias="PAKN_SESSION_HOURS")
+    # Sign-in (docs/security.md): failures per (account, address) and per address in a window of
+    # `login_lock_minutes` refuse that address only; per account, after `login_max_failures` failures every further
+    # attempt waits a delay that doubles (1 s, 2 s, 4 s … capped at `login_max_delay_seconds`), so a guesser slows
+    # down but cannot lock the holder out. The holder is e-mailed at the threshold.
     login_max_failures: int = Field(default=5, alias="PAKN_LOGIN_MAX_FAILURES")
     login_lock_minutes: int = Field(default=15, alias="PAKN_LOGIN_LOCK_MINUTES")
     login_max_failures_per_ip: int = Field(default=30, alias="PAKN_LOGIN_MAX_FAILURES_PER_IP")
+    login_max_delay_seconds: int = Field(default=300, alias="PAKN_LOGIN_MAX_DELAY_SECONDS")
+    # Roles that must use a second factor (TOTP); they enrol at their next sign-in. Space-separated role values.
+    totp_required_roles: str = Field(default="coordinator system_admin", alias="PAKN_TOTP_REQUIRED_ROLES")
+
+    # Addresses (or networks) of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed
+    # (app/clientaddr.py). Empty: none, the TCP peer is the client.
+    trusted_proxies: str = Field(default="", alias="PAKN_TRUSTED_PROXIES")
+    # Tracking-code secrecy: failed look-ups (wrong code or contact, on /track and the API's X-Sender-Contact)
+    # allowed per code and per contact per day, and per address per hour.
+    track_failures_per_code: int = Field(default=10, alias="PAKN_TRACK_FAILURES_PER_CODE")
+    track_failures_per_contact: int = Field(default=10, alias="PAKN_TRACK_FAILURES_PER_CONTACT")
+    track_failures_per_address: int = Field(default=30, alias="PAKN_TRACK_FAILURES_PER_ADDRESS")
+    # Anonymous doors, per address per hour: the submit form `/`, the /track form, Open311 POST requests.
+    # A commune assistant (issue 13) submits for many villagers: `assisted_submits_per_hour` is their allowance
+    # (see app/web/limits.py, `submit_limit_for`).
+    form_submits_per_hour: int = Field(default=10, alias="PAKN_FORM_SUBMITS_PER_HOUR")
+    track_posts_per_hour: int = Field(default=60, alias="PAKN_TRACK_POSTS_PER_HOUR")
+    open311_posts_per_hour: int = Field(default=120, alias="PAKN_OPEN311_POSTS_PER_HOUR")
+    assisted_submits_per_hour: int = Field(default=120, alias="PAKN_ASSISTED_SUBMITS_PER_HOUR")
 
     # argon2id cost; tests lower it, production keeps the library's recommended defaults.
     argon2_time_cost: int = Field(default=3, alias="PAKN_ARGON2_TIME_COST")

@@ -2,6 +2,7 @@
 
 import logging
 from contextlib import asynccontextmanager
+from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -22,6 +23,7 @@ from app.api.problems import ApiProblem, http_status_detail, problem, validation
 from app.attachments.scheduled import sweep_upload_temp
 from app.attachments.service import DOCX, XLSX
 from app.bodylimit import BodySizeLimitMiddleware
+from app.clientaddr import TrustedProxyMiddleware
 from app.config import PROJECT_ROOT, get_settings
 from app.db import get_session
 from app.events.checkpoints import checkpoint_job
@@ -123,6 +125,8 @@ def create_app() -> FastAPI:
         max_age=settings.session_max_age_hours * 3600,
         force_secure=settings.force_secure_cookies,
     )
+    # Outermost: every other layer sees the real client address and scheme (app/clientaddr.py).
+    app.add_middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxies)
 
     app.mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static")
     app.include_router(citizen.router)
@@ -170,7 +174,7 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(Open311Error)
     async def open311_error(request: Request, exc: Open311Error):
-        return open311.error_response(request.url.path, exc.status, exc.descriptions)
+        return open311.error_response(request.url.path, exc.status, exc.descriptions, exc.headers)
 
     @app.exception_handler(PageError)
     async def page_error(request: Request, exc: PageError):
@@ -187,7 +191,7 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(citizen.NotYours)
     async def not_yours(request: Request, exc: citizen.NotYours):
-        return RedirectResponse(f"/track?code={exc.args[0]}", status_code=303)
+        return RedirectResponse(f"/track?{urlencode({'code': exc.args[0]})}", status_code=303)
 
     @app.exception_handler(PasswordChangeRequired)
     async def password_change_required(request: Request, exc: PasswordChangeRequired):

@@ -1,6 +1,7 @@
 """Open311 GeoReport v2 at /open311/v2, in JSON and XML (the `.json` / `.xml` suffix picks the format)."""
 
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -8,9 +9,11 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from app import throttle
 from app.accounts.models import ApiClient, ApiScope
 from app.api.auth import check_key
 from app.api.inputs import unstorable
+from app.clientaddr import client_address
 from app.config import get_settings
 from app.db import get_session, unit_of_work
 from app.integrations import open311
@@ -273,6 +276,13 @@ async def form_values(request: Request) -> dict:
              openapi_extra=POST_FORM)
 def create_request(request: Request, fmt: Fmt, form: dict = Depends(form_values),
                    session: Session = Depends(get_session)):
+    with unit_of_work(session):  # every POST counts per address, refused or not
+        decision = throttle.hit(session, throttle.Limit("open311.post", get_settings().open311_posts_per_hour,
+                                                        timedelta(hours=1)), client_address(request))
+    if not decision.allowed:
+        raise Open311Error(429, f"Quá nhiều yêu cầu từ địa chỉ này. Vui lòng thử lại sau "
+                                f"{max(1, (decision.retry_after + 59) // 60)} phút.",
+                           headers={"Retry-After": str(decision.retry_after)})
     _check_text(form)
     api_key = (form.get("api_key") or "").strip()
     if not api_key:

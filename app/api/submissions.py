@@ -15,12 +15,14 @@ from app.api.problems import ApiProblem, problem_responses
 from app.attachments import service as attachments_service
 from app.attachments.http import file_response
 from app.attachments.service import ALLOWED_TYPES
+from app.clientaddr import client_address
 from app.config import get_settings
-from app.db import get_session
+from app.db import get_session, unit_of_work
 from app.integrations import service
 from app.integrations.idempotency import Outcome
 from app.integrations.schemas import SUBMISSION_INPUT_FIELDS, RatingIn, SubmissionOut, SubmissionPage
 from app.kinds import Kind, State
+from app.submissions import lookup
 
 router = APIRouter(prefix="/api/v1", tags=["submissions"], dependencies=[Depends(reject_unknown_query)])
 
@@ -108,10 +110,27 @@ def _not_found() -> ApiProblem:
                            "(cần là hồ sơ do ứng dụng gửi, hoặc header X-Sender-Contact đúng).")
 
 
-def _load(session: Session, client: ApiClient, code: str, contact: str | None):
+def _contact_guard(request: Request, session: Session, code: str, contact: str | None) -> None:
+    """X-Sender-Contact proves a sender's contact: failures are limited per code, contact and address (429)."""
+    if contact and (refused := lookup.refusal(session, address=client_address(request), code=code,
+                                              contact=contact)) is not None:
+        raise ApiProblem(429, str(lookup.refusal_message(refused)), type_="rate-limited",
+                         headers={"Retry-After": str(refused.retry_after)})
+
+
+def _missed(request: Request, session: Session, code: str, contact: str | None) -> ApiProblem:
+    """The one 404 for unknown codes and codes this client may not see; a wrong contact counts as a failure."""
+    if contact:
+        with unit_of_work(session):
+            lookup.count_failure(session, address=client_address(request), code=code, contact=contact)
+    return _not_found()
+
+
+def _load(request: Request, session: Session, client: ApiClient, code: str, contact: str | None):
+    _contact_guard(request, session, code, contact)
     submission = service.find_for_client(session=session, client=client, code=code, contact=contact)
     if submission is None:
-        raise _not_found()
+        raise _missed(request, session, code, contact)
     return submission
 
 
@@ -122,14 +141,16 @@ def _load(session: Session, client: ApiClient, code: str, contact: str | None):
     responses=problem_responses(401, 403, 404, 422, 429),
 )
 def read_submission(
+    request: Request,
     code: TrackingCode,
     contact: SenderContact = None,
     client: ApiClient = Depends(require_scope(ApiScope.READ_OWN)),
     session: Session = Depends(get_session),
 ):
+    _contact_guard(request, session, code, contact)
     loaded = service.load_for_client(session=session, client=client, code=code, contact=contact)
     if loaded is None:
-        raise _not_found()
+        raise _missed(request, session, code, contact)
     return service.loaded_view(session, loaded)
 
 
@@ -142,13 +163,14 @@ def read_submission(
                **problem_responses(401, 403, 404, 422, 429)},
 )
 def download_attachment(
+    request: Request,
     code: TrackingCode,
     attachment_id: Annotated[int, Path(ge=1, le=2_147_483_647)],
     contact: SenderContact = None,
     client: ApiClient = Depends(require_scope(ApiScope.READ_OWN)),
     session: Session = Depends(get_session),
 ):
-    submission = _load(session, client, code, contact)
+    submission = _load(request, session, client, code, contact)
     attachment = attachments_service.get_for_submission(session=session, submission_id=submission.id,
                                                         attachment_id=attachment_id)
     response = file_response(attachment) if attachment is not None else None
@@ -212,6 +234,7 @@ REPLY_BODY = {
     openapi_extra=REPLY_BODY,
 )
 def reply(
+    request: Request,
     code: TrackingCode,
     contact: SenderContact = None,
     idempotency_key: IdempotencyKey = None,
@@ -224,7 +247,7 @@ def reply(
         raise validation_problem({"reply": "Vui lòng nhập nội dung bổ sung (chuỗi ký tự)."})
     if errors := text_errors({"reply": text}):
         raise validation_problem(errors)
-    submission = _load(session, client, code, contact)
+    submission = _load(request, session, client, code, contact)
     with domain_errors():
         outcome = service.reply_for_client(session=session, client=client, submission=submission,
                                            reply=text, idempotency_key=idempotency_key, attachments=body.files)
@@ -238,6 +261,7 @@ def reply(
     responses=problem_responses(401, 403, 404, 409, 422, 429),
 )
 def rating(
+    request: Request,
     code: TrackingCode,
     body: RatingIn,
     contact: SenderContact = None,
@@ -247,7 +271,7 @@ def rating(
 ):
     if errors := text_errors(body.model_dump()):
         raise validation_problem(errors)
-    submission = _load(session, client, code, contact)
+    submission = _load(request, session, client, code, contact)
     with domain_errors():
         outcome = service.rate_for_client(session=session, client=client, submission=submission,
                                           satisfied=body.satisfied, comment=body.comment,

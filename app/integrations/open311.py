@@ -20,7 +20,9 @@ from app.integrations import service as integrations_service
 from app.integrations.models import ApiChannel, ApiSubmission, Open311Request
 from app.kinds import KIND_HINTS, KIND_LABELS, OPEN_STATES, SENDER_TYPE_LABELS, Kind, SenderType
 from app.submissions import service as submissions_service
+from app.submissions.contact import normalize_tracking_code
 from app.submissions.models import Submission
+from app.submissions.permissions import publicly_listed
 from app.submissions.schemas import parse_submission
 from app.timefmt import LOCAL_TZ
 
@@ -35,9 +37,10 @@ DESCRIPTION_MIN = 20  # as SubmissionCreate.content
 class Open311Error(Exception):
     """One or more (status, description) errors in the spec's format."""
 
-    def __init__(self, status: int, *descriptions: str):
+    def __init__(self, status: int, *descriptions: str, headers: dict[str, str] | None = None):
         super().__init__("; ".join(descriptions))
         self.status = status
+        self.headers = headers
         self.descriptions = list(descriptions) or ["Lỗi"]
 
 
@@ -287,7 +290,7 @@ def _split(raw: str | None) -> list[str]:
 def query_requests(*, session: Session, params: dict, viewer: ApiClient | None) -> list[dict]:
     """GET requests: by ids (other filters ignored, as the spec says) or by service, dates and status."""
     ids = _split(params.get("service_request_id"))
-    stmt = select(Submission)
+    stmt = select(Submission).where(_visible_to(viewer))
     if ids:
         stmt = stmt.where(col(Submission.tracking_code).in_([i.upper() for i in ids[:MAX_RESULTS]]))
     else:
@@ -340,9 +343,20 @@ def _views(session: Session, rows: list[Submission], viewer: ApiClient | None) -
     ]
 
 
+def _visible_to(viewer: ApiClient | None):
+    """Anonymous: what the public may list (`permissions.publicly_listed`, nothing until publication exists);
+    with an api_key also the client's own items. Codes of anyone else's items are never listed or confirmed."""
+    if viewer is None:
+        return publicly_listed()
+    own = select(ApiSubmission.submission_id).where(ApiSubmission.api_client_id == viewer.id)
+    return or_(col(Submission.id).in_(own), publicly_listed())
+
+
 def get_request(*, session: Session, request_id: str, viewer: ApiClient | None) -> dict:
-    submission = submissions_service.get_by_code(session=session, code=request_id)
-    if submission is None:
+    code = normalize_tracking_code(request_id)
+    submission = session.exec(select(Submission).where(Submission.tracking_code == code, _visible_to(viewer))
+                              ).first() if code else None
+    if submission is None:  # one answer for unknown codes and codes this caller may not see
         raise Open311Error(404, f"Không có yêu cầu '{request_id}'.")
     return _views(session, [submission], viewer)[0]
 

@@ -4,6 +4,8 @@ do). Whether the item's state allows an action is the lifecycle's rule (app/subm
 
 from typing import Protocol
 
+from sqlalchemy import ColumnElement, false
+
 from app.accounts.models import Account, Role
 from app.accounts.permissions import HANDLING_ROLES, is_coordinator
 from app.errors import NotPermitted
@@ -107,3 +109,11 @@ def visible_event(actor: Account, event_agency_id: int | None, event_data: dict,
         return True
     return actor.agency_id is not None and actor.agency_id in (
         event_agency_id, event_data.get("from_agency_id"), event_data.get("to_agency_id"))
+
+
+def publicly_listed() -> ColumnElement[bool]:
+    """The one decision of what the public may list (a SQL condition on `submissions`): Open311's anonymous
+    `GET requests` and any later public list ask it. A tracking code is a secret the sender holds, so only items
+    published with the sender's separate consent may be listed. Publication (consent and review) is issue 11's:
+    until it exists this lists nothing; issue 11 replaces the body with its published-and-consented condition."""
+    return false()

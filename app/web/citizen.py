@@ -9,7 +9,8 @@ from app.agencies import service as agencies_service
 from app.agencies.models import Agency, Commune, Field
 from app.attachments import service as attachments_service
 from app.attachments.http import uploads_from_form
-from app.db import get_session
+from app.clientaddr import client_address
+from app.db import get_session, unit_of_work
 from app.errors import Invalid, InvalidTransition
 from app.i18n import N_
 from app.kinds import (
@@ -21,15 +22,18 @@ from app.kinds import (
     Channel,
 )
 from app.sla import service as sla_service
+from app.submissions import lookup
 from app.submissions import service as submissions_service
 from app.submissions.contact import mask_email, mask_name, mask_phone
 from app.submissions.models import Submission
 from app.submissions.schemas import parse_submission
 from app.web.common import PageError, form_data, render, require_csrf
+from app.web.limits import door_refusal
 
 router = APIRouter(dependencies=[Depends(require_csrf)])
 
 TRACKED_LIMIT = 20
+HONEYPOT = "website"  # templates/citizen/_form_guard.html: people never see it, form-filling robots do
 FORM_FIELDS = (
     "kind", "field_code", "commune_code", "title", "content", "sender_type", "sender_name",
     "sender_phone", "sender_email", "sender_address",
@@ -60,6 +64,12 @@ def submit(request: Request, form: FormData = Depends(form_data), session: Sessi
     values["hide_identity"] = form.get("hide_identity") == "on"
     values["consent"] = form.get("consent") == "on"
     files = uploads_from_form(form)
+    if (refused := door_refusal(session, "submit", client_address(request))) is not None:
+        return _form_error(request, session, values, {}, reattach=any(f.filename for f in files),
+                           notice=refused[0], status_code=429, headers=refused[1])
+    if str(form.get(HONEYPOT, "")).strip():
+        return _form_error(request, session, values, {}, reattach=any(f.filename for f in files), notice=N_(
+            "Chưa gửi được: ô ẩn dành để chặn máy gửi tự động đã bị điền. Vui lòng tải lại trang rồi gửi lại."))
     try:
         data = parse_submission({k: v for k, v in values.items() if v != ""})
         batch = attachments_service.stage(files)  # decoding images holds no database lock
@@ -71,10 +81,11 @@ def submit(request: Request, form: FormData = Depends(form_data), session: Sessi
     return RedirectResponse(f"/track/{submission.tracking_code}?sent=1", status_code=303)
 
 
-def _form_error(request: Request, session: Session, values: dict, errors: dict, reattach: bool = False):
+def _form_error(request: Request, session: Session, values: dict, errors: dict, reattach: bool = False, *,
+                notice: str | None = None, status_code: int = 422, headers: dict | None = None):
     # Browsers never refill a file input: say so, rather than let the sender believe the files went.
-    context = {**_form_context(session, values, errors), "reattach": reattach}
-    return render(request, "citizen/submit.html", context, status_code=422)
+    context = {**_form_context(session, values, errors), "reattach": reattach, "form_notice": notice}
+    return render(request, "citizen/submit.html", context, status_code=status_code, headers=headers)
 
 
 def _remember(request: Request, code: str) -> None:
@@ -97,13 +108,23 @@ def track(
 ):
     values = {"code": code, "contact": ""}
     errors = {}
+    address = client_address(request)
+    if (refused := door_refusal(session, "track", address)) is not None:
+        return render(request, "citizen/track.html", {"values": values, "errors": {"code": refused[0]}},
+                      status_code=429, headers=refused[1])
     if not code.strip():
         errors["code"] = N_("Vui lòng nhập mã tra cứu.")
     if not contact.strip():
         errors["contact"] = N_("Vui lòng nhập số điện thoại hoặc thư điện tử đã dùng khi gửi.")
     if not errors:
+        if (limited := lookup.refusal(session, address=address, code=code, contact=contact)) is not None:
+            return render(request, "citizen/track.html",
+                          {"values": values, "errors": {"code": lookup.refusal_message(limited)}},
+                          status_code=429, headers={"Retry-After": str(limited.retry_after)})
         submission = submissions_service.find_for_sender(session=session, code=code, contact=contact)
         if submission is None:
+            with unit_of_work(session):  # a miss counts even though the answer is an error
+                lookup.count_failure(session, address=address, code=code, contact=contact)
             # One message for both cases, so the form does not reveal which codes exist.
             errors["code"] = N_(
                 "Không tìm thấy hồ sơ khớp với mã tra cứu và thông tin liên hệ này. Vui lòng kiểm tra lại.")
@@ -122,7 +143,8 @@ def tracked_submission(request: Request, code: str, session: Session = Depends(g
     if submission is None and not code.upper().startswith("DB"):
         raise PageError(404, N_("Không tìm thấy trang"), N_("Địa chỉ này không có trên hệ thống."))
     if submission is None or submission.tracking_code not in request.session.get("tracked", []):
-        raise NotYours(submission.tracking_code if submission else "")
+        # The same answer for an unknown code and for someone else's: the look-up form, with the code as typed.
+        raise NotYours(code[:40])
     return submission
 
 

@@ -201,7 +201,8 @@ def _language_switch(request: Request, locale: str) -> dict:
             "label": LANGUAGE_NAMES[other]}
 
 
-def render(request: Request, name: str, context: dict, *, status_code: int = 200, block: str | None = None):
+def render(request: Request, name: str, context: dict, *, status_code: int = 200, block: str | None = None,
+           headers: dict[str, str] | None = None):
     """Full page normally; only `block` for htmx requests. Vary tells caches the two differ.
     Citizen and error pages come out in the visitor's language (app/i18n.py), other pages in Vietnamese."""
     translated = name.startswith(TRANSLATED_TEMPLATES)
@@ -216,6 +217,7 @@ def render(request: Request, name: str, context: dict, *, status_code: int = 200
         reset_locale(token)
     if translated:
         remember_locale(request, response)
+    response.headers.update(headers or {})
     response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
     response.headers.setdefault("Cache-Control", "no-store")
     return response

@@ -35,7 +35,14 @@ from app.sla.scheduled import close_unrated_answers, recompute_job
 from app.sla.scheduled import sweep_job as sla_sweep_job
 from app.web import admin, agency_admin, attachments, auth, citizen, officer, rules
 from app.web import sla as sla_web
-from app.web.common import LoginRequired, PageError, PasswordChangeRequired, is_htmx, render
+from app.web.common import (
+    LoginRequired,
+    PageError,
+    PasswordChangeRequired,
+    TwoFactorEnrolmentRequired,
+    is_htmx,
+    render,
+)
 from app.wiring import register_subscribers
 
 log = logging.getLogger("pakn")
@@ -196,6 +203,10 @@ def create_app() -> FastAPI:
     @app.exception_handler(PasswordChangeRequired)
     async def password_change_required(request: Request, exc: PasswordChangeRequired):
         return RedirectResponse("/account/password", status_code=303)
+
+    @app.exception_handler(TwoFactorEnrolmentRequired)
+    async def two_factor_required(request: Request, exc: TwoFactorEnrolmentRequired):
+        return RedirectResponse("/account/2fa", status_code=303)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

@@ -1,6 +1,6 @@
 """Imports every table once, so Alembic and the mappers see them all."""
 
-from app.accounts.models import Account, ApiClient, AuthSession, LoginAttempt
+from app.accounts.models import Account, ApiClient, AuthSession, LoginAttempt, RecoveryCode
 from app.agencies.models import Agency, Commune, Field
 from app.attachments.models import Attachment
 from app.cache import CacheStamp
@@ -22,6 +22,7 @@ from app.throttle import ThrottleCounter
 __all__ = [
     "Account", "Agency", "ApiClient", "ApiSubmission", "Attachment", "CacheStamp", "ChainHead", "AuthSession",
     "CalendarEntry", "Commune", "DeadlineExtension", "DeadlinePolicy", "DeliveryAttempt", "Field",
-    "IdempotencyRecord", "LoginAttempt", "Open311Request", "OutboxMessage", "RateLimitWindow", "RoutingRule",
+    "IdempotencyRecord", "LoginAttempt", "RecoveryCode", "Open311Request", "OutboxMessage", "RateLimitWindow",
+    "RoutingRule",
     "Submission", "SubmissionDeadline", "Event", "ThrottleCounter", "WebhookDelivery", "WebhookSubscription",
 ]

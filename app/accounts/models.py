@@ -37,6 +37,11 @@ class Account(SQLModel, table=True):
     is_active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     password_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Two-factor sign-in (TOTP, RFC 6238; app/accounts/twofactor.py): the shared secret (base32) once enrolled,
+    # and the last time step used, so that a code is accepted once only.
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_enabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    totp_last_step: int | None = Field(default=None)
 
 
 class AuthSession(SQLModel, table=True):
@@ -61,6 +66,19 @@ class LoginAttempt(SQLModel, table=True):
     ip: str = Field(max_length=64)
     succeeded: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time code that replaces the authenticator once (a lost phone). Only its SHA-256 is stored: the codes
+    are long random strings, shown once when issued."""
+
+    __tablename__ = "recovery_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id", index=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ApiScope(StrEnum):

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
+from app import throttle
 from app.accounts.models import Account, ApiClient, ApiScope, AuthSession, LoginAttempt, Role
 from app.accounts.passwords import (
     MIN_PASSWORD_LENGTH,
@@ -16,8 +17,10 @@ from app.accounts.passwords import (
     generate_password,
     hash_password,
     verify_password,
+    weak_password_reason,
 )
 from app.accounts.permissions import can_manage_account, can_manage_accounts
+from app.agencies.models import Agency
 from app.cache import Cached, bump
 from app.config import get_settings
 from app.db import utcnow
@@ -31,6 +34,10 @@ class AuthError(Exception):
 
 
 class LoginThrottled(AuthError):
+    pass
+
+
+class WrongCurrentPassword(AuthError):
     pass
 
 
@@ -50,9 +57,17 @@ def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def recent_failures(*, session: Session, username: str) -> int:
+def _login_limits() -> tuple[throttle.Limit, throttle.Limit]:
     s = get_settings()
-    since = utcnow() - timedelta(minutes=s.login_lock_minutes)
+    window = timedelta(minutes=s.login_lock_minutes)
+    return (throttle.Limit("login.address", s.login_max_failures_per_ip, window),
+            throttle.Limit("login.account_address", s.login_max_failures, window))
+
+
+def account_failures(*, session: Session, username: str, now: datetime | None = None) -> tuple[int, datetime | None]:
+    """Failures of one username (from every address) since its last success, within a day, and the latest."""
+    now = now or utcnow()
+    since = now - timedelta(days=1)
     last_success = session.exec(
         select(func.max(LoginAttempt.created_at)).where(
             LoginAttempt.username == username, LoginAttempt.succeeded == True  # noqa: E712
@@ -60,47 +75,94 @@ def recent_failures(*, session: Session, username: str) -> int:
     ).one()
     if last_success is not None and last_success > since:
         since = last_success
-    return session.exec(
-        select(func.count()).where(
+    count, latest = session.exec(
+        select(func.count(), func.max(LoginAttempt.created_at)).where(
             LoginAttempt.username == username,
             LoginAttempt.succeeded == False,  # noqa: E712
             LoginAttempt.created_at > since,
         )
     ).one()
+    return count, latest
 
 
-def recent_failures_from(*, session: Session, ip: str) -> int:
-    since = utcnow() - timedelta(minutes=get_settings().login_lock_minutes)
-    return session.exec(
-        select(func.count()).where(
-            LoginAttempt.ip == ip[:64], LoginAttempt.succeeded == False, LoginAttempt.created_at > since  # noqa: E712
-        )
-    ).one()
+def delay_after(failures: int) -> int:
+    """Seconds an account waits between attempts after `failures` failures: none below the threshold, then
+    1, 2, 4 … up to PAKN_LOGIN_MAX_DELAY_SECONDS. Refused attempts are not failures, so the delay never grows
+    while one waits: a guesser gets one try per delay, the holder gets in once it has passed."""
+    s = get_settings()
+    over = failures - s.login_max_failures
+    if over < 0:
+        return 0
+    return min(2 ** min(over, 20), s.login_max_delay_seconds)
+
+
+def _minutes_or_seconds(seconds: int) -> str:
+    return f"{(seconds + 59) // 60} phút" if seconds >= 90 else f"{max(1, seconds)} giây"
 
 
 BAD_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
 
 
+def sign_in_refusal(*, session: Session, username: str, ip: str, now: datetime | None = None) -> str | None:
+    """Why this attempt may not even be checked, or None. An address that fails too often (across usernames, or
+    on one account) waits out its window; an account under attack from many addresses answers slowly (growing
+    delays), never with a lock that would also keep its holder out."""
+    now = now or utcnow()
+    username = username.strip().lower()
+    by_address, by_account_address = _login_limits()
+    for limit, key in ((by_address, ip), (by_account_address, f"{username}\x00{ip}")):
+        decision = throttle.exceeded(session, limit, key, now=now)
+        if not decision.allowed:
+            return (f"Đăng nhập sai quá nhiều lần từ địa chỉ này. Vui lòng thử lại sau "
+                    f"{_minutes_or_seconds(decision.retry_after)}.")
+    failures, latest = account_failures(session=session, username=username, now=now)
+    wait = delay_after(failures)
+    if wait and latest is not None and (remaining := (latest + timedelta(seconds=wait) - now).total_seconds()) > 0:
+        return (f"Tài khoản này vừa bị đăng nhập sai nhiều lần. Để bảo vệ tài khoản, vui lòng chờ "
+                f"{_minutes_or_seconds(int(remaining + 0.999))} rồi thử lại.")
+    return None
+
+
 def authenticate(*, session: Session, username: str, password: str, ip: str) -> Account | None:
     """Checks a password, reading only (the slow hash runs outside any write transaction): the account, or None
-    for a wrong name or password. After too many failures the username is locked for a while, and so is an
-    address that tries many usernames (guessing across accounts). The door then calls `record_login`."""
-    s = get_settings()
+    for a wrong name or password; LoginThrottled when `sign_in_refusal` says so (the password is not checked).
+    The door then calls `record_login`."""
     username = username.strip().lower()
-    if (recent_failures(session=session, username=username) >= s.login_max_failures
-            or recent_failures_from(session=session, ip=ip) >= s.login_max_failures_per_ip):
-        raise LoginThrottled(
-            f"Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau {s.login_lock_minutes} phút."
-        )
+    refusal = sign_in_refusal(session=session, username=username, ip=ip)
+    if refusal:
+        raise LoginThrottled(refusal)
     account = session.exec(select(Account).where(Account.username == username)).first()
     ok = verify_password(account.password_hash if account else dummy_hash(), password)
     return account if ok and account is not None and account.is_active else None
 
 
+def record_failure(*, session: Session, username: str, ip: str) -> None:
+    """Counts a failed attempt (per address, per account and address, per account) and tells the account's holder
+    when failures reach the threshold (an event; notifications/flows.py sends the e-mail), then every 50."""
+    username = username.strip().lower()
+    session.add(LoginAttempt(username=username, ip=ip[:64], succeeded=False))
+    by_address, by_account_address = _login_limits()
+    throttle.hit(session, by_address, ip)
+    throttle.hit(session, by_account_address, f"{username}\x00{ip}")
+    session.flush()
+    account = session.exec(select(Account).where(Account.username == username)).first()
+    if account is None:
+        return
+    failures, _ = account_failures(session=session, username=username)
+    threshold = get_settings().login_max_failures
+    if failures == threshold or (failures > threshold and failures % 50 == 0):
+        events.record(session, EventType.SIGN_IN_FAILURES, actor=None, actor_role="system",
+                      agency_id=account.agency_id, subject_account_id=account.id,
+                      data={"failures": failures, "ip": ip[:64]})
+
+
 def record_login(*, session: Session, username: str, ip: str, account: Account | None) -> str | None:
     """Counts the attempt (failures feed the throttle) and, for a good one, starts a session: its token."""
-    session.add(LoginAttempt(username=username.strip().lower(), ip=ip[:64], succeeded=account is not None))
-    return start_session(session=session, account=account, ip=ip) if account is not None else None
+    if account is None:
+        record_failure(session=session, username=username, ip=ip)
+        return None
+    session.add(LoginAttempt(username=username.strip().lower(), ip=ip[:64], succeeded=True))
+    return start_session(session=session, account=account, ip=ip)
 
 
 def _audit(session: Session, type_, *, actor: Account | None, subject: Account, data: dict | None = None) -> None:
@@ -136,7 +198,8 @@ def end_session(*, session: Session, token: str) -> None:
     session.flush()
 
 
-def validate_new_password(password: str, confirm: str, *, username: str) -> str | None:
+def validate_new_password(password: str, confirm: str, *, username: str, user_inputs: tuple[str, ...] = ()
+                          ) -> str | None:
     if password != confirm:
         return "Hai lần nhập mật khẩu mới không khớp."
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -145,19 +208,46 @@ def validate_new_password(password: str, confirm: str, *, username: str) -> str 
         return "Mật khẩu mới quá dài (tối đa 256 ký tự)."
     if username.lower() in password.lower():
         return "Mật khẩu mới không được chứa tên đăng nhập."
-    return None
+    return weak_password_reason(password, user_inputs=(username, *user_inputs))
 
 
-def new_password_hash(*, account: Account, current: str, new: str, confirm: str) -> str:
-    """Checks a password change and hashes the new password (slow: call it before the unit of work)."""
+def new_password_hash(*, account: Account, current: str, new: str, confirm: str,
+                      user_inputs: tuple[str, ...] = ()) -> str:
+    """Checks a password change and hashes the new password (slow: call it before the unit of work).
+    `user_inputs`: words a guesser would try for this account (its agency's code and name, see
+    `guessable_words`). A wrong current password raises WrongCurrentPassword (the door counts it)."""
     if not verify_password(account.password_hash, current):
-        raise AuthError("Mật khẩu hiện tại không đúng.")
+        raise WrongCurrentPassword("Mật khẩu hiện tại không đúng.")
     if verify_password(account.password_hash, new):
         raise AuthError("Mật khẩu mới phải khác mật khẩu hiện tại.")
-    problem = validate_new_password(new, confirm, username=account.username)
+    problem = validate_new_password(new, confirm, username=account.username,
+                                    user_inputs=(account.display_name, account.email or "", *user_inputs))
     if problem:
         raise AuthError(problem)
     return hash_password(new)
+
+
+def guessable_words(*, session: Session, account: Account) -> tuple[str, ...]:
+    """The account's agency code and name: what a guesser tries first (usernames of agency admins are the code)."""
+    agency = session.get(Agency, account.agency_id) if account.agency_id else None
+    return (agency.code, agency.name) if agency else ()
+
+
+CURRENT_PASSWORD = throttle.Limit("password.current", 5, timedelta(minutes=15))
+
+
+def current_password_refusal(*, session: Session, account: Account) -> str | None:
+    """Someone holding a signed-in session guessing its password (to change it, or to learn it) gets 5 tries per
+    15 minutes."""
+    decision = throttle.exceeded(session, CURRENT_PASSWORD, str(account.id))
+    if decision.allowed:
+        return None
+    return (f"Nhập sai mật khẩu hiện tại quá nhiều lần. Vui lòng thử lại sau "
+            f"{_minutes_or_seconds(decision.retry_after)}.")
+
+
+def record_wrong_current_password(*, session: Session, account: Account) -> None:
+    throttle.hit(session, CURRENT_PASSWORD, str(account.id))
 
 
 def change_password(*, session: Session, account: Account, password_hash: str, keep_token: str | None) -> None:

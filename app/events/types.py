@@ -27,6 +27,12 @@ class EventType(StrEnum):
     ACCOUNT_CREATED = "account_created"
     ACCOUNT_DISABLED = "account_disabled"
     ACCOUNT_ENABLED = "account_enabled"
+    # Sign-in protection (issue 10): repeated failures (the holder is e-mailed), the second factor.
+    SIGN_IN_FAILURES = "sign_in_failures"
+    TWO_FACTOR_ENABLED = "two_factor_enabled"
+    TWO_FACTOR_DISABLED = "two_factor_disabled"
+    RECOVERY_CODES_ISSUED = "recovery_codes_issued"
+    RECOVERY_CODE_USED = "recovery_code_used"
     # Deadlines (app/sla): crossings found by the sweep, extensions, calendar changes that move a due date.
     DEADLINE_AT_RISK = "deadline_at_risk"
     DEADLINE_OVERDUE = "deadline_overdue"

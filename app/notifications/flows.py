@@ -18,6 +18,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from app.accounts.models import Account
 from app.agencies.models import Agency
 from app.config import get_settings
 from app.events import bus
@@ -134,6 +135,27 @@ def on_submission_event(*, session: Session, submission: Submission, event: Even
             enqueue_email(session=session, to=address, subject=subject, body=body, submission_id=submission.id)
 
 
+def on_account_event(*, session: Session, event: Event) -> None:
+    """Repeated sign-in failures: the account's holder hears of it (someone may be guessing their password)."""
+    if event.type != EventType.SIGN_IN_FAILURES or event.subject_account_id is None:
+        return
+    account = session.get(Account, event.subject_account_id)
+    if account is None or not account.email:
+        return
+    data = data_of(event)
+    enqueue_email(
+        session=session, to=account.email,
+        subject="[PAKN] Cảnh báo: tài khoản của bạn bị đăng nhập sai nhiều lần",
+        body=(f"Tài khoản {account.username} vừa bị đăng nhập sai {data.get('failures')} lần liên tiếp "
+              f"(lần gần nhất lúc {format_datetime(event.created_at)}, từ địa chỉ {data.get('ip')}).\n\n"
+              "Nếu đó là bạn, không cần làm gì. Nếu không, có thể ai đó đang dò mật khẩu của bạn: hãy đổi mật khẩu "
+              f"và bật xác thực hai bước tại {_base_url()}/account/2fa. Hệ thống đã làm chậm các lần thử tiếp "
+              f"theo; tài khoản không bị khóa.{_SIGNATURE}"),
+    )
+
+
 def register() -> None:
     bus.subscribe("notifications", lambda session, event, submission: on_submission_event(
         session=session, submission=submission, event=event), order=10)
+    bus.subscribe("notifications.accounts", lambda session, event, submission: on_account_event(
+        session=session, event=event) if submission is None else None, order=11, item_events_only=False)

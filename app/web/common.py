@@ -9,6 +9,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from app.accounts import twofactor
 from app.accounts.models import ROLE_LABELS, Account, Role
 from app.accounts.permissions import is_coordinator, is_handler
 from app.accounts.service import account_for_token
@@ -93,6 +94,10 @@ class PasswordChangeRequired(Exception):
     pass
 
 
+class TwoFactorEnrolmentRequired(Exception):
+    """The account's role requires a second factor it has not set up yet: /account/2fa first."""
+
+
 def unstorable_input() -> PageError:
     return PageError(400, N_("Dữ liệu không hợp lệ"), N_("Nội dung gửi lên có ký tự không hợp lệ "
                      "(ký tự NUL hoặc mã Unicode hỏng). Vui lòng gõ lại rồi gửi."))
@@ -160,6 +165,8 @@ def current_account(request: Request, account: Account | None = Depends(optional
         raise _login_required(request)
     if account.must_change_password:
         raise PasswordChangeRequired()
+    if twofactor.must_enrol(account):
+        raise TwoFactorEnrolmentRequired()
     return account
 
 

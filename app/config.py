@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     # Whole request bodies; 0 means "room for the maximum attachments plus 1 MiB of form fields".
     max_request_bytes: int = Field(default=0, alias="PAKN_MAX_REQUEST_BYTES")
     attachment_max_image_pixels: int = Field(default=50_000_000, alias="PAKN_ATTACHMENT_MAX_PIXELS")
+    # PNG and WebP cannot be decoded at reduced scale (JPEGs are, with `draft`): a smaller limit keeps one decode
+    # under ~100 MB (RGBA: 4 bytes a pixel). Images decoded at once per worker process (docs/security.md).
+    attachment_max_decoded_pixels: int = Field(default=25_000_000, alias="PAKN_ATTACHMENT_MAX_DECODED_PIXELS")
+    image_decodes_per_worker: int = Field(default=1, alias="PAKN_IMAGE_DECODES")
 
     session_max_age_hours: int = Field(default=12, alias="PAKN_SESSION_HOURS")
     # Sign-in (docs/security.md): failures per (account, address) and per address in a window of

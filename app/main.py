@@ -21,7 +21,7 @@ from app.api.auth import RateLimitHeadersMiddleware
 from app.api.openapi import install_openapi
 from app.api.problems import ApiProblem, http_status_detail, problem, validation_errors
 from app.attachments.scheduled import sweep_upload_temp
-from app.attachments.service import DOCX, XLSX
+from app.attachments.service import DOCX, XLSX, return_image_memory_to_the_system
 from app.bodylimit import BodySizeLimitMiddleware
 from app.clientaddr import TrustedProxyMiddleware
 from app.config import PROJECT_ROOT, get_settings
@@ -111,6 +111,7 @@ async def lifespan(app: FastAPI):
 
 def create_app() -> FastAPI:
     settings = get_settings()
+    return_image_memory_to_the_system()
     register_subscribers()
     app = FastAPI(
         lifespan=lifespan,

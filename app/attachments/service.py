@@ -14,10 +14,13 @@ The domain service (`app.submissions.service.submit/answer`) does both and recor
 other doors (the JSON API) pass their uploads to those functions, see docs/attachments.md.
 """
 
+import ctypes
+import ctypes.util
 import hashlib
 import io
 import os
 import re
+import threading
 import time
 import unicodedata
 import warnings
@@ -289,10 +292,59 @@ def _ooxml_type(path: Path, name: str) -> str:
     raise _not_allowed(name)
 
 
-def _thumbnail(path: Path, content_type: str, name: str, max_pixels: int) -> tuple[bytes, tuple[int, int]]:
-    """Decodes the whole image (a fake or truncated one fails here) and returns a small JPEG of it."""
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
+
+
+def return_image_memory_to_the_system() -> None:
+    """Decoded images are allocated in 16 MB blocks. glibc raises its mmap threshold after the first such block is
+    freed, so later blocks come from per-thread heaps that keep the memory after the decode (a worker kept 1.5 GB
+    after the attack of issue 10.4). A fixed threshold (128 KiB) keeps them mmapped: freed means given back."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(M_MMAP_THRESHOLD, 128 * 1024)
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        pass
+
+
+_decode_slots: threading.BoundedSemaphore | None = None
+_decode_slots_lock = threading.Lock()
+
+
+@contextmanager
+def decode_slot() -> Iterator[None]:
+    """At most `PAKN_IMAGE_DECODES` images are decoded at once in this process (default 1): six forms with five
+    pictures each wait their turn instead of holding 30 decoded images in memory at the same moment."""
+    global _decode_slots
+    with _decode_slots_lock:
+        if _decode_slots is None:
+            _decode_slots = threading.BoundedSemaphore(max(1, get_settings().image_decodes_per_worker))
+    with _decode_slots:
+        yield
+
+
+def pixel_limit(content_type: str) -> int:
+    """JPEGs are decoded at 1/8 scale (`draft`), so a phone camera's 50 MP costs a few MB; PNG and WebP have no
+    reduced decoding and a 49 MP RGBA picture costs 196 MB, so they get a smaller limit (screenshots, scans)."""
+    s = get_settings()
+    if content_type == "image/jpeg":
+        return s.attachment_max_image_pixels
+    return min(s.attachment_max_image_pixels, s.attachment_max_decoded_pixels)
+
+
+def _fit(size: tuple[int, int], box: int) -> tuple[int, int]:
+    width, height = size
+    scale = box / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _thumbnail(path: Path, content_type: str, name: str, max_pixels: int | None = None
+               ) -> tuple[bytes, tuple[int, int]]:
+    """Decodes the whole image (a fake or truncated one fails here) and returns a small JPEG of it. The size is
+    read from the header and checked before any pixel is decoded; JPEGs decode at reduced scale; one decode at a
+    time per process (`decode_slot`); the thumbnail is made before the EXIF rotation, so no full-size copy."""
     broken = AttachmentRefused(N_("Ảnh “%(name)s” bị hỏng hoặc không đọc được. Vui lòng chụp hoặc chọn lại ảnh.",
                                   name=_shown(name)))
+    max_pixels = min(max_pixels or pixel_limit(content_type), pixel_limit(content_type))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit applies below
@@ -308,21 +360,29 @@ def _thumbnail(path: Path, content_type: str, name: str, max_pixels: int) -> tup
                            "Vui lòng giảm kích thước ảnh rồi chọn lại.",
                            name=_shown(name), width=width, height=height, limit=limit))
                 image.verify()
-            with Image.open(path) as image:
+            with decode_slot(), Image.open(path) as image:
                 if image.format == "JPEG":  # decode at 1/2…1/8 scale: the same checks, a fraction of the memory
                     image.draft("RGB", (THUMBNAIL_MAX_PX * 2, THUMBNAIL_MAX_PX * 2))
+                exif = image.getexif()
                 image.load()
-                small = ImageOps.exif_transpose(image)
-                small.thumbnail((THUMBNAIL_MAX_PX, THUMBNAIL_MAX_PX))
-                if small.mode in ("RGBA", "LA", "PA") or (small.mode == "P" and "transparency" in small.info):
-                    rgba = small.convert("RGBA")
-                    small = Image.new("RGB", rgba.size, (255, 255, 255))
-                    small.paste(rgba, mask=rgba.getchannel("A"))
-                elif small.mode != "RGB":
-                    small = small.convert("RGB")
-                out = io.BytesIO()
-                small.save(out, "JPEG", quality=THUMBNAIL_QUALITY, optimize=True, progressive=True)
-                return out.getvalue(), small.size
+                step = image
+                if image.mode in ("RGBA", "LA") and max(image.size) > THUMBNAIL_MAX_PX * 4:
+                    # Pillow resizes images with alpha through a premultiplied full-size copy (twice the memory):
+                    # sample down to 4× the thumbnail first, then filter that small image.
+                    step = image.resize(_fit(image.size, THUMBNAIL_MAX_PX * 4), Image.Resampling.NEAREST)
+                step.thumbnail((THUMBNAIL_MAX_PX, THUMBNAIL_MAX_PX))  # in place
+                small = step.copy() if step is image else step
+            small.info["exif"] = exif.tobytes() if exif else b""
+            small = ImageOps.exif_transpose(small) if exif else small
+            if small.mode in ("RGBA", "LA", "PA") or (small.mode == "P" and "transparency" in small.info):
+                rgba = small.convert("RGBA")
+                small = Image.new("RGB", rgba.size, (255, 255, 255))
+                small.paste(rgba, mask=rgba.getchannel("A"))
+            elif small.mode != "RGB":
+                small = small.convert("RGB")
+            out = io.BytesIO()
+            small.save(out, "JPEG", quality=THUMBNAIL_QUALITY, optimize=True, progressive=True)
+            return out.getvalue(), small.size
     except AttachmentRefused:
         raise
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError, Image.DecompressionBombError):

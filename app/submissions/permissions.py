@@ -2,6 +2,8 @@
 the pages call `shown` to decide which buttons to draw, and both read the same rules (as Decidim's permissions
 do). Whether the item's state allows an action is the lifecycle's rule (app/submissions/lifecycle.py)."""
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import ColumnElement, false
@@ -100,6 +102,46 @@ def can_view(actor: Account, item: Item, former_agency_ids: frozenset[int] = fro
             return True
         return actor.agency_id in former_agency_ids
     return False  # system admins manage accounts, not item contents
+
+
+class HistoryEvent(Protocol):
+    id: int | None
+    agency_id: int | None
+    created_at: datetime
+
+
+def left_actor_at(actor: Account, item: Item, history: Sequence[HistoryEvent]) -> HistoryEvent | None:
+    """For a former holder (an agency that transferred the item away, or from which it was reassigned): the event
+    at which the item last left that agency. Everything after it (later events, the new agency's answer and
+    files, the current state, deadlines, rating) is not theirs to see. None for the coordinator and the holder."""
+    if is_coordinator(actor) or actor.agency_id is None or item.agency_id == actor.agency_id:
+        return None
+    holder, left = None, None
+    for event in history:  # in chain order; an item event's agency_id is the holder after it
+        if event.agency_id is None:
+            continue
+        if holder == actor.agency_id and event.agency_id != actor.agency_id:
+            left = event
+        holder = event.agency_id
+    return left
+
+
+def visible_history(actor: Account, item: Item, history: Sequence[HistoryEvent], event_data,
+                    left: HistoryEvent | None = None) -> list:
+    """The trail the item page shows this actor: `visible_event` of each, and nothing after a former holder's
+    transfer (`left`, from `left_actor_at`)."""
+    shown_events = []
+    for event in history:
+        if visible_event(actor, event.agency_id, event_data(event), event.type):  # type: ignore[attr-defined]
+            shown_events.append(event)
+        if left is not None and event is left:
+            break
+    return shown_events
+
+
+def visible_until(left: HistoryEvent | None, at: datetime | None) -> bool:
+    """Whether something that happened `at` (an answer, a file) is within the actor's view."""
+    return left is None or (at is not None and at <= left.created_at)
 
 
 def visible_event(actor: Account, event_agency_id: int | None, event_data: dict, event_type: str) -> bool:

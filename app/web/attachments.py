@@ -5,13 +5,14 @@ officers through `submission_for_handler` (404 for another agency's item), the s
 from fastapi import APIRouter, Depends
 from sqlmodel import Session
 
+from app.accounts.models import Account
 from app.attachments import service as attachments_service
 from app.attachments.http import file_response
 from app.db import get_session
 from app.submissions.models import Submission
 from app.web.citizen import tracked_submission
-from app.web.common import PageError
-from app.web.officer import submission_for_handler
+from app.web.common import PageError, current_handler
+from app.web.officer import former_holder_view, submission_for_handler, visible_attachments
 
 router = APIRouter()
 
@@ -29,16 +30,25 @@ def _serve(session: Session, submission: Submission, attachment_id: int, *, thum
     return response
 
 
+def _officer_serve(session: Session, actor: Account, submission: Submission, attachment_id: int, *,
+                   thumbnail: bool):
+    """A former holder gets only the files from before the item left its agency (404 for later ones)."""
+    _history, left = former_holder_view(session, actor, submission)
+    if attachment_id not in {a.id for a in visible_attachments(session, actor, submission, left)}:
+        raise _not_found()
+    return _serve(session, submission, attachment_id, thumbnail=thumbnail)
+
+
 @router.get("/officer/items/{code}/attachments/{attachment_id}")
 def officer_download(attachment_id: int, submission: Submission = Depends(submission_for_handler),
-                     session: Session = Depends(get_session)):
-    return _serve(session, submission, attachment_id, thumbnail=False)
+                     actor: Account = Depends(current_handler), session: Session = Depends(get_session)):
+    return _officer_serve(session, actor, submission, attachment_id, thumbnail=False)
 
 
 @router.get("/officer/items/{code}/attachments/{attachment_id}/thumbnail")
 def officer_thumbnail(attachment_id: int, submission: Submission = Depends(submission_for_handler),
-                      session: Session = Depends(get_session)):
-    return _serve(session, submission, attachment_id, thumbnail=True)
+                      actor: Account = Depends(current_handler), session: Session = Depends(get_session)):
+    return _officer_serve(session, actor, submission, attachment_id, thumbnail=True)
 
 
 @router.get("/track/{code}/attachments/{attachment_id}")

@@ -108,12 +108,21 @@ def review(request: Request, actor: Account = Depends(coordinator_only), session
                                                        session=session)}})
 
 
+def former_holder_view(session: Session, actor: Account, submission: Submission):
+    """(history, the event at which the item left the actor's agency or None): what the actor's view stops at."""
+    history = submissions_service.history(session=session, submission=submission)
+    return history, permissions.left_actor_at(actor, submission, history)
+
+
+def visible_attachments(session: Session, actor: Account, submission: Submission, left=None) -> list:
+    files = attachments_service.for_submission(session=session, submission_id=submission.id)
+    return [a for a in files if permissions.visible_until(left, a.created_at)]
+
+
 def _item_context(session: Session, actor: Account, submission: Submission, **extra) -> dict:
     can = permissions.shown(actor, submission)
-    events = [
-        e for e in submissions_service.history(session=session, submission=submission)
-        if permissions.visible_event(actor, e.agency_id, submissions_service.event_data(e), e.type)
-    ]
+    history, left = former_holder_view(session, actor, submission)
+    events = permissions.visible_history(actor, submission, history, submissions_service.event_data, left)
     actor_ids = {e.actor_account_id for e in events if e.actor_account_id}
     context = {
         "account": actor,
@@ -132,9 +141,11 @@ def _item_context(session: Session, actor: Account, submission: Submission, **ex
         "errors": {},
         "values": {},
         "message": None,
-        "attachments": attachments_service.for_submission(session=session, submission_id=submission.id),
+        "attachments": visible_attachments(session, actor, submission, left),
         "uploads": attachments_service.upload_rules(),
-        "sla": sla_service.item_panel(session=session, submission=submission, actor=actor),
+        "sla": sla_service.item_panel(session=session, submission=submission, actor=actor) if left is None else None,
+        "left": left,
+        "answer_visible": permissions.visible_until(left, submission.answered_at),
     }
     context.update(extra)
     return context

@@ -73,17 +73,75 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest}"
 
 
-def _blocked_address(host: str) -> bool:
-    """True if `host` is or resolves to a loopback, private, link-local or otherwise non-public address."""
+def numeric_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """The address a host written in one of inet_aton's numeric forms means ("2130706433", "0x7f.1", "0177.0.0.1",
+    "127.1"): resolvers and HTTP libraries accept them, so a check that only knows dotted quads misses them."""
+    parts = host.rstrip(".").split(".")
+    if not 1 <= len(parts) <= 4:
+        return None
+    values = []
+    for part in parts:
+        try:
+            if part.lower().startswith("0x"):
+                values.append(int(part[2:] or "0", 16))
+            elif len(part) > 1 and part.startswith("0"):
+                values.append(int(part, 8))
+            elif part.isdigit():
+                values.append(int(part))
+            else:
+                return None
+        except ValueError:
+            return None
+    *head, last = values
+    if any(v > 255 for v in head) or last >= 256 ** (4 - len(head)):
+        return None
+    number = last
+    for i, v in enumerate(head):
+        number += v << (8 * (3 - i))
+    return ipaddress.IPv4Address(number)
+
+
+def literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The IP address `host` is written as (any IPv4 numeric form, IPv6 with an IPv4-mapped address unwrapped)."""
     try:
-        infos = socket.getaddrinfo(host, None)
-    except (socket.gaierror, UnicodeError):
-        return False  # unresolvable: the request itself will fail and be retried
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not address.is_global:
-            return True
-    return False
+        address = ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        return numeric_ipv4(host)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_global and not address.is_multicast
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """Every address the name resolves to, once (the delivery connects to one of these, never re-resolving)."""
+    literal = literal_address(host)
+    if literal is not None:
+        return [str(literal)]
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(info[4][0].split("%")[0] for info in infos))
+
+
+class PinnedTransport(httpx.HTTPTransport):
+    """Connects to the address that was checked, whatever the name resolves to by the time the connection opens
+    (DNS rebinding): the URL's host is replaced by the address, the Host header and the TLS server name (SNI,
+    certificate check) stay the name's."""
+
+    def __init__(self, host: str, address: str, **kwargs):
+        super().__init__(**kwargs)
+        self.host, self.address = host, address
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.host != self.host:
+            raise httpx.ConnectError("Webhook: chỉ kết nối tới địa chỉ đã kiểm tra.", request=request)
+        request.url = request.url.copy_with(host=self.address)
+        request.extensions = {**request.extensions, "sni_hostname": self.host}
+        return super().handle_request(request)
 
 
 def validate_url(url: str) -> str:
@@ -95,7 +153,6 @@ def validate_url(url: str) -> str:
         port = parts.port  # raises ValueError on a bad port
     except ValueError:
         raise Invalid({"url": "Địa chỉ URL không hợp lệ."}) from None
-    del port
     if len(url) > 1000:
         raise Invalid({"url": "Địa chỉ URL quá dài (tối đa 1000 ký tự)."})
     if parts.scheme not in ("https", "http") or not host:
@@ -105,12 +162,19 @@ def validate_url(url: str) -> str:
     if parts.username or parts.password:
         raise Invalid({"url": "Không đặt tên đăng nhập, mật khẩu trong URL; dùng chữ ký để xác thực."})
     if not allow_private:
-        try:
-            literal = ipaddress.ip_address(host)
-        except ValueError:
-            literal = None
-        if (literal is not None and not literal.is_global) or host.lower() in ("localhost",):
-            raise Invalid({"url": "Không gửi webhook tới địa chỉ nội bộ."})
+        internal = Invalid({"url": "Không gửi webhook tới địa chỉ nội bộ (loopback, mạng riêng, link-local)."})
+        if host.lower().rstrip(".") in ("localhost",) or host.lower().endswith(".localhost"):
+            raise internal
+        literal = literal_address(host)
+        if literal is not None and not is_public(literal):
+            raise internal
+        if literal is None:
+            try:
+                addresses = resolve(host, port or 443)
+            except (socket.gaierror, UnicodeError, OSError):
+                addresses = []  # not resolvable now: every delivery resolves and checks again
+            if any(not is_public(ipaddress.ip_address(a)) for a in addresses):
+                raise internal
     return url
 
 
@@ -352,8 +416,15 @@ def send_webhook(message: OutboxMessage) -> DeliveryResult:
         return DeliveryResult(ok=False, error="Đăng ký webhook đã bị tắt.", permanent=True)
 
     settings = get_settings()
-    host = urlsplit(message.recipient).hostname or ""
-    if not settings.webhook_allow_private and _blocked_address(host):
+    parts = urlsplit(message.recipient)
+    host = parts.hostname or ""
+    try:  # resolved once per delivery; the connection goes to the address checked here
+        addresses = resolve(host, parts.port or (443 if parts.scheme == "https" else 80))
+    except (socket.gaierror, UnicodeError, OSError) as exc:
+        return DeliveryResult(ok=False, error=f"Không phân giải được tên miền {host}: {exc}"[:1000])
+    if not addresses:
+        return DeliveryResult(ok=False, error=f"Không phân giải được tên miền {host}.")
+    if not settings.webhook_allow_private and any(not is_public(ipaddress.ip_address(a)) for a in addresses):
         return DeliveryResult(ok=False, error="Địa chỉ webhook trỏ tới mạng nội bộ: bị chặn.", permanent=True)
     body = (message.payload or "{}").encode()
     timestamp = str(int(time.time()))
@@ -366,8 +437,9 @@ def send_webhook(message: OutboxMessage) -> DeliveryResult:
         "X-PAKN-Signature": sign(secret, timestamp, body),
     }
     try:
-        response = httpx.post(message.recipient, content=body, headers=headers,
-                              timeout=settings.webhook_timeout_seconds, follow_redirects=False)
+        with httpx.Client(transport=PinnedTransport(host, addresses[0]), follow_redirects=False,
+                          timeout=settings.webhook_timeout_seconds) as http:
+            response = http.post(message.recipient, content=body, headers=headers)
     except httpx.HTTPError as exc:
         return DeliveryResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:1000])
     if 200 <= response.status_code < 300:

@@ -26,6 +26,7 @@ class Receiver:
     def __init__(self):
         self.requests: list[dict] = []
         self.status = 200
+        self.location = None  # a redirect target, with a 3xx status
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,6 +35,8 @@ class Receiver:
                 receiver.requests.append({"headers": {k.lower(): v for k, v in self.headers.items()},
                                           "body": body, "path": self.path})
                 self.send_response(receiver.status)
+                if receiver.location:
+                    self.send_header("Location", receiver.location)
                 self.end_headers()
 
             def log_message(self, *args):

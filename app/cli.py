@@ -1,5 +1,6 @@
 """The `pakn` command: database, seed data, accounts, API clients and the server."""
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -290,6 +291,7 @@ def serve(
     import uvicorn
 
     s = get_settings()
+    os.umask(0o077)  # files the service writes (database, uploads, checkpoints, secrets) are its own
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -302,6 +304,11 @@ def serve(
         # trusts any local process).
         proxy_headers=False,
         access_log=False,
+        # Slow clients: an idle keep-alive connection closes after PAKN_KEEPALIVE_SECONDS; uvicorn has no header
+        # timeout of its own, so the reverse proxy's limits (docs/operations.md) bound slow headers and bodies.
+        timeout_keep_alive=s.keepalive_seconds,
+        limit_concurrency=s.max_connections or None,
+        h11_max_incomplete_event_size=64 * 1024,
     )
 
 

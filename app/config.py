@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", alias="HOST")
     port: int = Field(default=8000, alias="PORT")
     workers: int = Field(default=2, alias="WORKERS")
+    # uvicorn: idle keep-alive connections close after this; connections per worker beyond `max_connections`
+    # are answered 503 at once (0: no cap). docs/operations.md lists the reverse proxy's timeouts in front.
+    keepalive_seconds: int = Field(default=5, alias="PAKN_KEEPALIVE_SECONDS")
+    max_connections: int = Field(default=0, alias="PAKN_MAX_CONNECTIONS")
     # Set behind a TLS-terminating proxy so cookies get the Secure flag even when uvicorn sees http.
     force_secure_cookies: bool = Field(default=False, alias="PAKN_SECURE_COOKIES")
 

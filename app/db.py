@@ -2,15 +2,17 @@
 
 import fcntl
 import json
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy import JSON, DateTime, Enum, create_engine, event, func, literal, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
@@ -99,11 +101,28 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
+def private_sqlite_files(data_dir: Path, database: Path | None) -> None:
+    """The data directory (the database, secrets, uploads) is the service account's alone: 0700, and the SQLite
+    file 0600 (its -wal and -shm files take the database file's mode). Existing ones are tightened too; a database
+    file outside the data directory gets 0600, its directory is left as it is."""
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(data_dir, 0o700)
+    if database is None:
+        return
+    if not database.exists():
+        database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        database.touch(mode=0o600)
+    for path in (database, database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm")):
+        if path.exists():
+            os.chmod(path, 0o600)
+
+
 @lru_cache
 def get_engine() -> Engine:
     settings = get_settings()
     if settings.is_sqlite:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        database = make_url(settings.effective_database_url).database
+        private_sqlite_files(settings.data_dir, Path(database) if database and database != ":memory:" else None)
     return make_engine(settings.effective_database_url)
 
 

@@ -1,19 +1,23 @@
 """create_app(): middleware, routers, error handlers. Web and API are thin doors over the services."""
 
+import base64
+import hashlib
 import logging
+import re
 from contextlib import asynccontextmanager
 from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api import open311, submissions, v1, webhooks
@@ -27,6 +31,7 @@ from app.clientaddr import TrustedProxyMiddleware
 from app.config import PROJECT_ROOT, get_settings
 from app.db import get_session
 from app.events.checkpoints import checkpoint_job
+from app.headers import SecurityHeadersMiddleware, csp_with_script_hashes
 from app.i18n import N_
 from app.integrations.open311 import Open311Error
 from app.integrations.scheduled import purge_expired
@@ -133,6 +138,7 @@ def create_app() -> FastAPI:
         max_age=settings.session_max_age_hours * 3600,
         force_secure=settings.force_secure_cookies,
     )
+    app.add_middleware(SecurityHeadersMiddleware)
     # Outermost: every other layer sees the real client address and scheme (app/clientaddr.py).
     app.add_middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxies)
 
@@ -153,13 +159,18 @@ def create_app() -> FastAPI:
 
     @app.get("/docs", include_in_schema=False)
     def api_docs():
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url=app.openapi_url, title="PAKN Điện Biên API",
             swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
             swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
             swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
             swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from validator.swagger.io
         )
+        # Swagger UI starts from one inline script: the page's CSP allows exactly that script, by its hash.
+        inline = re.findall(rb"<script>(.*?)</script>", page.body, re.S)
+        page.headers["Content-Security-Policy"] = csp_with_script_hashes(
+            [base64.b64encode(hashlib.sha256(code).digest()).decode() for code in inline])
+        return page
 
     @app.get("/healthz", tags=["operations"], summary="Trạng thái dịch vụ và cơ sở dữ liệu")
     def healthz(session: Session = Depends(get_session)):
@@ -213,14 +224,33 @@ def create_app() -> FastAPI:
     async def http_error(request: Request, exc: StarletteHTTPException):
         # Raised by the framework itself (no route, wrong method, unreadable body): its English detail is
         # replaced by a Vietnamese one.
+        # Its headers stay (a 405 says which methods the URL takes: Allow).
+        headers = getattr(exc, "headers", None)
         if _is_open311(request):
-            return open311.error_response(request.url.path, exc.status_code, [http_status_detail(exc.status_code)])
+            return open311.error_response(request.url.path, exc.status_code, [http_status_detail(exc.status_code)],
+                                          headers)
         if _wants_problem(request):
             return problem(exc.status_code, http_status_detail(exc.status_code),
-                           type_="malformed-body" if exc.status_code == 400 else None,
-                           headers=getattr(exc, "headers", None))
+                           type_="malformed-body" if exc.status_code == 400 else None, headers=headers)
         title, detail = PAGE_TITLES.get(exc.status_code, (N_("Yêu cầu không hợp lệ"), ""))
-        return _error_page(request, exc.status_code, title, detail)
+        response = _error_page(request, exc.status_code, title, detail)
+        response.headers.update(headers or {})
+        return response
+
+    @app.exception_handler(RecursionError)
+    async def too_deep(request: Request, exc: RecursionError):
+        # A JSON body nested thousands of levels deep exhausts the parser's recursion: bad input, not a crash.
+        if _is_open311(request):
+            return open311.error_response(request.url.path, 400, ["Dữ liệu lồng nhau quá sâu."])
+        if _wants_problem(request):
+            return problem(400, "Thân yêu cầu JSON lồng nhau quá sâu.", type_="malformed-body")
+        return _error_page(request, 400, N_("Yêu cầu không hợp lệ"), N_("Dữ liệu gửi lên lồng nhau quá sâu."))
+
+    @app.exception_handler(ClientDisconnect)
+    async def client_gone(request: Request, exc: ClientDisconnect):
+        # The client went away while its body was read (a phone lost signal): nothing to answer, nothing broke.
+        log.info("client disconnected during %s %s", request.method, request.url.path)
+        return Response(status_code=400)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):

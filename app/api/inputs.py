@@ -36,6 +36,8 @@ async def read_json_object(request: Request) -> dict:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise ApiProblem(400, "Thân yêu cầu không phải JSON hợp lệ (UTF-8).", type_="malformed-body") from None
+    except RecursionError:
+        raise ApiProblem(400, "Thân yêu cầu JSON lồng nhau quá sâu.", type_="malformed-body") from None
     if not isinstance(data, dict):
         raise ApiProblem(422, "Thân yêu cầu phải là một đối tượng JSON.", type_="validation",
                          errors={"body": "Phải là một đối tượng JSON ({…})."})

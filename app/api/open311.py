@@ -205,8 +205,9 @@ def _check_text(params: dict) -> None:
 
 @router.get("/discovery.{fmt}", summary="Open311: discovery", responses={200: _ok(O311Discovery, False),
                                                                          **_errors(400)})
-def discovery(request: Request, fmt: Fmt):
-    base = str(request.base_url).rstrip("/") + PREFIX
+def discovery(fmt: Fmt):
+    # The configured public address, never the request's Host header (which anyone can set).
+    base = get_settings().public_base_url.rstrip("/") + PREFIX
     return render(fmt, "discovery", {
         "changeset": open311.CHANGESET,
         "contact": "Sở Khoa học và Công nghệ tỉnh Điện Biên — Cơ quan thường trực tiếp nhận PAKN",

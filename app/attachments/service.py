@@ -266,6 +266,33 @@ def detect_type(path: Path, name: str) -> str:
     raise _not_allowed(name)
 
 
+OOXML_RELS_MAX = 256 * 1024
+_EMBEDDED_PARTS = ("/embeddings/", "/activex/", "oleobject", "/attachedtemplate")
+# Relationships that may point outside the file and are fetched or run when it opens (a remote template, an OLE
+# link, a frame, a sub-document, an external picture or data source). Hyperlinks are only followed when clicked.
+_EXTERNAL_OK = (b"/hyperlink",)
+_EXTERNAL = re.compile(rb"<Relationship\b[^>]*>", re.I)
+
+
+def _embedded(part: str) -> bool:
+    lowered = "/" + part.lower()
+    return any(marker in lowered for marker in _EMBEDDED_PARTS)
+
+
+def _external_relationship(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> bool:
+    """Whether any relationship part (bounded reads) points outside the file for anything but a hyperlink."""
+    for entry in entries:
+        if not entry.filename.lower().endswith(".rels"):
+            continue
+        if entry.file_size > OOXML_RELS_MAX:
+            return True
+        for relationship in _EXTERNAL.findall(archive.read(entry)):
+            if re.search(rb'TargetMode\s*=\s*["\']External["\']', relationship, re.I) and not any(
+                    ok in relationship for ok in _EXTERNAL_OK):
+                return True
+    return False
+
+
 def _ooxml_type(path: Path, name: str) -> str:
     """DOCX and XLSX are ZIP files: the declared main part ([Content_Types].xml) and the word/ or xl/ folder decide.
     Only [Content_Types].xml is decompressed (bounded), so a ZIP bomb costs nothing."""
@@ -279,10 +306,18 @@ def _ooxml_type(path: Path, name: str) -> str:
                 raise AttachmentRefused(
                     N_("Tệp “%(name)s” có chứa macro, không được nhận. Vui lòng lưu thành DOCX/XLSX thường "
                        "hoặc PDF.", name=_shown(name)))
+            if any(_embedded(n) for n in names):
+                raise AttachmentRefused(
+                    N_("Tệp “%(name)s” có nhúng đối tượng khác (OLE, ActiveX, tệp đính kèm bên trong), không được "
+                       "nhận. Vui lòng lưu thành DOCX/XLSX không nhúng đối tượng, hoặc PDF.", name=_shown(name)))
             info = archive.getinfo("[Content_Types].xml") if "[Content_Types].xml" in names else None
             if info is None or info.file_size > OOXML_CONTENT_TYPES_MAX:
                 raise _not_allowed(name)
             declared = archive.read(info)
+            if _external_relationship(archive, entries):
+                raise AttachmentRefused(
+                    N_("Tệp “%(name)s” tham chiếu tới mẫu hoặc nội dung bên ngoài (tải về khi mở tệp), không được "
+                       "nhận. Vui lòng lưu thành tệp độc lập hoặc PDF.", name=_shown(name)))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
         raise _not_allowed(name) from None
     if b"wordprocessingml.document.main+xml" in declared and any(n.startswith("word/") for n in names):

@@ -90,6 +90,27 @@ def _error_page(request: Request, status: int, title: str, detail: str, back_url
                   {"status": status, "title": title, "detail": detail, "back_url": back_url}, status_code=status)
 
 
+def _routes(routes) -> list:
+    flat = []
+    for route in routes:
+        inner = getattr(route, "original_router", None)  # an included router (FastAPI)
+        flat.extend(_routes(inner.routes) if inner is not None else [route])
+    return flat
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route of this path takes (Starlette names only the first matching route's)."""
+    path = request.scope.get("path", "")
+    methods: set[str] = set()
+    for route in _routes(request.app.router.routes):
+        regex, route_methods = getattr(route, "path_regex", None), getattr(route, "methods", None)
+        if regex is not None and route_methods and regex.match(path):
+            methods |= set(route_methods)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 def register_jobs() -> None:
     register_job("close_unrated_answers", close_unrated_answers, every_seconds=3600)
     register_job("sweep_upload_temp", sweep_upload_temp, every_seconds=3600)
@@ -224,8 +245,10 @@ def create_app() -> FastAPI:
     async def http_error(request: Request, exc: StarletteHTTPException):
         # Raised by the framework itself (no route, wrong method, unreadable body): its English detail is
         # replaced by a Vietnamese one.
-        # Its headers stay (a 405 says which methods the URL takes: Allow).
+        # Its headers stay (a 405 says which methods the URL takes: Allow, from every route of that path).
         headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": _allowed_methods(request)}
         if _is_open311(request):
             return open311.error_response(request.url.path, exc.status_code, [http_status_detail(exc.status_code)],
                                           headers)

@@ -177,6 +177,9 @@ OPEN311_MODELS = [O311Endpoint, O311Discovery, O311Service, O311Value, O311Attri
                   O311Request, O311Created, O311Token, O311Error]
 
 Fmt = Annotated[str, Path(pattern=r"^(json|xml)$", description="json hoặc xml")]
+W3CTime = Annotated[str | None, Query(
+    max_length=40, pattern=r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$",
+    json_schema_extra={"format": "date-time"}, description="W3C, ví dụ 2026-11-22T00:00:00+07:00")]
 ApiKeyQuery = Annotated[str | None, Query(max_length=200, description="Khóa API (không bắt buộc khi đọc)")]
 
 
@@ -308,9 +311,10 @@ def list_requests(
     fmt: Fmt,
     service_request_id: Annotated[str | None, Query(max_length=2000)] = None,
     service_code: Annotated[str | None, Query(max_length=2000)] = None,
-    start_date: Annotated[str | None, Query(max_length=40)] = None,
-    end_date: Annotated[str | None, Query(max_length=40)] = None,
-    status: Annotated[str | None, Query(max_length=20, description="open, closed hoặc open,closed")] = None,
+    start_date: W3CTime = None,
+    end_date: W3CTime = None,
+    status: Annotated[str | None, Query(max_length=20, pattern=r"^(open|closed)(,(open|closed))?$",
+                                        description="open, closed hoặc open,closed")] = None,
     jurisdiction_id: Annotated[str | None, Query(max_length=100)] = None,
     api_key: ApiKeyQuery = None,
     session: Session = Depends(get_session),

@@ -193,7 +193,7 @@ def list_submissions(
     created_after: QueryTime = None,
     created_before: QueryTime = None,
     updated_after: QueryTime = None,
-    cursor: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")] = None,
+    cursor: Annotated[str | None, Query(max_length=13, pattern=service.CURSOR_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=service.PAGE_MAX)] = 20,
     client: ApiClient = Depends(require_scope(ApiScope.READ_OWN)),
     session: Session = Depends(get_session),

@@ -85,7 +85,7 @@ def ping(subscription_id: Id, client: Client, session: DB, idempotency_key: Idem
             responses=problem_responses(401, 403, 404, 422, 429))
 def deliveries(
     subscription_id: Id, client: Client, session: DB,
-    cursor: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")] = None,
+    cursor: Annotated[str | None, Query(max_length=13, pattern=service.CURSOR_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ):
     sub = _subscription(session, client, subscription_id)

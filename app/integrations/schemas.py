@@ -2,6 +2,7 @@
 Vietnamese messages for web and API); these models document it and shape the output."""
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as F
@@ -36,7 +37,9 @@ class SubmissionIn(BaseModel):
 
 
 class ReplyIn(BaseModel):
-    reply: str = F(min_length=1, max_length=10_000, description="Thông tin người gửi bổ sung theo yêu cầu")
+    reply: str = F(min_length=5, max_length=10_000, pattern=r"\S[\s\S]{3,}\S",
+                   description="Thông tin người gửi bổ sung theo yêu cầu (ít nhất 5 ký tự, không kể khoảng trắng "
+                               "hai đầu)")
 
 
 class RatingIn(BaseModel):
@@ -147,7 +150,8 @@ class StateOut(BaseModel):
 
 class WebhookIn(BaseModel):
     url: str = F(min_length=1, max_length=1000, description="https://… nhận POST JSON đã ký")
-    events: list[str] = F(
+    events: list[Literal["submission.state_changed", "submission.answered", "submission.info_requested",
+                         "submission.rejected"]] = F(
         min_length=1, max_length=4,
         description="submission.state_changed · submission.answered · submission.info_requested · "
                     "submission.rejected",

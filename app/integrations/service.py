@@ -1,10 +1,9 @@
 """Items created and read through the API on behalf of senders. The submission rules themselves stay in
 app.submissions.service; this module adds which client created what, access by client, and the views."""
 
-import base64
-import binascii
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -155,19 +154,18 @@ class CursorInvalid(ValueError):
     pass
 
 
+CURSOR_PATTERN = r"^s[0-9]{1,12}$"
+
+
 def encode_cursor(submission_id: int) -> str:
-    return base64.urlsafe_b64encode(f"s:{submission_id}".encode()).decode().rstrip("=")
+    """The keyset position: "s" and the last item's id (the API document declares the pattern exactly)."""
+    return f"s{submission_id}"
 
 
 def decode_cursor(cursor: str) -> int:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        kind, _, value = raw.partition(":")
-        if kind != "s" or not value.isdigit():
-            raise ValueError
-        return int(value)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise CursorInvalid("Tham số cursor không hợp lệ; hãy dùng giá trị next_cursor của trang trước.") from None
+    if not re.fullmatch(CURSOR_PATTERN, cursor):
+        raise CursorInvalid("Tham số cursor không hợp lệ; hãy dùng giá trị next_cursor của trang trước.")
+    return int(cursor[1:])
 
 
 @dataclass

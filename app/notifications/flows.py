@@ -12,6 +12,7 @@ extension requests.
 | extension requested | the coordinator | working_days, reason |
 | extension granted | the holding agency | working_days, new_due_at (None while paused) |
 | extension refused | the holding agency | the internal note (the reason) |
+| sign-in failures (an account event) | the account holder (if the account has an e-mail) | failures, ip |
 """
 
 from datetime import datetime

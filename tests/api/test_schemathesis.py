@@ -6,16 +6,10 @@ import os
 
 import pytest
 import schemathesis
+import schemathesis.specs.openapi.checks  # noqa: F401 (registers the OpenAPI checks)
 from hypothesis import HealthCheck, Phase, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import CHECKS as CHECKS_REGISTRY
 from schemathesis.core.parameters import ParameterLocation
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    negative_data_rejection,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from app.db import get_session
 from app.main import create_app
@@ -24,8 +18,12 @@ from tests.api.conftest import bearer
 EXAMPLES = int(os.environ.get("PAKN_SCHEMATHESIS_EXAMPLES", "30"))
 # Deterministic in CI (the same inputs every run); PAKN_SCHEMATHESIS_RANDOM=1 explores new ones.
 RANDOM = os.environ.get("PAKN_SCHEMATHESIS_RANDOM") == "1"
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-          response_schema_conformance, negative_data_rejection]
+# Every check schemathesis has (issue 10.9: the document declares what the server enforces). One exception, for
+# two operations whose rules JSON Schema cannot state (docs/security.md, "What the API document cannot say"):
+# schema-valid input they refuse with 422 (a title of five spaces; a reference code that does not exist; a
+# webhook host that resolves to a private address).
+CHECKS = CHECKS_REGISTRY.get_all()
+HUMAN_RULES = {("POST", "/api/v1/submissions"), ("POST", "/api/v1/webhooks")}
 
 
 # One app for the module; its session dependency points at the running test's rolled-back transaction.
@@ -52,4 +50,7 @@ def test_api_conforms_to_its_openapi_document(case, full_key):
     if "Authorization" in headers or not (case.meta and case.meta.is_negative_at(ParameterLocation.HEADER)):
         headers.update(bearer(full_key))
     case.headers = headers
-    case.call_and_validate(checks=CHECKS)
+    checks = CHECKS
+    if (case.operation.method.upper(), case.operation.path) in HUMAN_RULES:
+        checks = [c for c in CHECKS if c.__name__ != "positive_data_acceptance"]
+    case.call_and_validate(checks=checks)

@@ -195,7 +195,7 @@ def test_webhook_urls_are_checked(client, auth, monkeypatch):
         assert r.status_code == 422, url
         assert needle in r.json()["errors"][0]["detail"], (url, r.json())
     r = client.post("/api/v1/webhooks", json={"url": "https://hooks.example.vn/h", "events": ["nope"]}, headers=auth)
-    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "events"
+    assert r.status_code == 422 and r.json()["errors"][0]["field"].startswith("events")  # events.0: the bad item
     r = client.post("/api/v1/webhooks", json={"url": "https://hooks.example.vn/h", "events": ["submission.answered"]},
                     headers=auth)
     assert r.status_code == 201

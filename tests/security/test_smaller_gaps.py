@@ -10,6 +10,7 @@ import re
 import stat
 import subprocess
 import sys
+import threading
 
 import anyio
 import pytest
@@ -52,7 +53,10 @@ def test_a_client_that_disconnects_mid_body_logs_no_traceback(app, caplog):
              "headers": [(b"content-type", b"application/x-www-form-urlencoded"), (b"content-length", b"500"),
                          (b"host", b"testserver")]}
     with caplog.at_level(logging.INFO):
-        anyio.run(app, scope, receive, send)
+        # A thread of its own: another test may have left an event loop running in this one.
+        runner = threading.Thread(target=anyio.run, args=(app, scope, receive, send))
+        runner.start()
+        runner.join()
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
     assert any("disconnected" in r.getMessage() for r in caplog.records)
 

@@ -165,7 +165,7 @@ def encode_cursor(submission_id: int) -> str:
 def decode_cursor(cursor: str) -> int:
     if not re.fullmatch(CURSOR_PATTERN, cursor):
         raise CursorInvalid("Tham số cursor không hợp lệ; hãy dùng giá trị next_cursor của trang trước.")
-    return int(cursor[1:])
+    return min(int(cursor[1:]), 2_147_483_647)  # beyond every id: the first page (and no integer overflow)
 
 
 @dataclass

@@ -71,5 +71,13 @@ class TrustedProxyMiddleware:
 
 
 def client_address(request: Request) -> str:
-    """The address abuse limits count under (after TrustedProxyMiddleware)."""
-    return request.client.host if request.client else "unknown"
+    """The address abuse limits count under (after TrustedProxyMiddleware). An IPv6 client counts by its /64: one
+    subscriber line or phone usually gets a whole /64, so counting single addresses would let it rotate freely."""
+    host = request.client.host if request.client else "unknown"
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is None:
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip.ipv4_mapped) if isinstance(ip, ipaddress.IPv6Address) else host

@@ -77,3 +77,13 @@ def test_forwarded_address_counts_only_from_a_trusted_proxy(app, monkeypatch):
     assert send(proxy, headers={"X-Forwarded-For": "198.51.100.7, 10.9.9.9"}).status_code == 303
     assert send(proxy, headers={"X-Forwarded-For": "198.51.100.8"}).status_code == 303  # another citizen
     assert send(proxy, headers={"X-Forwarded-For": "198.51.100.7"}).status_code == 429  # the first one again
+
+
+def test_an_ipv6_client_counts_by_its_64(app, monkeypatch):
+    monkeypatch.setattr(get_settings(), "form_submits_per_hour", 1)
+    first = TestClient(app, client=("2001:db8:1:2::1", 5000), follow_redirects=False)
+    assert send(first).status_code == 303
+    same_line = TestClient(app, client=("2001:db8:1:2:ffff::9", 5000), follow_redirects=False)
+    assert send(same_line).status_code == 429  # another address of the same /64
+    other_line = TestClient(app, client=("2001:db8:1:3::1", 5000), follow_redirects=False)
+    assert send(other_line).status_code == 303

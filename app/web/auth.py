@@ -196,15 +196,26 @@ def two_factor_enable(request: Request, code: str = Form("", max_length=64),
     secret = request.session.get("totp_pending")
     if twofactor.enabled(account) or not secret:
         return RedirectResponse("/account/2fa", status_code=303)
+    codes, refused = _with_code(request, session, account, lambda: twofactor.enable(session, account, secret, code))
+    if refused is not None:
+        return refused
+    request.session.pop("totp_pending", None)
+    return _two_factor_page(request, account, codes=codes)
+
+
+def _with_code(request: Request, session: Session, account: Account, action, *, code: str | None = None):
+    """Runs `action()` in one unit of work, after checking `code` (the current TOTP or a recovery code) when given;
+    a wrong code is counted in a unit of its own and the 2FA page comes back with the message: (result, None) or
+    (None, that page)."""
     try:
         with unit_of_work(session):
-            codes = twofactor.enable(session, account, secret, code)
+            if code is not None:
+                twofactor.check_second_factor(session, account, code)
+            return action(), None
     except twofactor.SecondFactorError as exc:
         with unit_of_work(session):
             twofactor.count_failure(session, account)
-        return _two_factor_page(request, account, error=str(exc), status_code=422)
-    request.session.pop("totp_pending", None)
-    return _two_factor_page(request, account, codes=codes)
+        return None, _two_factor_page(request, account, error=str(exc), status_code=422)
 
 
 @router.post("/account/2fa/recovery-codes")
@@ -214,15 +225,9 @@ def two_factor_new_codes(request: Request, code: str = Form("", max_length=64),
     account = _account_or_login(request, account)
     if not twofactor.enabled(account):
         return RedirectResponse("/account/2fa", status_code=303)
-    try:
-        with unit_of_work(session):
-            twofactor.check_second_factor(session, account, code)
-            codes = twofactor.issue_recovery_codes(session, account)
-    except twofactor.SecondFactorError as exc:
-        with unit_of_work(session):
-            twofactor.count_failure(session, account)
-        return _two_factor_page(request, account, error=str(exc), status_code=422)
-    return _two_factor_page(request, account, codes=codes)
+    codes, refused = _with_code(request, session, account,
+                                lambda: twofactor.issue_recovery_codes(session, account), code=code)
+    return refused or _two_factor_page(request, account, codes=codes)
 
 
 @router.post("/account/2fa/disable")
@@ -231,12 +236,8 @@ def two_factor_disable(request: Request, code: str = Form("", max_length=64),
     account = _account_or_login(request, account)
     if not twofactor.enabled(account):
         return RedirectResponse("/account/2fa", status_code=303)
-    try:
-        with unit_of_work(session):
-            twofactor.check_second_factor(session, account, code)
-            twofactor.disable(session, account)
-    except twofactor.SecondFactorError as exc:
-        with unit_of_work(session):
-            twofactor.count_failure(session, account)
-        return _two_factor_page(request, account, error=str(exc), status_code=422)
-    return RedirectResponse("/account/2fa", status_code=303)
+    if twofactor.required_for(account):
+        return _two_factor_page(request, account, status_code=422,
+                                error="Vai trò của bạn bắt buộc dùng xác thực hai bước; không thể tắt.")
+    _done, refused = _with_code(request, session, account, lambda: twofactor.disable(session, account), code=code)
+    return refused or RedirectResponse("/account/2fa", status_code=303)

@@ -187,3 +187,22 @@ def test_a_passphrase_is_accepted_and_generated_passwords_pass(client, login_as)
 
 def test_accounts_table_keeps_no_plain_recovery_codes(db):
     assert "recovery" not in " ".join(c.name for c in Account.__table__.columns)
+
+
+def test_new_recovery_codes_and_turning_it_off_need_a_current_code(client, make_account, db):
+    account = make_account("so-khcn")
+    login(client, account.username)
+    secret, old_codes = _enrol(client, db, account.id)
+    page = client.get("/account/2fa")
+    assert client.post("/account/2fa/recovery-codes", data={"code": "111111", "csrf_token": csrf_from(page.text)}
+                       ).status_code == 422
+    with time_machine.travel(utcnow() + timedelta(seconds=31), tick=False):
+        r = client.post("/account/2fa/recovery-codes", data={"code": pyotp.TOTP(secret).now(),
+                                                             "csrf_token": csrf_from(page.text)})
+    assert r.status_code == 200 and not set(old_codes) & set(re.findall(r"<li><code>([a-z2-9-]{14})</code>", r.text))
+    with time_machine.travel(utcnow() + timedelta(seconds=62), tick=False):
+        r = client.post("/account/2fa/disable", data={"code": pyotp.TOTP(secret).now(),
+                                                      "csrf_token": csrf_from(page.text)})
+    assert r.status_code == 303
+    db.refresh(account)
+    assert account.totp_enabled_at is None and account.totp_secret is None

@@ -28,6 +28,14 @@ KIND_HINTS = {
     Kind.SOLUTION: N_("Giải pháp kỹ thuật hoặc tổ chức cụ thể"),
 }
 
+# One everyday example per kind, shown under its name on the form (plain words, not the official ones).
+KIND_EXAMPLES = {
+    Kind.FEEDBACK: N_("Ví dụ: sóng điện thoại ở bản yếu, không gọi được."),
+    Kind.PETITION: N_("Ví dụ: đề nghị lắp wifi miễn phí ở nhà văn hóa bản."),
+    Kind.INITIATIVE: N_("Ví dụ: dùng Zalo nhóm bản để báo lịch tiêm phòng."),
+    Kind.SOLUTION: N_("Ví dụ: phần mềm theo dõi nước tưới cho ruộng bậc thang."),
+}
+
 
 class State(StrEnum):
     SUBMITTED = "submitted"
@@ -112,6 +120,7 @@ EVENT_LABELS = {
     EventType.ASSIGNED: "Giao xử lý",
     EventType.TRANSFERRED: "Chuyển xử lý",
     EventType.NOTE_ADDED: "Ghi chú nội bộ",
+    EventType.OFFICER_ASSIGNED: "Phân công cán bộ",
     EventType.DEADLINE_AT_RISK: "Sắp đến hạn xử lý",
     EventType.DEADLINE_OVERDUE: "Quá hạn xử lý",
     EventType.DEADLINE_CHANGED: "Thời hạn thay đổi theo lịch làm việc",

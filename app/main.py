@@ -11,9 +11,9 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -38,9 +38,11 @@ from app.integrations.scheduled import purge_expired
 from app.notifications.worker import WorkerThread, register_job
 from app.sla.scheduled import close_unrated_answers, recompute_job
 from app.sla.scheduled import sweep_job as sla_sweep_job
-from app.web import admin, agency_admin, attachments, auth, citizen, officer, rules
+from app.submissions import form_tokens
+from app.web import admin, agency_admin, attachments, auth, citizen, officer, rules, workspace
 from app.web import sla as sla_web
 from app.web.common import (
+    FormExpired,
     LoginRequired,
     PageError,
     PasswordChangeRequired,
@@ -48,6 +50,7 @@ from app.web.common import (
     is_htmx,
     render,
 )
+from app.web.static_files import FingerprintedStatic
 from app.wiring import register_subscribers
 
 log = logging.getLogger("pakn")
@@ -55,7 +58,8 @@ log = logging.getLogger("pakn")
 PAGE_TITLES = {
     404: (N_("Không tìm thấy trang"), N_("Địa chỉ này không có trên hệ thống.")),
     405: (N_("Thao tác không được hỗ trợ"), N_("Trang này không nhận thao tác vừa gửi.")),
-    413: (N_("Dữ liệu gửi lên quá lớn"), N_("Vui lòng rút gọn nội dung rồi gửi lại.")),
+    413: (N_("Dữ liệu gửi lên quá lớn"),
+          N_("Tệp đính kèm hoặc nội dung gửi lên vượt giới hạn. Vui lòng bớt hoặc thu nhỏ tệp rồi gửi lại.")),
     422: (N_("Dữ liệu không hợp lệ"), N_("Vui lòng kiểm tra lại thông tin đã nhập.")),
     500: (N_("Lỗi hệ thống"),
           N_("Hệ thống gặp sự cố. Thông tin đã gửi trước đó không bị mất; vui lòng thử lại sau.")),
@@ -118,6 +122,7 @@ def register_jobs() -> None:
     register_job("sla_calendar_recompute", recompute_job, every_seconds=get_settings().sla_sweep_seconds)
     register_job("sla_sweep", sla_sweep_job, every_seconds=get_settings().sla_sweep_seconds)
     register_job("purge_api_records", purge_expired, every_seconds=3600)
+    register_job("purge_form_tokens", form_tokens.purge, every_seconds=3600)
     if get_settings().audit_checkpoint_seconds > 0:
         register_job("audit_checkpoint", checkpoint_job, every_seconds=get_settings().audit_checkpoint_seconds)
 
@@ -163,9 +168,10 @@ def create_app() -> FastAPI:
     # Outermost: every other layer sees the real client address and scheme (app/clientaddr.py).
     app.add_middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxies)
 
-    app.mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static")
+    app.mount("/static", FingerprintedStatic(directory=str(PROJECT_ROOT / "static")), name="static")
     app.include_router(citizen.router)
     app.include_router(auth.router)
+    app.include_router(workspace.router)
     app.include_router(officer.router)
     app.include_router(attachments.router)
     app.include_router(agency_admin.router)
@@ -216,8 +222,27 @@ def create_app() -> FastAPI:
     async def open311_error(request: Request, exc: Open311Error):
         return open311.error_response(request.url.path, exc.status, exc.descriptions, exc.headers)
 
+    async def refill_citizen_form(request: Request, form, status: int):
+        """The citizen form again, filled in and with the problem marked (app/web/citizen.refill_form)."""
+        provider = request.app.dependency_overrides.get(get_session, get_session)
+
+        def run():
+            sessions = provider()
+            session = next(sessions)
+            try:
+                return citizen.refill_form(request, session, form, status)
+            finally:
+                sessions.close()
+
+        return await run_in_threadpool(run)
+
+    def _is_citizen_form_post(request: Request) -> bool:
+        return request.method == "POST" and request.url.path == "/"
+
     @app.exception_handler(PageError)
     async def page_error(request: Request, exc: PageError):
+        if isinstance(exc, FormExpired) and _is_citizen_form_post(request):
+            return await refill_citizen_form(request, exc.form, exc.status_code)
         if _wants_problem(request):
             return problem(exc.status_code, exc.detail or exc.title)
         return _error_page(request, exc.status_code, exc.title, exc.detail, exc.back_url)
@@ -255,6 +280,8 @@ def create_app() -> FastAPI:
         if _wants_problem(request):
             return problem(exc.status_code, http_status_detail(exc.status_code),
                            type_="malformed-body" if exc.status_code == 400 else None, headers=headers)
+        if exc.status_code == 413 and _is_citizen_form_post(request):
+            return await refill_citizen_form(request, None, 413)  # refused from Content-Length, nothing was read
         title, detail = PAGE_TITLES.get(exc.status_code, (N_("Yêu cầu không hợp lệ"), ""))
         response = _error_page(request, exc.status_code, title, detail)
         response.headers.update(headers or {})

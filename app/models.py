@@ -2,9 +2,11 @@
 
 from app.accounts.models import Account, ApiClient, AuthSession, LoginAttempt, RecoveryCode
 from app.agencies.models import Agency, Commune, Field
+from app.assignments.models import ItemAssignment
 from app.attachments.models import Attachment
 from app.cache import CacheStamp
 from app.events.models import ChainHead, Event
+from app.inbox.models import SavedFilter
 from app.integrations.models import (
     ApiSubmission,
     IdempotencyRecord,
@@ -16,13 +18,14 @@ from app.integrations.models import (
 from app.notifications.models import DeliveryAttempt, OutboxMessage
 from app.routing.models import RoutingRule
 from app.sla.models import CalendarEntry, DeadlineExtension, DeadlinePolicy, SubmissionDeadline
+from app.submissions.form_tokens import FormToken
 from app.submissions.models import Submission
 from app.throttle import ThrottleCounter
 
 __all__ = [
     "Account", "Agency", "ApiClient", "ApiSubmission", "Attachment", "CacheStamp", "ChainHead", "AuthSession",
-    "CalendarEntry", "Commune", "DeadlineExtension", "DeadlinePolicy", "DeliveryAttempt", "Field",
-    "IdempotencyRecord", "LoginAttempt", "RecoveryCode", "Open311Request", "OutboxMessage", "RateLimitWindow",
-    "RoutingRule",
+    "CalendarEntry", "Commune", "DeadlineExtension", "DeadlinePolicy", "DeliveryAttempt", "Field", "FormToken",
+    "IdempotencyRecord", "ItemAssignment", "LoginAttempt", "RecoveryCode", "Open311Request", "OutboxMessage",
+    "RateLimitWindow", "RoutingRule", "SavedFilter",
     "Submission", "SubmissionDeadline", "Event", "ThrottleCounter", "WebhookDelivery", "WebhookSubscription",
 ]

@@ -19,6 +19,7 @@ class EventType(StrEnum):
     REOPENED = "reopened"
     NOTE_ADDED = "note_added"
     ATTACHMENT_ADDED = "attachment_added"
+    OFFICER_ASSIGNED = "officer_assigned"  # an item given to a named officer of the holding agency
     # Account events (submission_id is NULL)
     LOGGED_IN = "logged_in"
     LOGGED_OUT = "logged_out"

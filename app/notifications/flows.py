@@ -13,6 +13,7 @@ extension requests.
 | extension granted | the holding agency | working_days, new_due_at (None while paused) |
 | extension refused | the holding agency | the internal note (the reason) |
 | sign-in failures (an account event) | the account holder (if the account has an e-mail) | failures, ip |
+| officer assigned | the assigned officer (if their account has an e-mail) | subject_account_id |
 """
 
 from datetime import datetime
@@ -129,6 +130,8 @@ def on_submission_event(*, session: Session, submission: Submission, event: Even
                      f"Xem và xử lý: {_officer_link(submission)}{_SIGNATURE}",
                 submission_id=submission.id,
             )
+    if event.type == EventType.OFFICER_ASSIGNED and event.subject_account_id:
+        _assignee_message(session, submission, event)
     deadline = _deadline_message(session, submission, event)
     if deadline:
         to, subject, body = deadline
@@ -153,6 +156,16 @@ def on_account_event(*, session: Session, event: Event) -> None:
               f"và bật xác thực hai bước tại {_base_url()}/account/2fa. Hệ thống đã làm chậm các lần thử tiếp "
               f"theo; tài khoản không bị khóa.{_SIGNATURE}"),
     )
+
+
+def _assignee_message(session: Session, submission: Submission, event: Event) -> None:
+    officer = session.get(Account, event.subject_account_id)
+    if officer is None or not officer.email or not officer.is_active or officer.id == event.actor_account_id:
+        return  # taking an item oneself needs no message
+    enqueue_email(session=session, to=officer.email,
+                  subject=f"[{submission.tracking_code}] Bạn được phân công: {submission.title}",
+                  body=f"Bạn được phân công xử lý hồ sơ {submission.tracking_code}:\n\n{submission.title}\n\n"
+                       f"Xem và xử lý: {_officer_link(submission)}{_SIGNATURE}", submission_id=submission.id)
 
 
 def register() -> None:

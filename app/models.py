@@ -5,6 +5,18 @@ from app.agencies.models import Agency, Commune, Field
 from app.attachments.models import Attachment
 from app.cache import CacheStamp
 from app.events.models import ChainHead, Event
+from app.initiatives.models import (
+    Assessment,
+    AssessorAssignment,
+    Challenge,
+    ChallengeDocument,
+    CriteriaSet,
+    Criterion,
+    Implementation,
+    ScoreSheet,
+    Support,
+    SupportCode,
+)
 from app.integrations.models import (
     ApiSubmission,
     IdempotencyRecord,
@@ -25,4 +37,6 @@ __all__ = [
     "IdempotencyRecord", "LoginAttempt", "RecoveryCode", "Open311Request", "OutboxMessage", "RateLimitWindow",
     "RoutingRule",
     "Submission", "SubmissionDeadline", "Event", "ThrottleCounter", "WebhookDelivery", "WebhookSubscription",
+    "Assessment", "AssessorAssignment", "Challenge", "ChallengeDocument", "CriteriaSet", "Criterion", "Implementation",
+    "ScoreSheet", "Support", "SupportCode",
 ]

@@ -13,6 +13,8 @@ extension requests.
 | extension granted | the holding agency | working_days, new_due_at (None while paused) |
 | extension refused | the holding agency | the internal note (the reason) |
 | sign-in failures (an account event) | the account holder (if the account has an e-mail) | failures, ip |
+| decided (initiative, solution) | the sender | — (the decision is the item's answer) |
+| support threshold reached | the holding agency | count, threshold |
 """
 
 from datetime import datetime
@@ -63,6 +65,9 @@ def _sender_message(session: Session, submission: Submission, event: Event) -> t
             return (f"[{code}] Đã có trả lời",
                     f"{agency_name} đã trả lời ý kiến “{submission.title}”:\n\n{submission.answer_text}\n\n"
                     "Bạn có thể đánh giá mức độ hài lòng tại trang tra cứu.")
+        case EventType.DECIDED:
+            return (f"[{code}] Đã có kết quả thẩm định",
+                    f"{agency_name} đã có kết quả thẩm định “{submission.title}”:\n\n{submission.answer_text}")
         case EventType.REJECTED:
             reason = REJECT_REASON_LABELS.get(submission.reject_reason, submission.reject_reason)
             return (f"[{code}] Không được tiếp nhận",
@@ -103,6 +108,10 @@ def _deadline_message(session: Session, submission: Submission, event: Event) ->
             return (_holders(session, submission), f"[PAKN] Hồ sơ {code} được gia hạn",
                     f"Cơ quan thường trực đồng ý gia hạn hồ sơ {code} thêm {data['working_days']} ngày làm việc"
                     f"{new_due_text}.\n{event.internal_note or ''}")
+        case EventType.SUPPORT_THRESHOLD_REACHED:
+            return (_holders(session, submission), f"[PAKN] Hồ sơ {code} đạt ngưỡng ủng hộ",
+                    f"Hồ sơ {code} “{submission.title}” có {data['count']} người ủng hộ (ngưỡng {data['threshold']})"
+                    f" và được báo Ban Chỉ đạo.\nXem hồ sơ: {_officer_link(submission)}")
         case EventType.EXTENSION_REFUSED:
             return (_holders(session, submission), f"[PAKN] Đề nghị gia hạn hồ sơ {code} không được chấp thuận",
                     f"Cơ quan thường trực không chấp thuận gia hạn hồ sơ {code}.\nLý do: {event.internal_note}")

@@ -38,7 +38,7 @@ from app.integrations.scheduled import purge_expired
 from app.notifications.worker import WorkerThread, register_job
 from app.sla.scheduled import close_unrated_answers, recompute_job
 from app.sla.scheduled import sweep_job as sla_sweep_job
-from app.web import admin, agency_admin, attachments, auth, citizen, officer, rules
+from app.web import admin, agency_admin, assessment, attachments, auth, challenges, citizen, officer, rules
 from app.web import sla as sla_web
 from app.web.common import (
     LoginRequired,
@@ -172,6 +172,8 @@ def create_app() -> FastAPI:
     app.include_router(rules.router)
     app.include_router(admin.router)
     app.include_router(sla_web.router)
+    app.include_router(challenges.router)
+    app.include_router(assessment.router)
     app.include_router(v1.router)
     app.include_router(submissions.router)
     app.include_router(webhooks.router)

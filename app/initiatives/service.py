@@ -788,3 +788,18 @@ def support_threshold(*, session: Session, assessment: Assessment, default: int)
         if challenge is not None and challenge.support_threshold:
             return challenge.support_threshold
     return default
+
+
+def status_view(*, session: Session, submission: Submission) -> dict | None:
+    """What the sender's status page shows of an initiative or solution: the consent to publication, whether it is
+    public (and its support count), and the scores if the agency published them with the decision. None for other
+    kinds (no query)."""
+    if submission.kind not in ASSESSED_KINDS:
+        return None
+    assessment = get_assessment(session=session, submission_id=submission.id)
+    board = None
+    if assessment is not None and assessment.decision is not None and assessment.scores_published:
+        board = score_board(session=session, submission=submission, assessment=assessment, viewer=None)
+    return {"assessment": assessment, "public": is_public(assessment), "board": board,
+            "consented": assessment is not None and assessment.public_consent_at is not None}
+

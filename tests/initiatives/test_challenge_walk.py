@@ -87,7 +87,8 @@ def test_walk_solutions_independent_scores_ranking_and_decision(client, db, chal
     r1 = post_solution(client, ch.id)
     assert r1.status_code == 303, r1.text
     r2 = post_solution(client, ch.id, title="Sổ nhật ký điện tử cho hộ trồng chè Shan tuyết",
-                       content="Ứng dụng ghi nhật ký sản xuất, in tem QR khi thu hoạch chè.", sender_email="b@example.vn")
+                       content="Ứng dụng ghi nhật ký sản xuất, in tem QR khi thu hoạch chè.",
+                       sender_email="b@example.vn")
     assert r2.status_code == 303
     first = db.exec(select(Submission).where(Submission.title == "Tem QR truy xuất cho mật ong Tủa Chùa")).one()
     second = db.exec(select(Submission).where(Submission.title.startswith("Sổ nhật ký"))).one()

@@ -18,6 +18,18 @@ def today():
     return service.local_today()
 
 
+def challenge_for_permissions(db):
+    """A challenge owned by Sở Nông nghiệp và Môi trường (for the staff route table, tests/web/test_permissions.py)."""
+    coordinator = db.exec(select(Account).where(Account.role == Role.COORDINATOR)).first()
+    values = {"title": "Bài toán thử quyền truy cập", "field_code": "nong-nghiep-so", "problem": "x" * 40,
+              "expected_outcome": "y" * 20, "owner_agency_code": OWNER,
+              "criteria_set_id": str(service.default_set(session=db).id), "opens_on": today().isoformat(),
+              "closes_on": (today() + timedelta(days=10)).isoformat()}
+    made = service.publish_challenge(session=db, actor=coordinator, form=service.parse_challenge(db, values))
+    db.flush()
+    return made
+
+
 @pytest.fixture
 def challenge(db, make_account):
     """challenge(**changes): a challenge owned by Sở Nông nghiệp và Môi trường, open from 5 days ago for 10 more."""

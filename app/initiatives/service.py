@@ -16,8 +16,7 @@ from sqlmodel import Session, col, select
 from app.accounts.models import Account
 from app.agencies import service as agencies_service
 from app.agencies.models import Agency
-from app.attachments import service as attachments_service
-from app.attachments.service import Owner, StagedBatch
+from app.attachments.service import StagedBatch
 from app.db import utcnow
 from app.errors import Conflict, Invalid, InvalidTransition
 from app.events import service as events
@@ -668,16 +667,11 @@ def record_implementation(*, session: Session, actor: Account, submission: Submi
     record.unit, record.started_on, record.what_changed, record.result = unit, started, changed, result
     record.updated_at = now
     session.flush()
-    rows = attachments_service.store(session=session, submission_id=submission.id, batch=batch,
-                                     owner=Owner.AGENCY, actor_id=actor.id, now=now) if batch else []
-    files = [attachments_service.describe(r) for r in rows]
-    event = submissions_service.record_event(
+    submissions_service.record_event(
         session, submission, EventType.IMPLEMENTATION_RECORDED, now=now, actor=actor, from_state=submission.state,
         public_note=f"Đưa vào thực tiễn tại {unit} từ ngày {format_date(started)}.",
-        data={"unit": unit, "started_on": started.isoformat(), "files": files})
-    for row in rows:
-        row.event_id = event.id
-    session.flush()
+        data={"unit": unit, "started_on": started.isoformat(), "evidence_files": len(batch or [])})
+    submissions_service.attach(session=session, submission=submission, batch=batch, actor=actor, now=now)
     return record
 
 

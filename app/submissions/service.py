@@ -110,6 +110,13 @@ def _attach(session: Session, submission: Submission, batch: StagedBatch | None,
     session.flush()
 
 
+def attach(*, session: Session, submission: Submission, batch: StagedBatch | None, actor: Account,
+           now: datetime | None = None) -> None:
+    """Stores an agency's checked files on the item with their ATTACHMENT_ADDED event (e.g. the evidence of an
+    initiative put into practice, app/initiatives)."""
+    _attach(session, submission, batch, Owner.AGENCY, actor=actor, now=now or utcnow())
+
+
 def submit(
     *, session: Session, data: SubmissionCreate, source: Channel = Channel.WEB, now: datetime | None = None,
     batch: StagedBatch | None = None, origin: dict | None = None, route_to: tuple[Agency, str] | None = None,
@@ -453,7 +460,7 @@ def review_list(*, session: Session) -> list[Submission]:
 
 __all__ = [
     "Conflict", "Invalid", "InvalidTransition", "NotPermitted", "accept", "add_note", "answer", "assign", "close",
-    "conclude",
+    "attach", "conclude",
     "find_for_sender", "get_by_code", "history", "provide_info", "rate", "record_event", "reject",
     "reopen", "request_info", "review_list", "submit", "transfer",
 ]

@@ -4,6 +4,7 @@ score, and one agency with an initiative put into practice this year. Running it
 import pytest
 from sqlmodel import Session, select
 
+from app import audit
 from app.initiatives import register, service
 from app.initiatives.models import Challenge
 from app.seed.initiatives import seed_initiatives_demo
@@ -41,3 +42,10 @@ def test_demo_register_has_one_agency_in_practice(seeded):
         rows = {r.agency.code: r for r in register.register(session=s, year=year)}
         assert rows["so-y-te"].in_practice == 1 and rows["so-y-te"].adopted == 1
         assert register.indicator(session=s, year=year).reached == 1
+
+
+def test_the_audit_finds_the_decided_items_consistent(seeded, tmp_path):
+    """A decision moves the item to "answered" with a DECIDED event whose data holds the answer's hash."""
+    with Session(seeded) as s:
+        report = audit.run(s, checkpoint_file=tmp_path / "none.jsonl", key=b"test-key")
+        assert report.items > 0 and not report.counts.get("items") and not report.counts.get("chain"), report.findings

@@ -178,10 +178,16 @@ def save_set(*, session: Session, actor: Account, set_id: int | None, name: str,
     criteria_set.name = name
     criteria_set.updated_at = now
     session.flush()
-    for old in criteria_of(session=session, set_id=criteria_set.id):
-        session.delete(old)
-    session.flush()
-    session.add_all([Criterion(set_id=criteria_set.id, position=i, name=n, weight=w) for i, (n, w) in enumerate(rows)])
+    # A criterion kept by name keeps its id (score sheets refer to it); removed ones go, new ones are added.
+    existing = {c.name.lower(): c for c in criteria_of(session=session, set_id=criteria_set.id)}
+    for position, (criterion_name, weight) in enumerate(rows):
+        kept = existing.pop(criterion_name.lower(), None)
+        if kept is None:
+            session.add(Criterion(set_id=criteria_set.id, position=position, name=criterion_name, weight=weight))
+        else:
+            kept.name, kept.position, kept.weight = criterion_name, position, weight
+    for removed in existing.values():
+        session.delete(removed)
     if make_default:
         session.execute(update(CriteriaSet).where(col(CriteriaSet.id) != criteria_set.id)
                         .values(is_default=False).execution_options(synchronize_session="fetch"))
@@ -547,6 +553,14 @@ def score_board(*, session: Session, submission: Submission, assessment: Assessm
                              else f"Thành viên {number}",
                              "scores": {i["criterion_id"]: i for i in items}, "mean": sheet.weighted_mean,
                              "at": sheet.submitted_at})
+    known = {c.id for c in board.criteria}
+    for sheet in board.sheets:  # a criterion removed from the set after it was scored still shows its scores
+        for cid, item in sheet["scores"].items():
+            if cid not in known:
+                known.add(cid)
+                board.criteria.append(Criterion(id=cid, set_id=assessment.criteria_set_id, position=999,
+                                                name=f"{item['name']} (đã bỏ khỏi bộ tiêu chí)",
+                                                weight=item["weight"]))
     board.per_criterion = {k: round(statistics.fmean(v), 2) for k, v in totals.items()}
     board.mean, board.spread, board.stdev = summarise(sheets)
     return board

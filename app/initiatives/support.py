@@ -29,7 +29,7 @@ from app.errors import Invalid
 from app.events.types import EventType
 from app.initiatives import service
 from app.initiatives.models import Assessment, CodePurpose, Support, SupportCode
-from app.notifications.service import enqueue_email
+from app.notifications import flows as notification_flows
 from app.submissions import service as submissions_service
 from app.submissions.contact import normalize_email
 from app.submissions.models import Submission
@@ -71,13 +71,9 @@ def request_code(*, session: Session, item: service.PublicItem, email: str, purp
     session.flush()
     code = f"{secrets.randbelow(10 ** CODE_LENGTH):0{CODE_LENGTH}d}"
     row.code_hash = _code_hash(row.id, code)
-    action = "ủng hộ" if purpose == CodePurpose.SUPPORT else "rút ủng hộ"
-    base = settings.public_base_url.rstrip("/")
-    enqueue_email(session=session, to=email, subject=f"Mã xác nhận {action}: {code}",
-                  body=f"Mã xác nhận {action} “{item.submission.title}” là: {code}\n\n"
-                       f"Nhập mã này vào ô “Mã xác nhận” trên trang {base}/sang-kien/{item.submission.id} "
-                       f"trong {settings.support_code_minutes} phút. Nếu bạn không yêu cầu, hãy bỏ qua thư này: "
-                       "không có gì được ghi nhận khi chưa nhập mã.\n\n--\nHệ thống PAKN Điện Biên (thư tự động).")
+    notification_flows.support_code(session=session, to=email, code=code, title=item.submission.title,
+                                    item_id=item.submission.id, withdraw=purpose == CodePurpose.WITHDRAW,
+                                    minutes=settings.support_code_minutes)
     session.flush()
     return row
 

@@ -15,6 +15,7 @@ extension requests.
 | sign-in failures (an account event) | the account holder (if the account has an e-mail) | failures, ip |
 | decided (initiative, solution) | the sender | — (the decision is the item's answer) |
 | support threshold reached | the holding agency | count, threshold |
+| (no event) a support code was asked | the person who asked (`support_code`) | — |
 """
 
 from datetime import datetime
@@ -162,6 +163,18 @@ def on_account_event(*, session: Session, event: Event) -> None:
               f"và bật xác thực hai bước tại {_base_url()}/account/2fa. Hệ thống đã làm chậm các lần thử tiếp "
               f"theo; tài khoản không bị khóa.{_SIGNATURE}"),
     )
+
+
+def support_code(*, session: Session, to: str, code: str, title: str, item_id: int, withdraw: bool,
+                 minutes: int) -> None:
+    """The one-time code confirming a public support or its withdrawal (app/initiatives/support.py). Not an event:
+    a code must never enter the audit chain, and the e-mail address is kept nowhere else."""
+    action = "rút ủng hộ" if withdraw else "ủng hộ"
+    enqueue_email(session=session, to=to, subject=f"Mã xác nhận {action}: {code}",
+                  body=f"Mã xác nhận {action} “{title}” là: {code}\n\n"
+                       f"Nhập mã này vào ô “Mã xác nhận” trên trang {_base_url()}/sang-kien/{item_id} trong "
+                       f"{minutes} phút. Nếu bạn không yêu cầu, hãy bỏ qua thư này: không có gì được ghi nhận khi "
+                       f"chưa nhập mã.{_SIGNATURE}")
 
 
 def register() -> None:

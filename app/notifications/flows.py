@@ -15,6 +15,7 @@ extension requests.
 | sign-in failures (an account event) | the account holder (if the account has an e-mail) | failures, ip |
 | decided (initiative, solution) | the sender | — (the decision is the item's answer) |
 | support threshold reached | the holding agency | count, threshold |
+| assessor assigned | the assessor (subject account), if they have an e-mail | — |
 | (no event) a support code was asked | the person who asked (`support_code`) | — |
 """
 
@@ -139,6 +140,14 @@ def on_submission_event(*, session: Session, submission: Submission, event: Even
                      f"Xem và xử lý: {_officer_link(submission)}{_SIGNATURE}",
                 submission_id=submission.id,
             )
+    if event.type == EventType.ASSESSOR_ASSIGNED and event.subject_account_id:
+        assessor = session.get(Account, event.subject_account_id)
+        if assessor is not None and assessor.email:
+            enqueue_email(session=session, to=assessor.email,
+                          subject=f"[{submission.tracking_code}] Bạn được phân công thẩm định",
+                          body=f"Bạn được phân công thẩm định “{submission.title}”. Vui lòng chấm điểm độc lập theo "
+                               f"từng tiêu chí: {_officer_link(submission)}/tham-dinh{_SIGNATURE}",
+                          submission_id=submission.id)
     deadline = _deadline_message(session, submission, event)
     if deadline:
         to, subject, body = deadline

@@ -35,7 +35,10 @@ def test_initiative_from_submission_to_adoption_and_the_register(client, db, sub
     admin = staff(make_account, "so-y-te", "admin-yte", Role.AGENCY_ADMIN)
     assessor = staff(make_account, "so-y-te", "tham-dinh-yte")
     submissions_service.accept(session=db, submission=item, actor=admin)
+    assessor.email = "tham.dinh@soyte.example.vn"
     service.assign_assessor(session=db, actor=admin, submission=item, account=assessor)
+    told = db.exec(select(OutboxMessage).where(OutboxMessage.recipient == "tham.dinh@soyte.example.vn")).one()
+    assert "phân công thẩm định" in told.subject and f"/officer/items/{item.tracking_code}/tham-dinh" in told.body
     service.submit_scores(session=db, actor=assessor, submission=item, values=scores_for(db, item, [4, 5, 4, 4, 5]))
     db.commit()
 

@@ -362,6 +362,9 @@ def submit_solution(*, session: Session, challenge_id: int, data: SubmissionCrea
         estimated_cost=details.estimated_cost, needs=details.needs,
         public_consent_at=now if details.consent_to_publish else None, created_at=now))
     session.flush()
+    if details.consent_to_publish:
+        submissions_service.record_event(session, submission, EventType.PUBLICATION_CONSENTED, now=now,
+                                         actor_role="sender", from_state=submission.state)
     return submission
 
 

@@ -60,12 +60,13 @@ def _assessment_context(session: Session, actor: Account, submission: Submission
         "publish": perms.may_publish(actor, submission) and shown.public_consent_at is not None
         and shown.published_at is None,
     }
+    assessors = initiatives_service.assessors(session=session, submission_id=submission.id)
     context = {
         "account": actor, "item": submission, "assessment": shown, "challenge": challenge,
         "agency": ref.agency_by_id.get(submission.agency_id),
-        "assessors": initiatives_service.assessors(session=session, submission_id=submission.id),
-        "candidates": initiatives_service.assessor_candidates(session=session, submission=submission)
-        if can["assign"] else [],
+        "assessors": assessors,
+        "candidates": [a for a in initiatives_service.assessor_candidates(session=session, submission=submission)
+                       if a.id not in {p.id for p in assessors}] if can["assign"] else [],
         "assigned": assigned, "mine": mine,
         "board": initiatives_service.score_board(session=session, submission=submission, assessment=shown,
                                                  viewer=actor),

@@ -20,6 +20,7 @@ from app.attachments.service import StagedBatch
 from app.db import utcnow
 from app.errors import Conflict, Invalid, InvalidTransition
 from app.events import service as events
+from app.i18n import N_
 from app.initiatives import permissions as perms
 from app.initiatives.models import (
     Assessment,
@@ -43,20 +44,18 @@ ASSESSED_KINDS = frozenset({Kind.INITIATIVE, Kind.SOLUTION})
 TEXT_MAX = 10_000
 
 DECISION_LABELS = {
-    Decision.ADOPTED: "Được áp dụng",
-    Decision.PILOT: "Thí điểm",
-    Decision.RECOGNISED: "Ghi nhận, chưa áp dụng",
-    Decision.NOT_ADOPTED: "Không áp dụng",
+    Decision.ADOPTED: N_("Được áp dụng"),
+    Decision.PILOT: N_("Thí điểm"),
+    Decision.RECOGNISED: N_("Ghi nhận, chưa áp dụng"),
+    Decision.NOT_ADOPTED: N_("Không áp dụng"),
 }
 MATURITY_LABELS = {
-    Maturity.IDEA: "Ý tưởng",
-    Maturity.PROTOTYPE: "Đã có sản phẩm mẫu",
-    Maturity.IN_USE: "Đã áp dụng ở nơi khác",
+    Maturity.IDEA: N_("Ý tưởng"),
+    Maturity.PROTOTYPE: N_("Đã có sản phẩm mẫu"),
+    Maturity.IN_USE: N_("Đã áp dụng ở nơi khác"),
 }
 DEFAULT_CRITERIA = (("Tính mới", 20), ("Tính khả thi", 25), ("Hiệu quả", 25), ("Khả năng nhân rộng", 15),
                     ("Chi phí hợp lý", 15))
-CLOSED_MESSAGE = ("Bài toán đã hết hạn nhận giải pháp (hạn cuối {closes}). Nội dung bạn đã nhập vẫn còn dưới đây: "
-                  "hãy lưu lại để gửi dưới dạng sáng kiến hoặc cho bài toán khác.")
 
 
 def local_today(now: datetime | None = None) -> date:
@@ -320,16 +319,30 @@ class SolutionDetails:
     consent_to_publish: bool
 
 
+def _optional(values: dict, name: str, maximum: int, message, errors: dict) -> str | None:
+    value = str(values.get(name) or "").strip()
+    if len(value) > maximum:
+        errors[name] = message
+    return value or None
+
+
 def parse_solution_details(values: dict) -> SolutionDetails:
+    """The solution's own fields; messages are N_() (the form is a citizen page, also shown in English)."""
     errors: dict = {}
-    organisation = _text(values, "organisation", "Tổ chức", errors, maximum=200, required=False)
-    team = _text(values, "team", "Nhóm thực hiện", errors, maximum=2000, required=False)
+    organisation = _optional(values, "organisation", 200, N_("Tên tổ chức quá dài (tối đa 200 ký tự)."), errors)
+    team = _optional(values, "team", 2000, N_("Danh sách nhóm thực hiện quá dài (tối đa 2.000 ký tự)."), errors)
+    needs = _optional(values, "needs", 5000, N_("Đề xuất hỗ trợ quá dài (tối đa 5.000 ký tự)."), errors)
     raw = str(values.get("maturity") or "")
     maturity = Maturity(raw) if raw in Maturity._value2member_map_ else None
     if maturity is None:
-        errors["maturity"] = "Vui lòng chọn mức độ hoàn thiện của giải pháp."
-    cost = _int(values, "estimated_cost", "Kinh phí dự kiến", errors, minimum=0, maximum=10**15)
-    needs = _text(values, "needs", "Đề xuất hỗ trợ từ tỉnh", errors, maximum=5000, required=False)
+        errors["maturity"] = N_("Vui lòng chọn mức độ hoàn thiện của giải pháp.")
+    cost_raw = str(values.get("estimated_cost") or "").replace(".", "").replace(",", "").replace(" ", "").strip()
+    cost = None
+    if cost_raw:
+        if cost_raw.isdigit() and len(cost_raw) <= 15:
+            cost = int(cost_raw)
+        else:
+            errors["estimated_cost"] = N_("Kinh phí dự kiến ghi bằng số đồng, ví dụ 250.000.000.")
     if errors:
         raise Invalid(errors)
     return SolutionDetails(organisation=organisation, team=team, maturity=maturity, estimated_cost=cost,
@@ -348,9 +361,12 @@ def submit_solution(*, session: Session, challenge_id: int, data: SubmissionCrea
         raise Invalid({"action": "Bài toán không tồn tại."})
     today = local_today(now)
     if today < challenge.opens_on:
-        raise InvalidTransition(f"Bài toán bắt đầu nhận giải pháp từ ngày {format_date(challenge.opens_on)}.")
+        raise InvalidTransition(N_("Bài toán bắt đầu nhận giải pháp từ ngày %(opens)s.",
+                                   opens=format_date(challenge.opens_on)))
     if not is_open(challenge, today):
-        raise InvalidTransition(CLOSED_MESSAGE.format(closes=format_date(challenge.closes_on)))
+        raise InvalidTransition(N_("Bài toán đã hết hạn nhận giải pháp (hạn cuối %(closes)s). Nội dung bạn đã nhập "
+                                   "vẫn còn dưới đây: hãy lưu lại để gửi dưới dạng sáng kiến hoặc cho bài toán khác.",
+                                   closes=format_date(challenge.closes_on)))
     owner = agencies_service.reference(session=session).agency_by_id[challenge.owner_agency_id]
     data = data.model_copy(update={"kind": Kind.SOLUTION})
     submission = submissions_service.submit(

@@ -27,6 +27,7 @@ from app.config import get_settings
 from app.db import utcnow
 from app.errors import Invalid
 from app.events.types import EventType
+from app.i18n import N_
 from app.initiatives import service
 from app.initiatives.models import Assessment, CodePurpose, Support, SupportCode
 from app.notifications import flows as notification_flows
@@ -56,7 +57,7 @@ def _code_hash(code_id: int, code: str) -> str:
 def check_email(raw: str) -> str:
     email = normalize_email(raw or "")
     if email is None:
-        raise Invalid({"contact": "Vui lòng nhập địa chỉ thư điện tử hợp lệ để nhận mã xác nhận."})
+        raise Invalid({"contact": N_("Vui lòng nhập địa chỉ thư điện tử hợp lệ để nhận mã xác nhận.")})
     return email
 
 
@@ -89,13 +90,13 @@ class Outcome:
 
 
 MESSAGES = {
-    "supported": "Cảm ơn bạn đã ủng hộ.",
-    "already": "Bạn đã ủng hộ nội dung này trước đây; mỗi người chỉ được tính một lần.",
-    "withdrawn": "Đã rút ủng hộ của bạn.",
-    "not_supported": "Thư điện tử này chưa ủng hộ nội dung này nên không có gì để rút.",
-    "wrong": "Mã xác nhận không đúng. Vui lòng kiểm tra thư và nhập lại.",
-    "expired": "Mã xác nhận đã hết hạn hoặc đã nhập sai quá nhiều lần. Vui lòng yêu cầu mã mới.",
-    "used": "Mã xác nhận này đã được dùng. Vui lòng yêu cầu mã mới nếu cần.",
+    "supported": N_("Cảm ơn bạn đã ủng hộ."),
+    "already": N_("Bạn đã ủng hộ nội dung này trước đây; mỗi người chỉ được tính một lần."),
+    "withdrawn": N_("Đã rút ủng hộ của bạn."),
+    "not_supported": N_("Thư điện tử này chưa ủng hộ nội dung này nên không có gì để rút."),
+    "wrong": N_("Mã xác nhận không đúng. Vui lòng kiểm tra thư và nhập lại."),
+    "expired": N_("Mã xác nhận đã hết hạn hoặc đã nhập sai quá nhiều lần. Vui lòng yêu cầu mã mới."),
+    "used": N_("Mã xác nhận này đã được dùng. Vui lòng yêu cầu mã mới nếu cần."),
 }
 
 

@@ -30,11 +30,12 @@ SOLUTION_FIELDS = ("organisation", "team", "maturity", "estimated_cost", "needs"
 SESSION_KEY = "support_code"
 CONSENT_GIVEN = N_("Đã ghi nhận đồng ý công khai.")
 CONSENT_WITHDRAWN = N_("Đã rút đồng ý công khai.")
+CODE_SENT = N_("Đã gửi mã xác nhận đến thư điện tử của bạn. Vui lòng nhập mã vào ô dưới đây.")
 
 
 def _not_found() -> PageError:
-    return PageError(404, "Không tìm thấy trang", "Bài toán hoặc nội dung này không có hoặc chưa được công khai.",
-                     back_url="/bai-toan")
+    return PageError(404, N_("Không tìm thấy trang"),
+                     N_("Bài toán hoặc nội dung này không có hoặc chưa được công khai."), back_url="/bai-toan")
 
 
 def _challenge(challenge_id: int, session: Session = Depends(get_session)) -> Challenge:
@@ -68,7 +69,7 @@ def challenge_list(request: Request, session: Session = Depends(get_session)):
     today = initiatives_service.local_today()
     challenges = initiatives_service.list_challenges(session=session)
     ref = agencies_service.reference(session=session)
-    return render(request, "initiatives/challenges.html", {
+    return render(request, "citizen/challenges.html", {
         "open": [c for c in challenges if initiatives_service.is_open(c, today) or today < c.opens_on],
         "closed": [c for c in challenges if not (initiatives_service.is_open(c, today) or today < c.opens_on)],
         "counts": initiatives_service.solution_counts(session=session),
@@ -79,7 +80,7 @@ def challenge_list(request: Request, session: Session = Depends(get_session)):
 @router.get("/bai-toan/{challenge_id}")
 def challenge_page(request: Request, challenge: Challenge = Depends(_challenge),
                    session: Session = Depends(get_session)):
-    return render(request, "initiatives/challenge.html", _challenge_context(session, challenge))
+    return render(request, "citizen/challenge.html", _challenge_context(session, challenge))
 
 
 @router.get("/bai-toan/{challenge_id}/tai-lieu/{document_id}")
@@ -102,7 +103,7 @@ def _solution_form(request: Request, session: Session, challenge: Challenge, val
                "sender_types": SENDER_TYPE_LABELS, "fields": agencies_service.list_fields(session=session),
                "communes": agencies_service.list_communes(session=session),
                "maturities": initiatives_service.MATURITY_LABELS, "uploads": attachments_service.upload_rules()}
-    return render(request, "initiatives/solution.html", context, status_code=status)
+    return render(request, "citizen/solution.html", context, status_code=status)
 
 
 @router.get("/bai-toan/{challenge_id}/giai-phap")
@@ -144,7 +145,7 @@ def solution_submit(request: Request, challenge: Challenge = Depends(_challenge)
         except Invalid as exc:
             errors.update(exc.errors)
         except InvalidTransition as exc:
-            errors["action"] = str(exc.args[0]) if exc.args else str(exc)
+            errors["action"] = exc.args[0] if exc.args else str(exc)  # a Msg: shown in the visitor's language
     if errors:
         session.rollback()
         return _solution_form(request, session, challenge, values, errors, status=422,
@@ -159,7 +160,7 @@ def solution_submit(request: Request, challenge: Challenge = Depends(_challenge)
 @router.get("/sang-kien")
 def published_list(request: Request, session: Session = Depends(get_session)):
     items = initiatives_service.published_items(session=session)
-    return render(request, "initiatives/published.html", {"items": items,
+    return render(request, "citizen/initiatives.html", {"items": items,
                                                           "decision_labels": initiatives_service.DECISION_LABELS})
 
 
@@ -178,12 +179,12 @@ def _item_page(request: Request, session: Session, item: initiatives_service.Pub
     context = {
         "item": item, "values": values or {}, "errors": errors or {}, "step": step,
         "purpose": pending.get("purpose", "support"),
-        "message": request.session.pop("flash", None),
+        "message": N_(flash) if (flash := request.session.pop("flash", None)) else None,
         "decision_labels": initiatives_service.DECISION_LABELS,
         "maturities": initiatives_service.MATURITY_LABELS,
         "field": session.get(Field, item.submission.field_id),
     }
-    return render(request, "initiatives/item.html", context, status_code=status)
+    return render(request, "citizen/initiative.html", context, status_code=status)
 
 
 @router.get("/sang-kien/{submission_id}")
@@ -209,13 +210,14 @@ def _ask(request: Request, session: Session, item, form: FormData, purpose: Code
         retry = max(by_contact.retry_after if not by_contact.allowed else 0,
                     by_address.retry_after if not by_address.allowed else 0)
         response = _item_page(request, session, item, values={"contact": contact}, status=429, errors={
-            "contact": f"Đã yêu cầu quá nhiều mã xác nhận. Vui lòng thử lại sau {max(1, retry // 60)} phút."})
+            "contact": N_("Đã yêu cầu quá nhiều mã xác nhận. Vui lòng thử lại sau %(minutes)s phút.",
+                          minutes=max(1, retry // 60))})
         response.headers["Retry-After"] = str(retry)
         return response
     with unit_of_work(session):
         code = support_service.request_code(session=session, item=item, email=email, purpose=purpose)
     request.session[SESSION_KEY] = {"item": item.submission.id, "code": code.id, "purpose": purpose.value}
-    request.session["flash"] = "Đã gửi mã xác nhận đến thư điện tử của bạn. Vui lòng nhập mã vào ô dưới đây."
+    request.session["flash"] = CODE_SENT
     return RedirectResponse(f"/sang-kien/{item.submission.id}#xac-nhan", status_code=303)
 
 
@@ -239,7 +241,7 @@ def support_confirm(request: Request, item=Depends(_public), form: FormData = De
     with unit_of_work(session):  # a wrong code's attempt is committed too
         outcome = support_service.confirm(session=session, submission_id=item.submission.id, code_id=code_id,
                                           code=str(form.get("code", ""))[:20])
-    message = support_service.MESSAGES[outcome.status]
+    message = support_service.MESSAGES[outcome.status]  # a catalog message: the session keeps its text
     if outcome.status == "wrong":
         session.expire_all()
         return _item_page(request, session, item, errors={"code": message}, status=422, step="code")

@@ -2,6 +2,7 @@
 links and forms)."""
 
 import re
+from datetime import timedelta
 
 from sqlmodel import select
 
@@ -9,7 +10,7 @@ from app.accounts.models import Role
 from app.initiatives.models import Assessment, Challenge
 from app.seed.initiatives import seed_initiatives_demo
 from app.submissions.models import Submission
-from tests.initiatives.conftest import sign_in, staff
+from tests.initiatives.conftest import post_solution, sign_in, staff, today
 
 
 def test_demo_pages_render_for_the_public_the_coordinator_and_the_owner_agency(client, db, make_account):
@@ -53,3 +54,16 @@ def test_demo_pages_render_for_the_public_the_coordinator_and_the_owner_agency(c
     assert "Truy xuất nguồn gốc" in mine and "Kỹ năng số cho người dân" not in mine
     assert client.get(f"/officer/bai-toan/{ocop.id}").status_code == 200
     assert client.get(f"/officer/bai-toan/{open_one.id}").status_code == 404
+
+
+def test_the_public_pages_speak_english_too(client, db, challenge):
+    closed = challenge(opens_on=(today() - timedelta(days=9)).isoformat(),
+                       closes_on=(today() - timedelta(days=2)).isoformat())
+    page = client.get("/bai-toan?lang=en")
+    assert '<html lang="en">' in page.text and "Grand challenges of Điện Biên province" in page.text
+    assert "No challenge is taking solutions at the moment." in page.text and "Closed on" in page.text
+    page = client.get(f"/bai-toan/{closed.id}")
+    assert "Assessment criteria" in page.text and "0 solutions sent" in page.text
+    r = post_solution(client, closed.id)
+    assert r.status_code == 422 and "This challenge no longer takes solutions" in r.text
+    assert "Name of the solution" in r.text

@@ -196,3 +196,33 @@ def test_a_pilot_needs_its_unit_and_date(db, submit, make_account):
                                    "pilot_unit": "Xã Mường Phăng",
                                    "pilot_start": (today() + timedelta(days=7)).isoformat()})
     assert form.pilot_unit == "Xã Mường Phăng"
+
+
+def test_a_reopened_decision_no_longer_stands_and_a_rejected_item_is_not_public(db, submit, make_account):
+    item = submit(kind="initiative", field_code="y-te-so", title="Sáng kiến được mở lại")
+    admin = staff(make_account, "so-y-te", "admin-yte-mo", Role.AGENCY_ADMIN)
+    coordinator = staff(make_account, "so-khcn", "dieu-phoi-mo", Role.COORDINATOR)
+    submissions_service.accept(session=db, submission=item, actor=admin)
+    service.decide(session=db, actor=admin, submission=item, form=service.parse_decision(
+        {"decision": "not_adopted", "reason": "Chưa phù hợp điều kiện của trạm y tế."}))
+    submissions_service.rate(session=db, submission=item, satisfied=False, comment="Chưa xem xét kỹ")
+    submissions_service.reopen(session=db, submission=item, actor=coordinator, agency=agency(db, "so-y-te"),
+                               note="Xem xét lại sáng kiến")
+    db.commit()
+    db.expire_all()
+    assessment = service.get_assessment(session=db, submission_id=item.id)
+    assert assessment.decision is None and assessment.decided_at is None
+    assert register.register(session=db, year=today().year, agency_id=agency(db, "so-y-te").id)[0].assessed == 0
+    submissions_service.accept(session=db, submission=item, actor=admin)
+    service.decide(session=db, actor=admin, submission=item, form=service.parse_decision(
+        {"decision": "adopted", "reason": "Sau khi xem xét lại, áp dụng tại hai trạm."}))
+    db.commit()
+    assert service.get_assessment(session=db, submission_id=item.id).decision == "adopted"
+
+    public = submit(kind="initiative", field_code="y-te-so", title="Sáng kiến công khai rồi bị từ chối")
+    service.set_consent(session=db, submission=public, consent=True)
+    service.publish(session=db, actor=admin, submission=public)
+    submissions_service.reject(session=db, submission=public, actor=admin, reason_code="out_of_scope",
+                               detail="Nội dung không thuộc lĩnh vực y tế số.")
+    db.commit()
+    assert service.public_item(session=db, submission_id=public.id) is None

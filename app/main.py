@@ -20,6 +20,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.api import challenges as api_challenges
 from app.api import open311, submissions, v1, webhooks
 from app.api.auth import RateLimitHeadersMiddleware
 from app.api.openapi import install_openapi
@@ -175,6 +176,7 @@ def create_app() -> FastAPI:
     app.include_router(challenges.router)
     app.include_router(assessment.router)
     app.include_router(v1.router)
+    app.include_router(api_challenges.router)
     app.include_router(submissions.router)
     app.include_router(webhooks.router)
     app.include_router(open311.router)

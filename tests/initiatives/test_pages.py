@@ -67,3 +67,20 @@ def test_the_public_pages_speak_english_too(client, db, challenge):
     r = post_solution(client, closed.id)
     assert r.status_code == 422 and "This challenge no longer takes solutions" in r.text
     assert "Name of the solution" in r.text
+
+
+def test_the_api_lists_challenges_and_public_items_without_contacts(client, db):
+    seed_initiatives_demo(session=db)
+    listing = client.get("/api/v1/challenges")
+    assert listing.status_code == 200
+    by_title = {c["title"]: c for c in listing.json()}
+    ocop = by_title["Truy xuất nguồn gốc sản phẩm OCOP bằng mã QR"]
+    assert ocop["solutions"] == 3 and ocop["is_open"] is False and ocop["owner_agency_code"] == "so-nnmt"
+    detail = client.get(f"/api/v1/challenges/{ocop['id']}").json()
+    assert [c["weight"] for c in detail["criteria"]] == [20, 25, 25, 15, 15]
+    assert [s["title"] for s in detail["published_solutions"]] == ["Nhật ký sản xuất bằng Zalo Mini App cho hợp tác xã"]
+    missing = client.get("/api/v1/challenges/999999")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
+    items = client.get("/api/v1/initiatives").json()
+    assert len(items) == 2 and all("supports" in i for i in items)
+    assert "@" not in listing.text + client.get("/api/v1/initiatives").text  # no contact of anyone

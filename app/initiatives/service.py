@@ -54,8 +54,6 @@ MATURITY_LABELS = {
     Maturity.PROTOTYPE: N_("Đã có sản phẩm mẫu"),
     Maturity.IN_USE: N_("Đã áp dụng ở nơi khác"),
 }
-DEFAULT_CRITERIA = (("Tính mới", 20), ("Tính khả thi", 25), ("Hiệu quả", 25), ("Khả năng nhân rộng", 15),
-                    ("Chi phí hợp lý", 15))
 
 
 def local_today(now: datetime | None = None) -> date:
@@ -107,15 +105,12 @@ def _int(values: dict, name: str, label: str, errors: dict, *, minimum: int, max
 
 
 def default_set(*, session: Session) -> CriteriaSet:
-    found = session.exec(select(CriteriaSet).where(CriteriaSet.is_default == True)  # noqa: E712
-                         .order_by(col(CriteriaSet.id))).first()
-    if found is None:  # the migration inserts one; a database emptied by hand gets it back
-        found = CriteriaSet(name="Bộ tiêu chí mặc định", is_default=True)
-        session.add(found)
-        session.flush()
-        session.add_all([Criterion(set_id=found.id, position=i, name=n, weight=w)
-                         for i, (n, w) in enumerate(DEFAULT_CRITERIA)])
-        session.flush()
+    """The default set (migration 0017 inserts it; sets are never deleted, and making one default unmarks the
+    others), else the oldest set."""
+    found = session.exec(select(CriteriaSet).order_by(col(CriteriaSet.is_default).desc(),
+                                                      col(CriteriaSet.id))).first()
+    if found is None:
+        raise InvalidTransition("Chưa có bộ tiêu chí thẩm định nào: Cơ quan thường trực cần tạo một bộ.")
     return found
 
 

@@ -1,7 +1,7 @@
 """initiatives: challenges, criteria sets, assessments, score sheets, implementations, supports (app/initiatives)
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0015
 Create Date: 2026-12-02 09:14:13.649328
 
 Also: the default criteria set (tính mới, tính khả thi, hiệu quả, khả năng nhân rộng, chi phí hợp lý), and the new
@@ -17,10 +17,11 @@ from alembic import op
 
 import app.db
 
-EVENT_TYPES_BEFORE = (
+EVENT_TYPES_BEFORE = (  # as 0015 left them
     'submitted', 'routed', 'sent_to_triage', 'assigned', 'accepted', 'transferred', 'rejected', 'info_requested',
     'info_provided', 'answered', 'closed', 'rated', 'reopened', 'note_added', 'attachment_added', 'logged_in',
     'logged_out', 'password_changed', 'password_reset', 'account_created', 'account_disabled', 'account_enabled',
+    'sign_in_failures', 'two_factor_enabled', 'two_factor_disabled', 'recovery_codes_issued', 'recovery_code_used',
     'deadline_at_risk', 'deadline_overdue', 'deadline_changed', 'extension_requested', 'extension_granted',
     'extension_refused', 'rule_created', 'rule_updated', 'rule_enabled', 'rule_disabled', 'rule_reordered',
 )
@@ -57,7 +58,7 @@ def _default_criteria() -> None:
 
 
 revision: str = '0017'
-down_revision: str | None = '0013'
+down_revision: str | None = '0015'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -110,6 +110,9 @@ EVENT_PUBLIC_LABELS = {
     EventType.RATED: N_("Người gửi đã đánh giá"),
     EventType.REOPENED: N_("Hồ sơ được mở lại để xử lý tiếp"),
     EventType.ATTACHMENT_ADDED: N_("Đính kèm tệp"),
+    EventType.DECIDED: N_("Đã có kết quả thẩm định"),
+    EventType.IMPLEMENTATION_RECORDED: N_("Sáng kiến đã được đưa vào thực tiễn"),
+    EventType.PUBLISHED_FOR_SUPPORT: N_("Đã công khai để mọi người ủng hộ"),
 }
 
 # Labels for officers (the full trail).
@@ -143,6 +146,17 @@ EVENT_LABELS = {
     EventType.RULE_ENABLED: "Bật quy tắc phân luồng",
     EventType.RULE_DISABLED: "Tắt quy tắc phân luồng",
     EventType.RULE_REORDERED: "Đổi thứ tự quy tắc phân luồng",
+    EventType.CHALLENGE_PUBLISHED: "Công bố bài toán",
+    EventType.CHALLENGE_UPDATED: "Sửa bài toán",
+    EventType.CHALLENGE_DECIDED: "Công bố kết quả bài toán",
+    EventType.CRITERIA_CHANGED: "Sửa bộ tiêu chí thẩm định",
+    EventType.ASSESSOR_ASSIGNED: "Phân công người thẩm định",
+    EventType.SCORED: "Chấm điểm thẩm định",
+    EventType.SHORTLISTED: "Đưa vào / bỏ khỏi danh sách rút gọn",
+    EventType.DECIDED: "Quyết định thẩm định",
+    EventType.PUBLICATION_CONSENTED: "Người gửi đồng ý công khai",
+    EventType.PUBLICATION_WITHDRAWN: "Người gửi rút đồng ý công khai",
+    EventType.SUPPORT_THRESHOLD_REACHED: "Đạt ngưỡng ủng hộ: báo Ban Chỉ đạo",
 }
 
 

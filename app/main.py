@@ -20,6 +20,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.api import challenges as api_challenges
 from app.api import open311, submissions, v1, webhooks
 from app.api.auth import RateLimitHeadersMiddleware
 from app.api.openapi import install_openapi
@@ -39,7 +40,18 @@ from app.notifications.worker import WorkerThread, register_job
 from app.sla.scheduled import close_unrated_answers, recompute_job
 from app.sla.scheduled import sweep_job as sla_sweep_job
 from app.submissions import form_tokens
-from app.web import admin, agency_admin, attachments, auth, citizen, officer, rules, workspace
+from app.web import (
+    admin,
+    agency_admin,
+    assessment,
+    attachments,
+    auth,
+    challenges,
+    citizen,
+    officer,
+    rules,
+    workspace,
+)
 from app.web import sla as sla_web
 from app.web.common import (
     FormExpired,
@@ -178,7 +190,10 @@ def create_app() -> FastAPI:
     app.include_router(rules.router)
     app.include_router(admin.router)
     app.include_router(sla_web.router)
+    app.include_router(challenges.router)
+    app.include_router(assessment.router)
     app.include_router(v1.router)
+    app.include_router(api_challenges.router)
     app.include_router(submissions.router)
     app.include_router(webhooks.router)
     app.include_router(open311.router)

@@ -7,6 +7,18 @@ from app.attachments.models import Attachment
 from app.cache import CacheStamp
 from app.events.models import ChainHead, Event
 from app.inbox.models import SavedFilter
+from app.initiatives.models import (
+    Assessment,
+    AssessorAssignment,
+    Challenge,
+    ChallengeDocument,
+    CriteriaSet,
+    Criterion,
+    Implementation,
+    ScoreSheet,
+    Support,
+    SupportCode,
+)
 from app.integrations.models import (
     ApiSubmission,
     IdempotencyRecord,
@@ -28,4 +40,6 @@ __all__ = [
     "IdempotencyRecord", "ItemAssignment", "LoginAttempt", "RecoveryCode", "Open311Request", "OutboxMessage",
     "RateLimitWindow", "RoutingRule", "SavedFilter",
     "Submission", "SubmissionDeadline", "Event", "ThrottleCounter", "WebhookDelivery", "WebhookSubscription",
+    "Assessment", "AssessorAssignment", "Challenge", "ChallengeDocument", "CriteriaSet", "Criterion", "Implementation",
+    "ScoreSheet", "Support", "SupportCode",
 ]

@@ -47,3 +47,17 @@ class EventType(StrEnum):
     RULE_ENABLED = "rule_enabled"
     RULE_DISABLED = "rule_disabled"
     RULE_REORDERED = "rule_reordered"
+    # Initiatives and solutions (app/initiatives): challenge events have submission_id NULL and data.challenge_id
+    CHALLENGE_PUBLISHED = "challenge_published"
+    CHALLENGE_UPDATED = "challenge_updated"
+    CHALLENGE_DECIDED = "challenge_decided"
+    CRITERIA_CHANGED = "criteria_changed"
+    ASSESSOR_ASSIGNED = "assessor_assigned"
+    SCORED = "scored"
+    SHORTLISTED = "shortlisted"
+    DECIDED = "decided"  # the decision on an initiative or solution: ends its handling as an answer does
+    IMPLEMENTATION_RECORDED = "implementation_recorded"
+    PUBLICATION_CONSENTED = "publication_consented"
+    PUBLICATION_WITHDRAWN = "publication_withdrawn"
+    PUBLISHED_FOR_SUPPORT = "published_for_support"
+    SUPPORT_THRESHOLD_REACHED = "support_threshold_reached"

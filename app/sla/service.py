@@ -63,6 +63,8 @@ UNIT_LABELS = {Unit.WORKING_DAYS: "ngày làm việc", Unit.WORKING_HOURS: "gi�
 PHASE_LABELS = {Phase.ACCEPT: "Tiếp nhận hoặc chuyển", Phase.ANSWER: "Trả lời / đánh giá"}
 ENTRY_KIND_LABELS = {EntryKind.DAY_OFF: "Ngày nghỉ", EntryKind.WORKING_DAY: "Ngày làm việc bù"}
 PRIORITY_LABELS = {Priority.NORMAL: "Thường", Priority.URGENT: "Khẩn"}
+# What ends an answer clock as met: an answer, or the decision on an initiative or solution (app/initiatives).
+ANSWERING_OUTCOMES = frozenset({EventType.ANSWERED, EventType.DECIDED})
 
 
 
@@ -853,7 +855,7 @@ def public_deadline_from(rows: list[SubmissionDeadline], *, now: datetime | None
             text = clock.left_text(left, days_left, calendar) if left > 0 else clock.late_text(days_left)
         return {"label": label, "due_at": None if row.clock == Clock.PAUSED else row.due_at,
                 "paused": row.clock == Clock.PAUSED, "text": text, "days_left": days_left}
-    answered = [r for r in rows if r.phase == Phase.ANSWER and r.outcome == EventType.ANSWERED]
+    answered = [r for r in rows if r.phase == Phase.ANSWER and r.outcome in ANSWERING_OUTCOMES]
     if not answered:
         return None
     row = answered[-1]

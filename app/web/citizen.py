@@ -13,6 +13,7 @@ from app.clientaddr import client_address
 from app.db import get_session, unit_of_work
 from app.errors import Invalid, InvalidTransition
 from app.i18n import N_
+from app.initiatives import service as initiatives_service
 from app.kinds import (
     EVENT_PUBLIC_LABELS,
     KIND_EXAMPLES,
@@ -149,6 +150,9 @@ def _remember(request: Request, code: str) -> None:
     """Whoever sent or proved the contact for a code may reopen it from this browser."""
     tracked = [c for c in request.session.get("tracked", []) if c != code]
     request.session["tracked"] = [code, *tracked][:TRACKED_LIMIT]
+
+
+remember_code = _remember  # the solution form of a challenge (app/web/challenges.py) remembers its code too
 
 
 @router.get("/track")
@@ -288,6 +292,7 @@ def public_view(session: Session, submission: Submission) -> dict:
         "commune": session.get(Commune, submission.commune_id),
         "events": events,
         "deadline": sla_service.public_deadline(session=session, submission=submission),
+        "initiative": initiatives_service.status_view(session=session, submission=submission),
         "masked": {
             "name": mask_name(submission.sender_name),
             "phone": mask_phone(submission.sender_phone),

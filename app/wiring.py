@@ -4,6 +4,7 @@ outbox sends through. Called by create_app(), the CLI and the tests before any e
 from app.config import get_settings
 from app.integrations import flows as integration_flows
 from app.integrations.webhooks import send_webhook
+from app.notifications import channels
 from app.notifications import flows as notification_flows
 from app.notifications.email import send_email
 from app.notifications.worker import register_sender
@@ -14,5 +15,13 @@ def register_subscribers() -> None:
     notification_flows.register()
     sla_flows.register()
     integration_flows.register()
-    register_sender("email", send_email, lambda: get_settings().smtp_timeout_seconds)
+    register_sender("email", send_email, lambda: get_settings().smtp_timeout_seconds,
+                    configured=channels.email_configured,
+                    per_recipient_hour=lambda: get_settings().email_per_recipient_hour)
+    register_sender("sms", channels.send_sms, lambda: get_settings().sms_timeout_seconds,
+                    configured=channels.sms_configured,
+                    per_recipient_hour=lambda: get_settings().sms_per_recipient_hour)
+    register_sender("zalo", channels.send_zalo, lambda: get_settings().zalo_timeout_seconds,
+                    configured=channels.zalo_configured,
+                    per_recipient_hour=lambda: get_settings().sms_per_recipient_hour)
     register_sender("webhook", send_webhook, lambda: get_settings().webhook_timeout_seconds)

@@ -1,139 +1,316 @@
-"""Which e-mails an event causes: the one place that decides it, for every event (domains only record events and
-put what the messages need in the event's `data`). Senders hear about every step they can act on; agencies about
-new items, deadline crossings and decisions on their extension requests; the coordinator about overdue items and
-extension requests.
+"""Which messages an event causes, to whom, by which channel, and every word they say: the one place that decides it
+(domains only record events and put what the messages need in the event's `data`; the lost-code page, the
+incoming-SMS commands and the daily digest take their texts from here too).
 
-| event | to | data used |
+Senders (by the channel they chose on the form: SMS, e-mail, both or none; `notify_by` None, as from the API:
+every contact they gave). SMS goes through Zalo (ZNS) first when a template is configured for the message, and
+falls back to SMS when Zalo refuses.
+
+| event | message to the sender |
+|---|---|
+| submitted | receipt with the tracking code |
+| accepted | e-mail only (an SMS would add nothing the receipt did not say) |
+| info requested | what is asked and how to reply |
+| answered, rejected (reason), transferred (to whom), extension granted (new date), closed | one message each |
+
+Agencies and accounts (by topic; each owner chooses immediate, daily digest or off per topic, app/notifications/
+service.py; defaults: the agency inbox immediate, people digest):
+
+| event | topic | to |
 |---|---|---|
-| accepted, transferred, info requested, answered, rejected | the sender (if they gave an e-mail) | — |
-| routed, assigned, transferred, reopened, sent to triage | the holding agency | — |
-| deadline at risk | the clock's agency | phase, due_at, agency_id |
-| deadline overdue | the clock's agency and the coordinator | phase, due_at, agency_id |
-| extension requested | the coordinator | working_days, reason |
-| extension granted | the holding agency | working_days, new_due_at (None while paused) |
-| extension refused | the holding agency | the internal note (the reason) |
-| sign-in failures (an account event) | the account holder (if the account has an e-mail) | failures, ip |
+| routed, assigned, transferred, reopened, sent to triage | new_item | the holding agency (inbox and staff) |
+| officer_assigned (issue 14) | assigned | the officer in data["officer_id"] |
+| info provided | sender_replied | the holding agency |
+| deadline at risk | at_risk | the clock's agency (data["agency_id"]) |
+| deadline overdue | overdue | the clock's agency and the coordinator |
+| rated unsatisfied | unsatisfied | the holding agency and the coordinator |
+| extension granted / refused | extension_decided | the holding agency |
+| extension requested | extension_requested | the coordinator |
+
+Account events: repeated sign-in failures (issue 10) e-mail the account's holder (if the account has an e-mail).
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session
 
 from app.accounts.models import Account
-from app.agencies.models import Agency
 from app.config import get_settings
 from app.events import bus
 from app.events.models import Event
 from app.events.service import data_of
-from app.kinds import PHASE_LABELS, REJECT_REASON_LABELS, EventType
-from app.notifications.service import agency_name, agency_recipients, coordinator_recipients, enqueue_email
+from app.kinds import PHASE_LABELS, REJECT_REASON_LABELS, STATE_LABELS, EventType, NotifyBy, State
+from app.notifications import channels, contacts, sms
+from app.notifications.models import DigestEntry, Mode, Topic
+from app.notifications.service import (
+    Recipient,
+    agency_name,
+    enqueue_email,
+    enqueue_sms,
+    recipients_for,
+    sms_opted_out,
+)
 from app.submissions.models import Submission
-from app.timefmt import format_datetime
+from app.timefmt import format_date, format_datetime
 
 _SIGNATURE = "\n\n--\nHệ thống PAKN Điện Biên (thư tự động, vui lòng không trả lời thư này)."
 
 NEW_ITEM_EVENTS = {EventType.ROUTED, EventType.ASSIGNED, EventType.TRANSFERRED, EventType.REOPENED,
                    EventType.SENT_TO_TRIAGE}
+# Officer assignment ("assigned to me") is recorded by issue 14 under this event type, with data["officer_id"].
+# Until that event type exists, nothing emits it and the flow below stays untriggered.
+OFFICER_ASSIGNED = "officer_assigned"
 
-
-def _status_link(submission: Submission) -> str:
-    return f"{get_settings().public_base_url.rstrip('/')}/track?code={submission.tracking_code}"
-
-
-def _officer_link(submission: Submission) -> str:
-    return f"{get_settings().public_base_url.rstrip('/')}/officer/items/{submission.tracking_code}"
-
-
-def _sender_message(session: Session, submission: Submission, event: Event) -> tuple[str, str] | None:
-    agency = session.get(Agency, submission.agency_id) if submission.agency_id else None
-    agency_name = agency.name if agency else "cơ quan xử lý"
-    code = submission.tracking_code
-    match event.type:
-        case EventType.ACCEPTED:
-            return (f"[{code}] Đã được tiếp nhận",
-                    f"{agency_name} đã tiếp nhận ý kiến “{submission.title}” của bạn và đang xử lý.")
-        case EventType.TRANSFERRED:
-            return (f"[{code}] Đã chuyển đến cơ quan có thẩm quyền",
-                    f"Ý kiến “{submission.title}” của bạn đã được chuyển đến {agency_name} để xử lý.")
-        case EventType.INFO_REQUESTED:
-            return (f"[{code}] Đề nghị bổ sung thông tin",
-                    f"{agency_name} đề nghị bạn bổ sung thông tin:\n\n{event.public_note}\n\n"
-                    f"Vui lòng trả lời tại trang tra cứu (nhập mã {code} và thư điện tử này).")
-        case EventType.ANSWERED:
-            return (f"[{code}] Đã có trả lời",
-                    f"{agency_name} đã trả lời ý kiến “{submission.title}”:\n\n{submission.answer_text}\n\n"
-                    "Bạn có thể đánh giá mức độ hài lòng tại trang tra cứu.")
-        case EventType.REJECTED:
-            reason = REJECT_REASON_LABELS.get(submission.reject_reason, submission.reject_reason)
-            return (f"[{code}] Không được tiếp nhận",
-                    f"Ý kiến “{submission.title}” không được tiếp nhận. Lý do: {reason}.\n\n{submission.reject_detail}")
-    return None
+TOPIC_LABELS = {
+    Topic.NEW_ITEM: "Hồ sơ mới (được phân luồng, giao hoặc chuyển đến)",
+    Topic.ASSIGNED: "Hồ sơ được giao cho tôi",
+    Topic.SENDER_REPLIED: "Người gửi bổ sung thông tin",
+    Topic.AT_RISK: "Hồ sơ sắp đến hạn",
+    Topic.OVERDUE: "Hồ sơ quá hạn",
+    Topic.UNSATISFIED: "Người gửi chưa hài lòng với trả lời",
+    Topic.EXTENSION_DECIDED: "Kết quả đề nghị gia hạn",
+    Topic.EXTENSION_REQUESTED: "Đề nghị gia hạn cần quyết định (Cơ quan thường trực)",
+}
+MODE_LABELS = {Mode.IMMEDIATE: "Ngay lập tức", Mode.DIGEST: "Tổng hợp 07:30 ngày làm việc", Mode.OFF: "Không nhận"}
 
 
 def _base_url() -> str:
     return get_settings().public_base_url.rstrip("/")
 
 
-def _deadline_message(session: Session, submission: Submission, event: Event) -> tuple[list[str], str, str] | None:
-    """(recipients, subject, body) of an event of the deadline machinery (app/sla), or None."""
+def _status_link(submission: Submission) -> str:
+    """Opens nothing by itself: the page asks for the phone or e-mail given at submission."""
+    return f"{_base_url()}/track?code={submission.tracking_code}"
+
+
+def _officer_link(submission: Submission) -> str:
+    return f"{_base_url()}/officer/items/{submission.tracking_code}"
+
+
+# --- to the sender -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SenderMessage:
+    kind: str  # receipt, info_requested, answered, … (also the key of its Zalo template)
+    subject: str
+    body: str  # the e-mail's text, before the link and the signature
+    sms: str | None  # the SMS (before folding), None: no SMS for this step
+    params: dict  # what a Zalo template shows
+
+
+def sender_message(session: Session, submission: Submission, event: Event) -> SenderMessage | None:
+    name = agency_name(session=session, agency_id=submission.agency_id) or "cơ quan xử lý"
     code = submission.tracking_code
-    data = data_of(event)
+    link = _status_link(submission)
+    params = {"ma_ho_so": code, "co_quan": name}
     match event.type:
-        case EventType.DEADLINE_AT_RISK | EventType.DEADLINE_OVERDUE:
-            agency_id = data.get("agency_id")
-            to = agency_recipients(session=session, agency_id=agency_id) if agency_id is not None else []
-            phase = PHASE_LABELS[data["phase"]].lower()
-            due = format_datetime(datetime.fromisoformat(data["due_at"]))
-            if event.type == EventType.DEADLINE_AT_RISK:
-                subject = f"[PAKN] Hồ sơ {code} sắp đến hạn ({phase} {due})"
-            else:
-                subject = f"[PAKN] Hồ sơ {code} đã quá hạn ({phase} {due})"
-                to += coordinator_recipients(session=session)
-            holder = agency_name(session=session, agency_id=agency_id)
-            body = (f"Hồ sơ {code} “{submission.title}”\nĐơn vị xử lý: {holder}\n"
-                    f"{event.internal_note}\nXem hồ sơ: {_officer_link(submission)}")
-            return to, subject, body
-        case EventType.EXTENSION_REQUESTED:
-            return (coordinator_recipients(session=session), f"[PAKN] Đề nghị gia hạn hồ sơ {code}",
-                    f"Hồ sơ {code} “{submission.title}” đề nghị gia hạn {data['working_days']} ngày làm việc.\n"
-                    f"Lý do: {data['reason']}\nXem và quyết định: {_base_url()}/sla/extensions")
+        case EventType.SUBMITTED:
+            stop = get_settings().sms_stop_keyword
+            return SenderMessage(
+                "receipt", f"[{code}] Đã nhận ý kiến của bạn",
+                f"Hệ thống PAKN Điện Biên đã nhận ý kiến “{submission.title}” của bạn.\n\n"
+                f"Mã tra cứu: {code}\nHãy giữ mã này: cùng số điện thoại hoặc thư điện tử bạn đã khai, mã dùng để "
+                "xem tiến độ, trả lời yêu cầu bổ sung và đánh giá kết quả.",
+                f"PAKN Dien Bien da nhan y kien cua ban. Ma tra cuu: {code}. Ngung nhan SMS: soan {stop}. {link}",
+                params)
+        case EventType.ACCEPTED:
+            return SenderMessage("accepted", f"[{code}] Đã được tiếp nhận",
+                                 f"{name} đã tiếp nhận ý kiến “{submission.title}” của bạn và đang xử lý.", None,
+                                 params)
+        case EventType.TRANSFERRED:
+            return SenderMessage(
+                "transferred", f"[{code}] Đã chuyển đến cơ quan có thẩm quyền",
+                f"Ý kiến “{submission.title}” của bạn đã được chuyển đến {name} để xử lý.",
+                f"PAKN: ho so {code} da chuyen den {name} de xu ly. {link}", params)
+        case EventType.INFO_REQUESTED:
+            question = " ".join((event.public_note or "").split())
+            return SenderMessage(
+                "info_requested", f"[{code}] Đề nghị bổ sung thông tin",
+                f"{name} đề nghị bạn bổ sung thông tin:\n\n{event.public_note}\n\n"
+                f"Vui lòng trả lời tại trang tra cứu (nhập mã {code} và số điện thoại hoặc thư điện tử đã khai). "
+                "Thời hạn xử lý tạm dừng cho đến khi bạn trả lời.",
+                f"PAKN: {name} de nghi bo sung cho ho so {code}: {question} Tra loi tai: {link}",
+                {**params, "noi_dung": question[:200]})
+        case EventType.ANSWERED:
+            return SenderMessage(
+                "answered", f"[{code}] Đã có trả lời",
+                f"{name} đã trả lời ý kiến “{submission.title}”:\n\n{submission.answer_text}\n\n"
+                "Bạn có thể đánh giá mức độ hài lòng tại trang tra cứu.",
+                f"PAKN: ho so {code} da co tra loi cua {name}. Xem va danh gia: {link}", params)
+        case EventType.REJECTED:
+            reason = REJECT_REASON_LABELS.get(submission.reject_reason, submission.reject_reason)
+            return SenderMessage(
+                "rejected", f"[{code}] Không được tiếp nhận",
+                f"Ý kiến “{submission.title}” không được tiếp nhận. Lý do: {reason}.\n\n"
+                f"{submission.reject_detail or ''}".rstrip(),
+                f"PAKN: ho so {code} khong duoc tiep nhan. Ly do: {reason}. {link}", {**params, "ly_do": reason})
         case EventType.EXTENSION_GRANTED:
-            new_due = data.get("new_due_at")
-            new_due_text = f" đến {format_datetime(datetime.fromisoformat(new_due))}" if new_due else ""
-            return (_holders(session, submission), f"[PAKN] Hồ sơ {code} được gia hạn",
-                    f"Cơ quan thường trực đồng ý gia hạn hồ sơ {code} thêm {data['working_days']} ngày làm việc"
-                    f"{new_due_text}.\n{event.internal_note or ''}")
-        case EventType.EXTENSION_REFUSED:
-            return (_holders(session, submission), f"[PAKN] Đề nghị gia hạn hồ sơ {code} không được chấp thuận",
-                    f"Cơ quan thường trực không chấp thuận gia hạn hồ sơ {code}.\nLý do: {event.internal_note}")
+            new_due = data_of(event).get("new_due_at")
+            until = f" đến ngày {format_date(datetime.fromisoformat(new_due))}" if new_due else ""
+            return SenderMessage(
+                "extended", f"[{code}] Thời hạn trả lời được gia hạn",
+                f"Thời hạn trả lời ý kiến “{submission.title}” được gia hạn{until} "
+                f"({data_of(event).get('working_days')} ngày làm việc).",
+                f"PAKN: thoi han tra loi ho so {code} duoc gia han{until}. {link}", params)
+        case EventType.CLOSED:
+            return SenderMessage("closed", f"[{code}] Hồ sơ đã đóng",
+                                 f"Hồ sơ “{submission.title}” đã được đóng. Cảm ơn bạn đã gửi ý kiến.",
+                                 f"PAKN: ho so {code} da dong. Cam on ban. {link}", params)
     return None
 
 
-def _holders(session: Session, submission: Submission) -> list[str]:
-    return agency_recipients(session=session, agency_id=submission.agency_id) if submission.agency_id else []
+def sender_channels(submission: Submission) -> list[tuple[str, str]]:
+    """(channel, address) the sender chose; reserved demo addresses never."""
+    choice = submission.notify_by
+    wanted = []
+    if submission.sender_phone and choice in (None, NotifyBy.SMS, NotifyBy.BOTH):
+        wanted.append(("sms", submission.sender_phone))
+    if submission.sender_email and choice in (None, NotifyBy.EMAIL, NotifyBy.BOTH):
+        wanted.append(("email", submission.sender_email))
+    return [(c, a) for c, a in wanted if not contacts.is_reserved(c, a)]
+
+
+def zalo_templates() -> dict[str, str]:
+    raw = get_settings().zalo_templates
+    return dict(part.split("=", 1) for part in raw.replace(";", ",").split(",") if "=" in part)
+
+
+def sms_text(text: str, link: str | None = None) -> str:
+    return sms.render(text, keep=link or "")
+
+
+def _to_phone(session: Session, *, phone: str, kind: str, text: str, link: str | None, params: dict,
+              submission_id: int | None) -> None:
+    """By Zalo when a template is configured for `kind` (falling back to SMS), else by SMS; nothing to a phone
+    that replied the stop keyword."""
+    if sms_opted_out(session=session, phone=phone):
+        return
+    body = sms_text(text, link)
+    template = zalo_templates().get(kind) if channels.zalo_configured() else None
+    if template:
+        enqueue_sms(session=session, to=phone, body=body, submission_id=submission_id, via_zalo=True,
+                    payload={"template_id": template, "template_data": params, "tracking_id": kind,
+                             "fallback": {"channel": "sms", "body": body}})
+    else:
+        enqueue_sms(session=session, to=phone, body=body, submission_id=submission_id)
+
+
+def tell_sender(session: Session, submission: Submission, event: Event) -> None:
+    message = sender_message(session, submission, event)
+    if message is None:
+        return
+    link = _status_link(submission)
+    for channel, address in sender_channels(submission):
+        if channel == "email":
+            enqueue_email(session=session, to=address, subject=message.subject,
+                          body=f"{message.body}\n\nTra cứu: {link}{_SIGNATURE}", submission_id=submission.id)
+        elif message.sms:
+            _to_phone(session, phone=address, kind=message.kind, text=message.sms, link=link,
+                      params=message.params, submission_id=submission.id)
+
+
+# --- to agencies and accounts ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StaffMessage:
+    topic: Topic
+    subject: str
+    body: str
+    line: str  # its line in a digest
+    agency_id: int | None = None
+    account_ids: tuple[int, ...] = ()
+    coordinator: bool = False
+
+
+def staff_message(session: Session, submission: Submission, event: Event) -> StaffMessage | None:
+    code = submission.tracking_code
+    data = data_of(event)
+    holder = submission.agency_id
+    link = _officer_link(submission)
+    title = submission.title
+    if event.type in NEW_ITEM_EVENTS and holder:
+        return StaffMessage(Topic.NEW_ITEM, f"[{code}] Hồ sơ mới: {title}",
+                            f"Đơn vị có hồ sơ mới cần tiếp nhận trong hạn.\n\n{title}\n\nXem và xử lý: {link}",
+                            f"{code} — Hồ sơ mới: {title}", agency_id=holder)
+    match event.type:
+        case _ if event.type == OFFICER_ASSIGNED and data.get("officer_id"):
+            return StaffMessage(Topic.ASSIGNED, f"[{code}] Hồ sơ được giao cho bạn: {title}",
+                                f"Bạn được giao xử lý hồ sơ {code} “{title}”.\n\nXem và xử lý: {link}",
+                                f"{code} — Được giao cho bạn: {title}", account_ids=(int(data["officer_id"]),))
+        case EventType.INFO_PROVIDED if holder:
+            return StaffMessage(Topic.SENDER_REPLIED, f"[{code}] Người gửi đã bổ sung thông tin",
+                                f"Người gửi hồ sơ {code} “{title}” đã bổ sung thông tin; thời hạn xử lý chạy "
+                                f"tiếp.\n\nXem: {link}", f"{code} — Người gửi đã bổ sung: {title}", agency_id=holder)
+        case EventType.DEADLINE_AT_RISK | EventType.DEADLINE_OVERDUE:
+            agency_id = data.get("agency_id")
+            phase = PHASE_LABELS[data["phase"]].lower()
+            due = format_datetime(datetime.fromisoformat(data["due_at"]))
+            at_risk = event.type == EventType.DEADLINE_AT_RISK
+            subject = (f"[PAKN] Hồ sơ {code} sắp đến hạn ({phase} {due})" if at_risk
+                       else f"[PAKN] Hồ sơ {code} đã quá hạn ({phase} {due})")
+            body = (f"Hồ sơ {code} “{title}”\nĐơn vị xử lý: {agency_name(session=session, agency_id=agency_id)}\n"
+                    f"{event.internal_note}\nXem hồ sơ: {link}")
+            line = f"{code} — {'Sắp đến hạn' if at_risk else 'Quá hạn'} {phase} {due}: {title}"
+            return StaffMessage(Topic.AT_RISK if at_risk else Topic.OVERDUE, subject, body, line,
+                                agency_id=agency_id, coordinator=not at_risk)
+        case EventType.RATED if data.get("satisfied") is False:
+            return StaffMessage(Topic.UNSATISFIED, f"[{code}] Người gửi chưa hài lòng với trả lời",
+                                f"Người gửi hồ sơ {code} “{title}” chưa hài lòng với trả lời.\n"
+                                f"{event.public_note or ''}\nXem: {link}", f"{code} — Chưa hài lòng: {title}",
+                                agency_id=holder, coordinator=True)
+        case EventType.EXTENSION_REQUESTED:
+            return StaffMessage(
+                Topic.EXTENSION_REQUESTED, f"[PAKN] Đề nghị gia hạn hồ sơ {code}",
+                f"Hồ sơ {code} “{title}” đề nghị gia hạn {data['working_days']} ngày làm việc.\n"
+                f"Lý do: {data['reason']}\nXem và quyết định: {_base_url()}/sla/extensions",
+                f"{code} — Đề nghị gia hạn {data['working_days']} ngày: {title}", coordinator=True)
+        case EventType.EXTENSION_GRANTED:
+            new_due = data.get("new_due_at")
+            new_due_text = f" đến {format_datetime(datetime.fromisoformat(new_due))}" if new_due else ""
+            return StaffMessage(
+                Topic.EXTENSION_DECIDED, f"[PAKN] Hồ sơ {code} được gia hạn",
+                f"Cơ quan thường trực đồng ý gia hạn hồ sơ {code} thêm {data['working_days']} ngày làm việc"
+                f"{new_due_text}.\n{event.internal_note or ''}", f"{code} — Được gia hạn{new_due_text}",
+                agency_id=holder)
+        case EventType.EXTENSION_REFUSED:
+            return StaffMessage(
+                Topic.EXTENSION_DECIDED, f"[PAKN] Đề nghị gia hạn hồ sơ {code} không được chấp thuận",
+                f"Cơ quan thường trực không chấp thuận gia hạn hồ sơ {code}.\nLý do: {event.internal_note}",
+                f"{code} — Không được gia hạn", agency_id=holder)
+    return None
+
+
+def staff_sms(message: StaffMessage) -> str:
+    return sms_text(f"PAKN: {message.line}")
+
+
+def tell_staff(session: Session, submission: Submission, event: Event) -> None:
+    message = staff_message(session, submission, event)
+    if message is None:
+        return
+    for recipient, mode in recipients_for(session=session, topic=message.topic, agency_id=message.agency_id,
+                                          account_ids=message.account_ids, coordinator=message.coordinator):
+        if mode == Mode.DIGEST:
+            session.add(DigestEntry(channel=recipient.channel, recipient=recipient.address, topic=message.topic,
+                                    line=message.line[:500], submission_id=submission.id,
+                                    created_at=event.created_at))
+        else:
+            _immediate(session, recipient, message, submission.id)
+
+
+def _immediate(session: Session, recipient: Recipient, message: StaffMessage, submission_id: int | None) -> None:
+    if recipient.channel == "email":
+        enqueue_email(session=session, to=recipient.address, subject=message.subject,
+                      body=message.body if message.topic != Topic.NEW_ITEM else f"{message.body}{_SIGNATURE}",
+                      submission_id=submission_id)
+    else:
+        enqueue_sms(session=session, to=recipient.address, body=staff_sms(message), submission_id=submission_id)
 
 
 def on_submission_event(*, session: Session, submission: Submission, event: Event) -> None:
-    if submission.sender_email:
-        message = _sender_message(session, submission, event)
-        if message:
-            subject, body = message
-            enqueue_email(session=session, to=submission.sender_email, subject=subject,
-                          body=f"{body}\n\nTra cứu: {_status_link(submission)}{_SIGNATURE}",
-                          submission_id=submission.id)
-    if event.type in NEW_ITEM_EVENTS and submission.agency_id:
-        for address in agency_recipients(session=session, agency_id=submission.agency_id):
-            enqueue_email(
-                session=session, to=address, subject=f"[{submission.tracking_code}] Hồ sơ mới: {submission.title}",
-                body=f"Đơn vị có hồ sơ mới cần tiếp nhận trong hạn.\n\n{submission.title}\n\n"
-                     f"Xem và xử lý: {_officer_link(submission)}{_SIGNATURE}",
-                submission_id=submission.id,
-            )
-    deadline = _deadline_message(session, submission, event)
-    if deadline:
-        to, subject, body = deadline
-        for address in dict.fromkeys(to):
-            enqueue_email(session=session, to=address, subject=subject, body=body, submission_id=submission.id)
+    tell_sender(session, submission, event)
+    tell_staff(session, submission, event)
 
 
 def on_account_event(*, session: Session, event: Event) -> None:
@@ -160,3 +337,47 @@ def register() -> None:
         session=session, submission=submission, event=event), order=10)
     bus.subscribe("notifications.accounts", lambda session, event, submission: on_account_event(
         session=session, event=event) if submission is None else None, order=11, item_events_only=False)
+
+
+# --- texts of the other doors ------------------------------------------------------------------------------
+
+def digest_message(channel: str, day: datetime, lines: list[str]) -> tuple[str, str]:
+    """(subject, body) of one recipient's daily digest: everything since the previous one, in one message."""
+    n = len(lines)
+    if channel == "sms":
+        return "", sms_text(f"PAKN: {n} viec moi can xem ({format_date(day)}). Xem: {_base_url()}/officer/inbox",
+                            f"{_base_url()}/officer/inbox")
+    body = "\n".join(f"• {line}" for line in lines)
+    return (f"[PAKN] Tổng hợp ngày {format_date(day)}: {n} việc cần xem",
+            f"Những việc mới từ bản tổng hợp trước:\n\n{body}\n\nHộp hồ sơ: {_base_url()}/officer/inbox{_SIGNATURE}")
+
+
+def lost_code_message(channel: str, codes: list[str]) -> tuple[str, str]:
+    """The codes of a person's items, sent only to the phone or e-mail they were given with."""
+    listed = ", ".join(codes)
+    if channel == "sms":
+        return "", sms_text(f"PAKN: ma tra cuu cua ban: {listed}. {_base_url()}/track", f"{_base_url()}/track")
+    return ("[PAKN] Mã tra cứu hồ sơ của bạn",
+            "Bạn (hoặc ai đó nhập địa chỉ này) đã yêu cầu gửi lại mã tra cứu. Các hồ sơ gửi kèm địa chỉ này:\n\n"
+            + "\n".join(f"• {c}" for c in codes)
+            + f"\n\nTra cứu: {_base_url()}/track\nNếu bạn không yêu cầu, có thể bỏ qua thư này.{_SIGNATURE}")
+
+
+def status_reply(submission: Submission | None) -> str:
+    """The answer to `TRACUU <mã>`: the state of the item if it was sent from this phone; the same words for an
+    unknown code and for somebody else's."""
+    if submission is None:
+        return sms_text("PAKN: khong tim thay ho so nay cua so dien thoai cua ban. Soan: TRACUU <ma tra cuu>")
+    state = STATE_LABELS[State(submission.state)]
+    due = ""
+    return sms_text(f"PAKN: ho so {submission.tracking_code}: {state}{due}. Xem: {_status_link(submission)}",
+                    _status_link(submission))
+
+
+def stopped_reply() -> str:
+    return sms_text("PAKN: ban se khong nhan SMS thong bao nua. Van tra cuu duoc tai trang PAKN Dien Bien.")
+
+
+def help_reply() -> str:
+    stop = get_settings().sms_stop_keyword
+    return sms_text(f"PAKN: soan TRACUU <ma tra cuu> de xem tien do; soan {stop} de ngung nhan SMS.")

@@ -35,10 +35,12 @@ from app.headers import SecurityHeadersMiddleware, csp_with_script_hashes
 from app.i18n import N_
 from app.integrations.open311 import Open311Error
 from app.integrations.scheduled import purge_expired
+from app.notifications import digest
 from app.notifications.worker import WorkerThread, register_job
+from app.sla import service as sla_service
 from app.sla.scheduled import close_unrated_answers, recompute_job
 from app.sla.scheduled import sweep_job as sla_sweep_job
-from app.web import admin, agency_admin, attachments, auth, citizen, officer, rules
+from app.web import admin, agency_admin, attachments, auth, citizen, contacts, officer, rules
 from app.web import sla as sla_web
 from app.web.common import (
     LoginRequired,
@@ -111,6 +113,12 @@ def _allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
+def digest_job(session: Session, now) -> None:
+    """The daily digest on the province's working calendar (app/sla), which app.notifications may not import."""
+    calendar = sla_service.working_calendar(session=session)
+    digest.send_due(session, now, calendar.is_working_day)
+
+
 def register_jobs() -> None:
     register_job("close_unrated_answers", close_unrated_answers, every_seconds=3600)
     register_job("sweep_upload_temp", sweep_upload_temp, every_seconds=3600)
@@ -118,6 +126,7 @@ def register_jobs() -> None:
     register_job("sla_calendar_recompute", recompute_job, every_seconds=get_settings().sla_sweep_seconds)
     register_job("sla_sweep", sla_sweep_job, every_seconds=get_settings().sla_sweep_seconds)
     register_job("purge_api_records", purge_expired, every_seconds=3600)
+    register_job("notification_digest", digest_job, every_seconds=300)
     if get_settings().audit_checkpoint_seconds > 0:
         register_job("audit_checkpoint", checkpoint_job, every_seconds=get_settings().audit_checkpoint_seconds)
 
@@ -171,6 +180,7 @@ def create_app() -> FastAPI:
     app.include_router(agency_admin.router)
     app.include_router(rules.router)
     app.include_router(admin.router)
+    app.include_router(contacts.router)
     app.include_router(sla_web.router)
     app.include_router(v1.router)
     app.include_router(submissions.router)

@@ -2,8 +2,8 @@
 (domains only record events and put what the messages need in the event's `data`; the lost-code page, the
 incoming-SMS commands and the daily digest take their texts from here too).
 
-Senders (by the channel they chose on the form: SMS, e-mail, both or none; `notify_by` None, as from the API:
-every contact they gave). SMS goes through Zalo (ZNS) first when a template is configured for the message, and
+Senders (by the channel they chose on the form: SMS, e-mail, both or none; `notify_by` None, the form's default
+and the API's: SMS when they gave a phone, else e-mail). SMS goes through Zalo (ZNS) first when a template is configured for the message, and
 falls back to SMS when Zalo refuses.
 
 | event | message to the sender |
@@ -42,7 +42,7 @@ from app.events.models import Event
 from app.events.service import data_of
 from app.kinds import PHASE_LABELS, REJECT_REASON_LABELS, STATE_LABELS, EventType, NotifyBy, State
 from app.notifications import channels, contacts, sms
-from app.notifications.models import DigestEntry, Mode, Topic
+from app.notifications.models import DigestEntry, Mode, OutboxMessage, Topic
 from app.notifications.service import (
     Recipient,
     agency_name,
@@ -163,10 +163,12 @@ def sender_message(session: Session, submission: Submission, event: Event) -> Se
 def sender_channels(submission: Submission) -> list[tuple[str, str]]:
     """(channel, address) the sender chose; reserved demo addresses never."""
     choice = submission.notify_by
+    if choice is None:  # not chosen (the form's default, the API): SMS when a phone was given, else e-mail
+        choice = NotifyBy.SMS if submission.sender_phone else NotifyBy.EMAIL
     wanted = []
-    if submission.sender_phone and choice in (None, NotifyBy.SMS, NotifyBy.BOTH):
+    if submission.sender_phone and choice in (NotifyBy.SMS, NotifyBy.BOTH):
         wanted.append(("sms", submission.sender_phone))
-    if submission.sender_email and choice in (None, NotifyBy.EMAIL, NotifyBy.BOTH):
+    if submission.sender_email and choice in (NotifyBy.EMAIL, NotifyBy.BOTH):
         wanted.append(("email", submission.sender_email))
     return [(c, a) for c, a in wanted if not contacts.is_reserved(c, a)]
 
@@ -350,6 +352,30 @@ def digest_message(channel: str, day: datetime, lines: list[str]) -> tuple[str, 
     body = "\n".join(f"• {line}" for line in lines)
     return (f"[PAKN] Tổng hợp ngày {format_date(day)}: {n} việc cần xem",
             f"Những việc mới từ bản tổng hợp trước:\n\n{body}\n\nHộp hồ sơ: {_base_url()}/officer/inbox{_SIGNATURE}")
+
+
+def queue_digest(session: Session, channel: str, recipient: str, day: datetime, lines: list[str]) -> OutboxMessage:
+    subject, body = digest_message(channel, day, lines)
+    if channel == "email":
+        return enqueue_email(session=session, to=recipient, subject=subject, body=body)
+    return enqueue_sms(session=session, to=recipient, body=body)
+
+
+def queue_lost_codes(session: Session, channel: str, address: str, codes: list[str]) -> None:
+    """Nothing to reserved demo addresses, nor by SMS to a phone that replied the stop keyword."""
+    if not codes or contacts.is_reserved(channel, address):
+        return
+    subject, body = lost_code_message(channel, codes)
+    if channel == "email":
+        enqueue_email(session=session, to=address, subject=subject, body=body)
+    elif not sms_opted_out(session=session, phone=address):
+        enqueue_sms(session=session, to=address, body=body)
+
+
+def queue_reply(session: Session, phone: str, text: str) -> None:
+    """An answer to an incoming SMS (TRACUU, the stop keyword, help): by SMS, to the phone that wrote."""
+    if not contacts.is_reserved_phone(phone):
+        enqueue_sms(session=session, to=phone, body=text)
 
 
 def lost_code_message(channel: str, codes: list[str]) -> tuple[str, str]:

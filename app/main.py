@@ -40,7 +40,7 @@ from app.notifications.worker import WorkerThread, register_job
 from app.sla import service as sla_service
 from app.sla.scheduled import close_unrated_answers, recompute_job
 from app.sla.scheduled import sweep_job as sla_sweep_job
-from app.web import admin, agency_admin, attachments, auth, citizen, contacts, officer, rules
+from app.web import admin, agency_admin, attachments, auth, citizen, contacts, lost_code, officer, rules, sms_gateway
 from app.web import sla as sla_web
 from app.web.common import (
     LoginRequired,
@@ -173,6 +173,7 @@ def create_app() -> FastAPI:
     app.add_middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxies)
 
     app.mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static")
+    app.include_router(lost_code.router)  # before citizen: /track/quen-ma is not a tracking code
     app.include_router(citizen.router)
     app.include_router(auth.router)
     app.include_router(officer.router)
@@ -181,6 +182,7 @@ def create_app() -> FastAPI:
     app.include_router(rules.router)
     app.include_router(admin.router)
     app.include_router(contacts.router)
+    app.include_router(sms_gateway.router)
     app.include_router(sla_web.router)
     app.include_router(v1.router)
     app.include_router(submissions.router)

@@ -6,6 +6,7 @@ from app.integrations import flows as integration_flows
 from app.integrations.webhooks import send_webhook
 from app.notifications import channels
 from app.notifications import flows as notification_flows
+from app.notifications import incoming as incoming_sms
 from app.notifications.email import send_email
 from app.notifications.worker import register_sender
 from app.sla import flows as sla_flows
@@ -13,6 +14,7 @@ from app.sla import flows as sla_flows
 
 def register_subscribers() -> None:
     notification_flows.register()
+    incoming_sms.register_defaults()
     sla_flows.register()
     integration_flows.register()
     register_sender("email", send_email, lambda: get_settings().smtp_timeout_seconds,

@@ -3,8 +3,8 @@
 incoming-SMS commands and the daily digest take their texts from here too).
 
 Senders (by the channel they chose on the form: SMS, e-mail, both or none; `notify_by` None, the form's default
-and the API's: SMS when they gave a phone, else e-mail). SMS goes through Zalo (ZNS) first when a template is configured for the message, and
-falls back to SMS when Zalo refuses.
+and the API's: SMS when they gave a phone, else e-mail). SMS goes through Zalo (ZNS) first when a template is
+configured for the message, and falls back to SMS when Zalo refuses.
 
 | event | message to the sender |
 |---|---|
@@ -372,10 +372,13 @@ def queue_lost_codes(session: Session, channel: str, address: str, codes: list[s
         enqueue_sms(session=session, to=address, body=body)
 
 
-def queue_reply(session: Session, phone: str, text: str) -> None:
-    """An answer to an incoming SMS (TRACUU, the stop keyword, help): by SMS, to the phone that wrote."""
-    if not contacts.is_reserved_phone(phone):
-        enqueue_sms(session=session, to=phone, body=text)
+def queue_reply(session: Session, phone: str, text: str, *, submission: Submission | None = None,
+                force: bool = False) -> None:
+    """An answer to an incoming SMS (TRACUU, the stop keyword, help): by SMS, to the phone that wrote; `force`:
+    even to a phone that stopped SMS (the confirmation of the stop itself)."""
+    if contacts.is_reserved_phone(phone) or (not force and sms_opted_out(session=session, phone=phone)):
+        return
+    enqueue_sms(session=session, to=phone, body=text, submission_id=submission.id if submission else None)
 
 
 def lost_code_message(channel: str, codes: list[str]) -> tuple[str, str]:

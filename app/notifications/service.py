@@ -1,10 +1,12 @@
 """Queueing messages in the outbox. Nothing here sends: the worker does, after the commit."""
 
 import json
+import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from sqlalchemy import or_
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.accounts.models import Account, Role
 from app.agencies import service as agencies_service
@@ -15,6 +17,7 @@ from app.db import utcnow
 from app.errors import Invalid
 from app.notifications import contacts
 from app.notifications.models import (
+    DeliveryReport,
     Mode,
     NotificationPreference,
     OutboxMessage,
@@ -22,6 +25,7 @@ from app.notifications.models import (
     SmsOptOut,
     Topic,
 )
+from app.submissions.contact import mask_email, mask_phone
 
 
 def enqueue(
@@ -238,11 +242,72 @@ def resume_sms(*, session: Session, phone: str) -> bool:
     return True
 
 
-def failed_messages(*, session: Session, limit: int = 100) -> list[OutboxMessage]:
-    return list(session.exec(
+@dataclass(frozen=True)
+class FailedDelivery:
+    """What /admin shows of a message that gave up: never its subject, text or tracking code."""
+
+    id: int
+    channel: str
+    recipient: str  # masked
+    attempts: int
+    error: str  # with addresses and tracking codes blanked
+    created_at: object
+    last_attempt_at: object | None
+
+
+_CODE = re.compile(r"DB-?\d{4}-?[0-9A-Z]{6}", re.IGNORECASE)
+_EMAIL = re.compile(r"[^@\s<>\"'(),;:]+@[^@\s<>\"'(),;:]+")
+_DIGITS = re.compile(r"\+?\d[\d .\-]{7,}\d")
+
+
+def mask_recipient(channel: str, recipient: str) -> str:
+    if channel == "email":
+        return mask_email(recipient) or ""
+    if channel in ("sms", "zalo"):
+        return mask_phone(recipient) or ""
+    parts = urlsplit(recipient)  # a webhook: where it goes, not which path or query
+    return f"{parts.scheme}://{parts.hostname}" if parts.hostname else "***"
+
+
+def scrub(error: str | None, recipient: str = "") -> str:
+    """An error as a gateway wrote it may repeat the address, the subject or the code: those are blanked."""
+    text = (error or "").replace(recipient, "***") if recipient else (error or "")
+    return _DIGITS.sub("***", _EMAIL.sub("***", _CODE.sub("***", text)))[:300]
+
+
+def failed_messages(*, session: Session, limit: int = 100) -> list[FailedDelivery]:
+    rows = session.exec(
         select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.DEAD)
         .order_by(col(OutboxMessage.id).desc()).limit(limit)
-    ).all())
+    ).all()
+    return [FailedDelivery(id=m.id, channel=m.channel, recipient=mask_recipient(m.channel, m.recipient),
+                           attempts=m.attempts, error=scrub(m.last_error, m.recipient), created_at=m.created_at,
+                           last_attempt_at=m.next_attempt_at)
+            for m in rows]
+
+
+@dataclass(frozen=True)
+class ChannelState:
+    channel: str
+    label: str
+    configured: bool
+    counts: dict
+
+
+CHANNEL_LABELS = {"email": "Thư điện tử", "sms": "SMS (Kannel)", "zalo": "Zalo (ZNS)", "webhook": "Webhook"}
+
+
+def channel_states(*, session: Session, configured: dict[str, bool]) -> list[ChannelState]:
+    """Per channel: set up or "chưa cấu hình", and how many messages wait, went, gave up."""
+    counts: dict[str, dict[str, int]] = {}
+    for channel, status, n in session.exec(select(OutboxMessage.channel, OutboxMessage.status, func.count())
+                                           .group_by(OutboxMessage.channel, OutboxMessage.status)):
+        counts.setdefault(channel, {})[str(status)] = n
+    return [ChannelState(c, label, configured.get(c, True), counts.get(c, {})) for c, label in CHANNEL_LABELS.items()]
+
+
+def delivery_report_counts(*, session: Session) -> dict[int, int]:
+    return dict(session.exec(select(DeliveryReport.status, func.count()).group_by(DeliveryReport.status)).all())
 
 
 def retry_message(*, session: Session, message: OutboxMessage) -> None:

@@ -79,7 +79,7 @@ def test_sender_and_agency_get_mail_for_each_step(db, smtp, submit, make_account
 
 def test_rejection_mail_tells_the_reason(db, smtp, submit, make_account):
     officer = make_account("so-khcn")
-    sub = submit(sender_email="minh@example.vn")
+    sub = submit(sender_email="minh@example.vn", notify_by="email")
     service.reject(session=db, submission=sub, actor=officer, reason_code="out_of_scope",
                    detail="Việc này thuộc Sở Xây dựng.")
     worker.run_once(db, jobs=False)
@@ -122,7 +122,7 @@ def test_backoff_grows_and_is_capped():
 
 def test_nothing_is_queued_when_the_change_rolls_back(db, submit, make_account):
     officer = make_account("so-khcn")
-    sub = submit(sender_email="minh@example.vn")
+    sub = submit(sender_email="minh@example.vn", notify_by="email")
     before = len(pending(db))
     with pytest.raises(Invalid):
         service.transfer(session=db, submission=sub, actor=officer, to_agency=agency(db, "so-y-te"), reason="")
@@ -136,4 +136,5 @@ def test_system_admin_sees_dead_messages(client, db, login_as):
     db.commit()
     login_as(None, __import__("app.accounts.models", fromlist=["Role"]).Role.SYSTEM_ADMIN)
     page = client.get("/admin")
-    assert "khong-gui-duoc@example.vn" in page.text and "SMTP_HOST is not set" in page.text
+    assert "k***@example.vn" in page.text and "SMTP_HOST is not set" in page.text
+    assert "khong-gui-duoc@example.vn" not in page.text  # the recipient is masked (issue 9)

@@ -112,7 +112,7 @@ def sender_message(session: Session, submission: Submission, event: Event) -> Se
                 f"Hệ thống PAKN Điện Biên đã nhận ý kiến “{submission.title}” của bạn.\n\n"
                 f"Mã tra cứu: {code}\nHãy giữ mã này: cùng số điện thoại hoặc thư điện tử bạn đã khai, mã dùng để "
                 "xem tiến độ, trả lời yêu cầu bổ sung và đánh giá kết quả.",
-                f"PAKN Dien Bien da nhan y kien cua ban. Ma tra cuu: {code}. Ngung nhan SMS: soan {stop}. {link}",
+                f"PAKN Điện Biên đã nhận ý kiến của bạn. Mã tra cứu: {code}. Ngừng nhận SMS: soạn {stop}. {link}",
                 params)
         case EventType.ACCEPTED:
             return SenderMessage("accepted", f"[{code}] Đã được tiếp nhận",
@@ -122,7 +122,7 @@ def sender_message(session: Session, submission: Submission, event: Event) -> Se
             return SenderMessage(
                 "transferred", f"[{code}] Đã chuyển đến cơ quan có thẩm quyền",
                 f"Ý kiến “{submission.title}” của bạn đã được chuyển đến {name} để xử lý.",
-                f"PAKN: ho so {code} da chuyen den {name} de xu ly. {link}", params)
+                f"PAKN: hồ sơ {code} đã chuyển đến {name} để xử lý. {link}", params)
         case EventType.INFO_REQUESTED:
             question = " ".join((event.public_note or "").split())
             return SenderMessage(
@@ -130,21 +130,21 @@ def sender_message(session: Session, submission: Submission, event: Event) -> Se
                 f"{name} đề nghị bạn bổ sung thông tin:\n\n{event.public_note}\n\n"
                 f"Vui lòng trả lời tại trang tra cứu (nhập mã {code} và số điện thoại hoặc thư điện tử đã khai). "
                 "Thời hạn xử lý tạm dừng cho đến khi bạn trả lời.",
-                f"PAKN: {name} de nghi bo sung cho ho so {code}: {question} Tra loi tai: {link}",
+                f"PAKN: {name} đề nghị bổ sung cho hồ sơ {code}: {question} Trả lời tại: {link}",
                 {**params, "noi_dung": question[:200]})
         case EventType.ANSWERED:
             return SenderMessage(
                 "answered", f"[{code}] Đã có trả lời",
                 f"{name} đã trả lời ý kiến “{submission.title}”:\n\n{submission.answer_text}\n\n"
                 "Bạn có thể đánh giá mức độ hài lòng tại trang tra cứu.",
-                f"PAKN: ho so {code} da co tra loi cua {name}. Xem va danh gia: {link}", params)
+                f"PAKN: hồ sơ {code} đã có trả lời của {name}. Xem và đánh giá: {link}", params)
         case EventType.REJECTED:
             reason = REJECT_REASON_LABELS.get(submission.reject_reason, submission.reject_reason)
             return SenderMessage(
                 "rejected", f"[{code}] Không được tiếp nhận",
                 f"Ý kiến “{submission.title}” không được tiếp nhận. Lý do: {reason}.\n\n"
                 f"{submission.reject_detail or ''}".rstrip(),
-                f"PAKN: ho so {code} khong duoc tiep nhan. Ly do: {reason}. {link}", {**params, "ly_do": reason})
+                f"PAKN: hồ sơ {code} không được tiếp nhận. Lý do: {reason}. {link}", {**params, "ly_do": reason})
         case EventType.EXTENSION_GRANTED:
             new_due = data_of(event).get("new_due_at")
             until = f" đến ngày {format_date(datetime.fromisoformat(new_due))}" if new_due else ""
@@ -152,11 +152,11 @@ def sender_message(session: Session, submission: Submission, event: Event) -> Se
                 "extended", f"[{code}] Thời hạn trả lời được gia hạn",
                 f"Thời hạn trả lời ý kiến “{submission.title}” được gia hạn{until} "
                 f"({data_of(event).get('working_days')} ngày làm việc).",
-                f"PAKN: thoi han tra loi ho so {code} duoc gia han{until}. {link}", params)
+                f"PAKN: thời hạn trả lời hồ sơ {code} được gia hạn{until}. {link}", params)
         case EventType.CLOSED:
             return SenderMessage("closed", f"[{code}] Hồ sơ đã đóng",
                                  f"Hồ sơ “{submission.title}” đã được đóng. Cảm ơn bạn đã gửi ý kiến.",
-                                 f"PAKN: ho so {code} da dong. Cam on ban. {link}", params)
+                                 f"PAKN: hồ sơ {code} đã đóng. Cảm ơn bạn. {link}", params)
     return None
 
 
@@ -347,7 +347,7 @@ def digest_message(channel: str, day: datetime, lines: list[str]) -> tuple[str, 
     """(subject, body) of one recipient's daily digest: everything since the previous one, in one message."""
     n = len(lines)
     if channel == "sms":
-        return "", sms_text(f"PAKN: {n} viec moi can xem ({format_date(day)}). Xem: {_base_url()}/officer/inbox",
+        return "", sms_text(f"PAKN: {n} việc mới cần xem ({format_date(day)}). Xem: {_base_url()}/officer/inbox",
                             f"{_base_url()}/officer/inbox")
     body = "\n".join(f"• {line}" for line in lines)
     return (f"[PAKN] Tổng hợp ngày {format_date(day)}: {n} việc cần xem",
@@ -385,7 +385,7 @@ def lost_code_message(channel: str, codes: list[str]) -> tuple[str, str]:
     """The codes of a person's items, sent only to the phone or e-mail they were given with."""
     listed = ", ".join(codes)
     if channel == "sms":
-        return "", sms_text(f"PAKN: ma tra cuu cua ban: {listed}. {_base_url()}/track", f"{_base_url()}/track")
+        return "", sms_text(f"PAKN: mã tra cứu của bạn: {listed}. {_base_url()}/track", f"{_base_url()}/track")
     return ("[PAKN] Mã tra cứu hồ sơ của bạn",
             "Bạn (hoặc ai đó nhập địa chỉ này) đã yêu cầu gửi lại mã tra cứu. Các hồ sơ gửi kèm địa chỉ này:\n\n"
             + "\n".join(f"• {c}" for c in codes)
@@ -396,17 +396,16 @@ def status_reply(submission: Submission | None) -> str:
     """The answer to `TRACUU <mã>`: the state of the item if it was sent from this phone; the same words for an
     unknown code and for somebody else's."""
     if submission is None:
-        return sms_text("PAKN: khong tim thay ho so nay cua so dien thoai cua ban. Soan: TRACUU <ma tra cuu>")
+        return sms_text("PAKN: không tìm thấy hồ sơ này của số điện thoại của bạn. Soạn: TRACUU <mã tra cứu>")
     state = STATE_LABELS[State(submission.state)]
-    due = ""
-    return sms_text(f"PAKN: ho so {submission.tracking_code}: {state}{due}. Xem: {_status_link(submission)}",
+    return sms_text(f"PAKN: hồ sơ {submission.tracking_code}: {state}. Xem: {_status_link(submission)}",
                     _status_link(submission))
 
 
 def stopped_reply() -> str:
-    return sms_text("PAKN: ban se khong nhan SMS thong bao nua. Van tra cuu duoc tai trang PAKN Dien Bien.")
+    return sms_text("PAKN: bạn sẽ không nhận SMS thông báo nữa. Vẫn tra cứu được tại trang PAKN Điện Biên.")
 
 
 def help_reply() -> str:
     stop = get_settings().sms_stop_keyword
-    return sms_text(f"PAKN: soan TRACUU <ma tra cuu> de xem tien do; soan {stop} de ngung nhan SMS.")
+    return sms_text(f"PAKN: soạn TRACUU <mã tra cứu> để xem tiến độ; soạn {stop} để ngừng nhận SMS.")

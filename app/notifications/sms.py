@@ -53,7 +53,9 @@ def render(text: str, *, keep: str = "") -> str:
     gsm = is_gsm7(body + tail)
     room = capacity(s.sms_max_segments, gsm) - (septets(tail) if gsm else len(tail))
     if (septets(body) if gsm else len(body)) > room:
-        body = body[: max(0, room - 3)].rstrip() + "..."
+        cut = body[: max(0, room - 4)]
+        cut = cut[: cut.rfind(" ")] if " " in cut else cut  # at a word boundary
+        body = cut.rstrip(" ,.:;") + "... "
         while gsm and septets(body) > room:
-            body = body[:-4] + "..."
+            body = body[:-5].rstrip() + "... "
     return body + tail

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from starlette.datastructures import FormData
 
 from app.accounts import service as accounts_service
-from app.accounts.models import Account, Role
+from app.accounts.models import Account
 from app.accounts.permissions import can_edit_account_contact, can_edit_agency_contact, is_coordinator
 from app.agencies.models import Agency
 from app.db import get_session, unit_of_work
@@ -17,12 +17,12 @@ from app.notifications import contacts
 from app.notifications import service as notifications_service
 from app.notifications.flows import MODE_LABELS, TOPIC_LABELS
 from app.notifications.models import Topic
-from app.web.common import PageError, account_guard, coordinator_only, current_account, form_data, render, require_csrf
+from app.web.agency_admin import agency_admin
+from app.web.common import PageError, coordinator_only, current_account, form_data, render, require_csrf
 
 router = APIRouter(dependencies=[Depends(require_csrf)])
 
-agency_admin_only = account_guard(lambda a: a.role == Role.AGENCY_ADMIN and a.agency_id is not None,
-                                  "Trang này dành cho quản trị đơn vị.")
+agency_admin_only = agency_admin  # the agency admin's guard of app/web/agency_admin.py
 
 # Topics each kind of owner may hear about (the coordinator's topics only for the coordinator's people).
 STAFF_TOPICS = [t for t in Topic if t != Topic.EXTENSION_REQUESTED]

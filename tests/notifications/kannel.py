@@ -54,6 +54,7 @@ class Relay:
 
     port: int
     requests: list[str] = field(default_factory=list)
+    arrivals: list[tuple[float, str]] = field(default_factory=list)  # (time.time(), path) of every request
     server: http.server.HTTPServer | None = None
 
     def start(self) -> "Relay":
@@ -61,6 +62,7 @@ class Relay:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (http.server's name)
+                relay.arrivals.append((time.time(), self.path))
                 relay.requests.append(self.path)
                 self.send_response(200)
                 self.send_header("Content-Length", "0")

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from sqlalchemy import or_
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, func, select
 
 from app.accounts.models import Account, Role
@@ -202,20 +204,24 @@ def preferences_of(*, session: Session, owner: str) -> dict[Topic, Mode]:
     return {topic: chosen.get((owner, topic), default_mode(owner)) for topic in Topic}
 
 
+def _insert(session: Session):
+    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
 def set_preferences(*, session: Session, owner: str, choices: dict[str, str]) -> None:
-    """Stores every topic's choice (unknown topics or modes are refused); the caller checked who may."""
+    """Stores every topic's choice (unknown topics or modes are refused); the caller checked who may. One upsert
+    per topic, so two saves at the same moment both succeed (the later wins)."""
     parsed = {}
     for topic, mode in choices.items():
         try:
             parsed[Topic(topic)] = Mode(mode)
         except ValueError:
             raise Invalid({topic: "Lựa chọn không hợp lệ."}) from None
-    existing = {p.topic: p for p in session.exec(select(NotificationPreference).where(
-        NotificationPreference.owner == owner))}
+    now = utcnow()
     for topic, mode in parsed.items():
-        row = existing.get(topic) or NotificationPreference(owner=owner, topic=topic, mode=mode)
-        row.mode, row.updated_at = mode, utcnow()
-        session.add(row)
+        session.exec(_insert(session)(NotificationPreference).values(owner=owner, topic=topic, mode=mode,
+                                                                     updated_at=now)
+                     .on_conflict_do_update(index_elements=["owner", "topic"], set_={"mode": mode, "updated_at": now}))
     bump(session)
     session.flush()
 
@@ -223,13 +229,14 @@ def set_preferences(*, session: Session, owner: str, choices: dict[str, str]) ->
 # --- SMS stop keyword --------------------------------------------------------------------------------------
 
 def stop_sms(*, session: Session, phone: str) -> bool:
-    """The phone gets no more SMS; False if it had already stopped."""
-    if session.get(SmsOptOut, phone) is not None:
-        return False
-    session.add(SmsOptOut(phone=phone))
-    bump(session)
+    """The phone gets no more SMS; False if it had already stopped (INSERT … ON CONFLICT DO NOTHING: two stops at
+    once record one)."""
+    added = session.exec(_insert(session)(SmsOptOut).values(phone=phone, created_at=utcnow())
+                         .on_conflict_do_nothing(index_elements=["phone"])).rowcount
+    if added:
+        bump(session)
     session.flush()
-    return True
+    return bool(added)
 
 
 def resume_sms(*, session: Session, phone: str) -> bool:

@@ -33,7 +33,7 @@ from sqlmodel import Session, select  # noqa: E402
 
 from app.cli import alembic_config  # noqa: E402
 from app.config import get_settings  # noqa: E402
-from app.db import get_engine  # noqa: E402
+from app.db import get_engine, unit_of_work  # noqa: E402
 from app.notifications.channels import callback_token  # noqa: E402
 from app.notifications.models import OutboxMessage  # noqa: E402
 from app.notifications.worker import WorkerThread  # noqa: E402
@@ -93,8 +93,8 @@ def main() -> None:
                 sender_name="Người đo thử", notify_by="email" if by_email else "sms", sender_phone=f"0912{n:06d}",
                 sender_email=f"do.thoi.gian{n}@thu-nghiem.vn" if by_email else None)
             with Session(get_engine()) as session:
-                item = submissions_service.submit(session=session, data=data)
-                session.commit()
+                with unit_of_work(session):  # as a request does (on SQLite: in the writers' queue)
+                    item = submissions_service.submit(session=session, data=data)
                 committed[item.tracking_code] = time.time()
                 if not by_email:
                     sms_ids[item.id] = item.tracking_code

@@ -9,6 +9,8 @@ skip them and every sender refuses them.
 """
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
@@ -50,37 +52,45 @@ def is_reserved(channel: str, address: str) -> bool:
     return is_reserved_email(address) if channel == "email" else is_reserved_phone(address)
 
 
-def parse_emails(raw: str | None, *, field: str = "email", many: bool = True) -> str | None:
-    """'a@x.vn, b@y.vn' → the normalized list as stored (None when empty); Invalid names the first bad one."""
-    parts = [p for part in split(raw) for p in part.split()]
+@dataclass(frozen=True)
+class _ListRules:
+    normalize: Callable[[str], str | None]
+    one: str  # "only one" message
+    bad: str  # "{}" is the bad entry
+    too_long: str
+    max_length: int
+
+
+_EMAILS = _ListRules(normalize_email, "Chỉ nhập một địa chỉ thư điện tử.", "Địa chỉ thư điện tử không hợp lệ: {}",
+                     "Danh sách thư điện tử quá dài (tối đa 1000 ký tự).", 1000)
+_PHONES = _ListRules(normalize_phone, "Chỉ nhập một số điện thoại.", "Số điện thoại không đúng dạng số Việt Nam: {}",
+                     "Danh sách số điện thoại quá dài (tối đa 200 ký tự).", 200)
+
+
+def _parse(parts: list[str], rules: _ListRules, field: str, many: bool) -> str | None:
+    """The normalized list as stored (None when empty); Invalid names the first bad entry."""
     if not many and len(parts) > 1:
-        raise Invalid({field: "Chỉ nhập một địa chỉ thư điện tử."})
+        raise Invalid({field: rules.one})
     out = []
     for part in parts:
-        email = normalize_email(part)
-        if email is None:
-            raise Invalid({field: f"Địa chỉ thư điện tử không hợp lệ: {part[:60]}"})
-        out.append(email)
-    value = ", ".join(dict.fromkeys(out))
-    if len(value) > 1000:
-        raise Invalid({field: "Danh sách thư điện tử quá dài (tối đa 1000 ký tự)."})
-    return value or None
+        value = rules.normalize(part)
+        if value is None:
+            raise Invalid({field: rules.bad.format(part[:60])})
+        out.append(value)
+    joined = ", ".join(dict.fromkeys(out))
+    if len(joined) > rules.max_length:
+        raise Invalid({field: rules.too_long})
+    return joined or None
+
+
+def parse_emails(raw: str | None, *, field: str = "email", many: bool = True) -> str | None:
+    """'a@x.vn, b@y.vn' (commas, semicolons or spaces between) → 'a@x.vn, b@y.vn'."""
+    return _parse([p for part in split(raw) for p in part.split()], _EMAILS, field, many)
 
 
 def parse_phones(raw: str | None, *, field: str = "phone", many: bool = True) -> str | None:
-    parts = split(raw)
-    if not many and len(parts) > 1:
-        raise Invalid({field: "Chỉ nhập một số điện thoại."})
-    out = []
-    for part in parts:
-        phone = normalize_phone(part)
-        if phone is None:
-            raise Invalid({field: f"Số điện thoại không đúng dạng số Việt Nam: {part[:30]}"})
-        out.append(phone)
-    value = ", ".join(dict.fromkeys(out))
-    if len(value) > 200:
-        raise Invalid({field: "Danh sách số điện thoại quá dài (tối đa 200 ký tự)."})
-    return value or None
+    """'0912 345 678; 0215 3825 111' (commas or semicolons between) → '0912345678, 02153825111'."""
+    return _parse(split(raw), _PHONES, field, many)
 
 
 def working(channel: str, value: str | None) -> list[str]:

@@ -4,41 +4,24 @@ default (the agency inbox at once, people in the daily digest)."""
 
 from sqlmodel import select
 
-from app.accounts.models import Role
 from app.config import get_settings
 from app.notifications import worker
 from app.notifications.models import DigestEntry, OutboxMessage
 from app.notifications.service import set_preferences
-from app.sla import service as sla_service
 from app.submissions import service as submissions_service
 from tests.conftest import agency
+from tests.notifications.steps import ANSWER, QUESTION, walk_every_step
 from tests.notifications.test_outbox import smtp  # noqa: F401 (the aiosmtpd fixture)
 
 EMAIL = "lo.van.minh@thu-nghiem.vn"
 
 
 def test_each_step_reaches_the_sender_by_email(db, client, smtp, submit, make_account):  # noqa: F811
-    officer = make_account("so-khcn", username="cb-mail")
-    coordinator = make_account("so-khcn", Role.COORDINATOR, username="dp-mail2")
-    item = submit(title="Sóng 4G yếu tại bản Huổi Lếch", sender_email=EMAIL, notify_by="email")
+    walked = walk_every_step(db, submit, make_account, sender_email=EMAIL, notify_by="email")
+    item, moved, refused = walked.item, walked.moved, walked.refused
     code = item.tracking_code
-    submissions_service.accept(session=db, submission=item, actor=officer)
-    submissions_service.request_info(session=db, submission=item, actor=officer,
-                                     question="Vui lòng cho biết tên bản và số nhà gần nhất.")
-    submissions_service.provide_info(session=db, submission=item, reply="Bản Huổi Lếch.")
-    ext = sla_service.request_extension(session=db, submission=item, actor=officer, working_days=3,
-                                        reason="Cần khảo sát trạm.")
-    sla_service.grant_extension(session=db, actor=coordinator, extension=ext, working_days=3, note="Đồng ý.")
-    submissions_service.answer(session=db, submission=item, actor=officer, text="Nhà mạng lắp trạm trong tháng 12.")
-    submissions_service.close(session=db, submission=item, actor=coordinator)
-    moved = submit(title="Đường vào bản bị sạt lở", sender_email=EMAIL, notify_by="both")
-    submissions_service.transfer(session=db, submission=moved, actor=officer, to_agency=agency(db, "so-y-te"),
-                                 reason="Thuộc lĩnh vực y tế.")
-    refused = submit(title="Đề nghị hỗ trợ kinh phí", sender_email=EMAIL, notify_by="email")
-    submissions_service.reject(session=db, submission=refused, actor=officer, reason_code="out_of_scope",
-                               detail="Việc này thuộc Sở Xây dựng.")
     silent = submit(title="Không muốn nhận thông báo", sender_email=EMAIL, notify_by="none")
-    submissions_service.accept(session=db, submission=silent, actor=officer)
+    submissions_service.accept(session=db, submission=silent, actor=make_account("so-khcn", username="cb-silent"))
     db.commit()
     worker.run_once(db, jobs=False)
 
@@ -54,9 +37,9 @@ def test_each_step_reaches_the_sender_by_email(db, client, smtp, submit, make_ac
     base = get_settings().public_base_url.rstrip("/")
     receipt = mails[0]["body"]
     assert f"Mã tra cứu: {code}" in receipt and f"Tra cứu: {base}/track?code={code}" in receipt
-    assert "Vui lòng cho biết tên bản và số nhà gần nhất." in mails[2]["body"]
+    assert QUESTION in mails[2]["body"]
     assert "Thời hạn xử lý tạm dừng cho đến khi bạn trả lời." in mails[2]["body"]
-    assert "Nhà mạng lắp trạm trong tháng 12." in mails[4]["body"]
+    assert ANSWER in mails[4]["body"]
     assert "Sở Y tế" in mails[7]["body"]
     assert "Lý do: Không thuộc phạm vi tiếp nhận." in mails[9]["body"] and "Sở Xây dựng" in mails[9]["body"]
     for mail in mails:

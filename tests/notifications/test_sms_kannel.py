@@ -11,10 +11,9 @@ from app.config import get_settings
 from app.db import utcnow
 from app.notifications import sms, worker
 from app.notifications.models import DeliveryReport, OutboxMessage, OutboxStatus, SmsOptOut
-from app.sla import service as sla_service
 from app.submissions import service as submissions_service
-from tests.conftest import agency
 from tests.notifications.kannel import free_port, wait_for
+from tests.notifications.steps import walk_every_step
 
 PHONE = "0912345678"
 INTL = "84912345678"
@@ -30,26 +29,9 @@ def sms_rows(db, phone: str = PHONE) -> list[OutboxMessage]:
 
 
 def test_every_message_to_the_sender_reaches_the_phone(db, client, kannel, submit, make_account):
-    officer = make_account("so-khcn", username="cb-sms")
-    coordinator = make_account("so-khcn", Role.COORDINATOR, username="dp-sms")
-    item = submit(title="Sóng 4G yếu tại bản Huổi Lếch")
+    walked = walk_every_step(db, submit, make_account)  # the sender gave only a phone
+    item, moved, refused = walked.item, walked.moved, walked.refused
     code = item.tracking_code
-    submissions_service.accept(session=db, submission=item, actor=officer)  # no SMS: the receipt said enough
-    submissions_service.request_info(session=db, submission=item, actor=officer,
-                                     question="Vui lòng cho biết tên bản và số nhà gần nhất.")
-    submissions_service.provide_info(session=db, submission=item, reply="Bản Huổi Lếch, gần nhà văn hoá.")
-    ext = sla_service.request_extension(session=db, submission=item, actor=officer, working_days=3,
-                                        reason="Cần khảo sát trạm.")
-    sla_service.grant_extension(session=db, actor=coordinator, extension=ext, working_days=3, note="Đồng ý.")
-    submissions_service.answer(session=db, submission=item, actor=officer, text="Nhà mạng lắp trạm trong tháng 12.")
-    submissions_service.close(session=db, submission=item, actor=coordinator)
-    moved = submit(title="Đường vào bản bị sạt lở")
-    submissions_service.transfer(session=db, submission=moved, actor=officer, to_agency=agency(db, "so-y-te"),
-                                 reason="Thuộc lĩnh vực y tế.")
-    refused = submit(title="Đề nghị hỗ trợ kinh phí cá nhân")
-    submissions_service.reject(session=db, submission=refused, actor=officer, reason_code="out_of_scope",
-                               detail="Không thuộc phạm vi.")
-    db.commit()
 
     deliver(db)
     got = kannel.wait_messages(9, since=kannel.seen)

@@ -232,11 +232,11 @@ def stop_sms(*, session: Session, phone: str) -> bool:
     """The phone gets no more SMS; False if it had already stopped (INSERT … ON CONFLICT DO NOTHING: two stops at
     once record one)."""
     added = session.exec(_insert(session)(SmsOptOut).values(phone=phone, created_at=utcnow())
-                         .on_conflict_do_nothing(index_elements=["phone"])).rowcount
-    if added:
+                         .on_conflict_do_nothing(index_elements=["phone"]).returning(SmsOptOut.phone)).first()
+    if added is not None:
         bump(session)
     session.flush()
-    return bool(added)
+    return added is not None
 
 
 def resume_sms(*, session: Session, phone: str) -> bool:

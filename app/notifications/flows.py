@@ -193,7 +193,8 @@ def _to_phone(session: Session, *, phone: str, kind: str, text: str, link: str |
     if template:
         enqueue_sms(session=session, to=phone, body=body, submission_id=submission_id, via_zalo=True,
                     payload={"template_id": template, "template_data": params, "tracking_id": kind,
-                             "fallback": {"channel": "sms", "body": body}})
+                             "fallback": {"channel": "sms", "body": body,
+                                          "max_attempts": get_settings().sms_max_attempts}})
     else:
         enqueue_sms(session=session, to=phone, body=body, submission_id=submission_id)
 

@@ -276,7 +276,8 @@ def _fall_back(session: Session, message: OutboxMessage, now: datetime) -> None:
         return
     session.add(OutboxMessage(channel=fallback["channel"], recipient=message.recipient, subject=message.subject,
                               body=fallback.get("body", message.body), submission_id=message.submission_id,
-                              reference=f"fallback:{message.id}", max_attempts=message.max_attempts,
+                              reference=f"fallback:{message.id}",
+                              max_attempts=fallback.get("max_attempts", message.max_attempts),
                               next_attempt_at=now, created_at=now))
 
 
@@ -286,10 +287,12 @@ def _within_rate(session: Session, claimed: Claim, now: datetime) -> bool:
     limit_of = RECIPIENT_LIMITS.get(claimed.message.channel)
     if limit_of is None:
         return True
+    begin_write(session)
     decision = throttle.hit(session, limit_of(), claimed.message.recipient, now=now)
     session.commit()
     if decision.allowed:
         return True
+    begin_write(session)
     session.exec(update(OutboxMessage).where(col(OutboxMessage.id) == claimed.message_id,
                                              col(OutboxMessage.claim_token) == claimed.token)
                  .values(next_attempt_at=now + timedelta(seconds=decision.retry_after), locked_until=None,

@@ -91,6 +91,7 @@ def test_a_refusal_falls_back_to_sms_once(db, zns, kannel, submit):
     assert (zalo.channel, zalo.status, zalo.attempts) == ("zalo", OutboxStatus.DEAD, 1)
     assert "Zalo -118" in zalo.last_error
     assert (fallback.channel, fallback.recipient, fallback.body) == ("sms", "0933333333", zalo.body)
+    assert fallback.max_attempts == get_settings().sms_max_attempts  # the SMS's own retries, not Zalo's 3
     got = kannel.wait_messages(1, since=kannel.seen)
     assert got[0].to == NO_ZALO and item.tracking_code in got[0].text
 

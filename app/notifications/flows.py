@@ -407,6 +407,11 @@ def stopped_reply() -> str:
     return sms_text("PAKN: bạn sẽ không nhận SMS thông báo nữa. Vẫn tra cứu được tại trang PAKN Điện Biên.")
 
 
+def resumed_reply() -> str:
+    stop = get_settings().sms_stop_keyword
+    return sms_text(f"PAKN: bạn sẽ nhận lại SMS thông báo về hồ sơ. Muốn ngừng: soạn {stop}.")
+
+
 def help_reply() -> str:
     stop = get_settings().sms_stop_keyword
     return sms_text(f"PAKN: soạn TRACUU <mã tra cứu> để xem tiến độ; soạn {stop} để ngừng nhận SMS.")

@@ -6,7 +6,8 @@ queued in the outbox like every other SMS (delivery log, retries, rate limits), 
 
 - `TRACUU <mã>`: the state of the item, only to the phone that sent it; an unknown code and somebody else's get
   the same answer. At most 10 lookups per phone and hour (app/throttle); beyond that, no answer.
-- the stop keyword (PAKN_SMS_STOP_KEYWORD, default `TC`, also `TU CHOI` and `STOP`): no more SMS to this phone.
+- the stop keyword (PAKN_SMS_STOP_KEYWORD, default `TC`, also `TU CHOI` and `STOP`): no more SMS to this phone;
+  `DK` turns them on again.
 """
 
 from collections.abc import Callable
@@ -67,6 +68,11 @@ def _stop(session: Session, sms: IncomingSms, rest: str) -> None:
         flows.queue_reply(session, sms.phone, flows.stopped_reply(), force=True)
 
 
+def _resume(session: Session, sms: IncomingSms, rest: str) -> None:
+    if notifications_service.resume_sms(session=session, phone=sms.phone):
+        flows.queue_reply(session, sms.phone, flows.resumed_reply(), force=True)
+
+
 def _help(session: Session, sms: IncomingSms, rest: str) -> None:
     flows.queue_reply(session, sms.phone, flows.help_reply())
 
@@ -76,6 +82,7 @@ def register_defaults() -> None:
     register_command("TRA CUU", _lookup)
     for keyword in {get_settings().sms_stop_keyword, "TUCHOI", "STOP"}:
         register_command(keyword, _stop)
+    register_command("DK", _resume)  # "đăng ký": SMS again after the stop keyword
     register_command("HELP", _help)
     register_command("HD", _help)
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import or_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, delete, func, select
 
 from app.accounts.models import Account, Role
 from app.agencies import service as agencies_service
@@ -240,13 +240,12 @@ def stop_sms(*, session: Session, phone: str) -> bool:
 
 
 def resume_sms(*, session: Session, phone: str) -> bool:
-    row = session.get(SmsOptOut, phone)
-    if row is None:
-        return False
-    session.delete(row)
-    bump(session)
+    """SMS to the phone again; False if it had not stopped (one DELETE: two at once remove one row)."""
+    removed = session.exec(delete(SmsOptOut).where(SmsOptOut.phone == phone).returning(SmsOptOut.phone)).first()
+    if removed is not None:
+        bump(session)
     session.flush()
-    return True
+    return removed is not None
 
 
 @dataclass(frozen=True)

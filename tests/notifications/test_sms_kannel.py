@@ -109,6 +109,14 @@ def test_the_stop_keyword_turns_sms_off(db, client, kannel, submit, make_account
     texts = [m.text for m in kannel.wait_messages(2, since=kannel.seen)]
     assert texts[-1] == "PAKN: ban se khong nhan SMS thong bao nua. Van tra cuu duoc tai trang PAKN Dien Bien."
 
+    kannel.send_mo(PHONE, "DK")  # and back on
+    [path] = wait_for(lambda: kannel.relay.take("/sms/kannel/incoming"), what="the DK SMS")
+    assert client.get(path).status_code == 200
+    assert db.get(SmsOptOut, PHONE) is None
+    deliver(db)
+    assert kannel.wait_messages(3, since=kannel.seen)[-1].text == (
+        "PAKN: ban se nhan lai SMS thong bao ve ho so. Muon ngung: soan TC.")
+
 
 def test_with_diacritics_configured_the_sms_is_ucs2(db, kannel, submit, monkeypatch):
     monkeypatch.setattr(get_settings(), "sms_diacritics", True)

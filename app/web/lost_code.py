@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Depends, Form, Request
 from sqlmodel import Session
 
+from app.clientaddr import client_address
 from app.db import get_session, unit_of_work
 from app.errors import Invalid
 from app.i18n import N_
@@ -28,7 +29,7 @@ def lost_code(request: Request, contact: str = Form("", max_length=254), session
     except Invalid as exc:
         return render(request, "citizen/lost_code.html", {"values": {"contact": contact}, "errors": exc.errors,
                                                            "done": None}, status_code=422)
-    ip = request.client.host if request.client else "unknown"
+    ip = client_address(request)
     with unit_of_work(session):  # the count stands even if sending fails
         by_address, by_contact = lost_codes.allowed(session, parsed, ip)
     if not by_address:

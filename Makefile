@@ -44,6 +44,7 @@ run: deps
 
 test: deps
 	bash scripts/ensure-chromium
+	bash scripts/ensure-kannel
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Benchmarks (issue 8), see docs/performance.md: SQLite always, then PostgreSQL when scripts/start-postgres can start

@@ -9,8 +9,12 @@ from alembic import command
 from alembic.config import Config
 from sqlmodel import Session, func, select
 
+from app.accounts.models import Account
+from app.agencies.models import Agency
 from app.config import PROJECT_ROOT, get_settings
 from app.db import get_engine, unit_of_work
+from app.errors import Invalid
+from app.notifications import contacts
 from app.sla import cli as sla_cli
 from app.wiring import register_subscribers
 
@@ -160,6 +164,70 @@ def api_client_list() -> None:
             state = "đã thu hồi" if c.revoked_at else "hoạt động"
             typer.echo(f"{c.id}\t{c.name}\t{c.scopes}\t{c.rate_limit_per_minute or default}/phút\t"
                        f"pakn_{c.key_prefix}_…\t{state}")
+
+
+agencies_cli = typer.Typer(help="Cơ quan, đơn vị.", no_args_is_help=True)
+cli.add_typer(agencies_cli, name="agencies")
+
+_EMAIL_HELP = "Thư điện tử (nhiều địa chỉ cách nhau bởi dấu phẩy; \"\" để xóa)."
+_PHONE_HELP = "Số điện thoại (nhiều số cách nhau bởi dấu phẩy; \"\" để xóa)."
+
+
+def _show_contact(label: str, email: str | None, phone: str | None) -> None:
+    typer.echo(f"{label}: thư điện tử {email or '—'}; điện thoại {phone or '—'}")
+
+
+@agencies_cli.command("set-contact")
+def agencies_set_contact(
+    code: str = typer.Argument(..., help="Mã cơ quan, ví dụ so-y-te"),
+    email: str = typer.Option(None, "--email", help=_EMAIL_HELP),
+    phone: str = typer.Option(None, "--phone", help=_PHONE_HELP),
+) -> None:
+    """Set an agency's shared inbox: the e-mails and phones that hear of its new items at once."""
+    with Session(get_engine()) as session:
+        agency = session.exec(select(Agency).where(Agency.code == code)).first()
+        if agency is None:
+            typer.echo(f"Không có cơ quan mã “{code}”.", err=True)
+            raise typer.Exit(1)
+        with _invalid(), unit_of_work(session):
+            contacts.set_agency_contact(session=session, actor=None, agency=agency, email=email, phone=phone)
+        _show_contact(agency.name, agency.email, agency.phone)
+
+
+@agencies_cli.command("without-contact")
+def agencies_without_contact() -> None:
+    """List the agencies nobody would hear from (no working e-mail or phone, nor any active account with one)."""
+    with Session(get_engine()) as session:
+        missing = contacts.agencies_without_contact(session=session)
+        for agency in missing:
+            typer.echo(f"{agency.code}\t{agency.name}")
+        typer.echo(f"{len(missing)} cơ quan chưa có liên hệ nhận thông báo.", err=True)
+
+
+@accounts_cli.command("set-contact")
+def accounts_set_contact(
+    username: str = typer.Argument(...),
+    email: str = typer.Option(None, "--email", help="Thư điện tử (\"\" để xóa)."),
+    phone: str = typer.Option(None, "--phone", help="Số điện thoại (\"\" để xóa)."),
+) -> None:
+    """Set an account's own e-mail and phone."""
+    with Session(get_engine()) as session:
+        account = session.exec(select(Account).where(Account.username == username.strip().lower())).first()
+        if account is None:
+            typer.echo(f"Không có tài khoản “{username}”.", err=True)
+            raise typer.Exit(1)
+        with _invalid(), unit_of_work(session):
+            contacts.set_account_contact(session=session, actor=None, account=account, email=email, phone=phone)
+        _show_contact(account.username, account.email, account.phone)
+
+
+@contextmanager
+def _invalid():
+    try:
+        yield
+    except Invalid as exc:
+        typer.echo("; ".join(str(v) for v in exc.errors.values()), err=True)
+        raise typer.Exit(1) from None
 
 
 @contextmanager

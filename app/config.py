@@ -46,6 +46,30 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = Field(default=5, alias="PAKN_WORKER_POLL_SECONDS")
     email_max_attempts: int = Field(default=8, alias="PAKN_EMAIL_MAX_ATTEMPTS")
 
+    # SMS through Kannel's sendsms HTTP interface (docs/operations.md, "SMS through Kannel"). Empty gateway: SMS is
+    # "chưa cấu hình" on /admin and waits. Incoming SMS and delivery reports come back to /sms/kannel/… with the token.
+    sms_gateway: str = Field(default="", alias="PAKN_SMS_GATEWAY")  # "" | kannel
+    kannel_sendsms_url: str = Field(default="", alias="PAKN_KANNEL_SENDSMS_URL")
+    kannel_user: str = Field(default="", alias="PAKN_KANNEL_USER")
+    kannel_password: str = Field(default="", alias="PAKN_KANNEL_PASSWORD")
+    sms_sender: str = Field(default="", alias="PAKN_SMS_SENDER")  # the short code or brand name shown to citizens
+    sms_callback_token: str = Field(default="", alias="PAKN_SMS_CALLBACK_TOKEN")
+    sms_diacritics: bool = Field(default=False, alias="PAKN_SMS_DIACRITICS")  # True: UCS-2, 70 characters a part
+    sms_max_segments: int = Field(default=2, alias="PAKN_SMS_MAX_SEGMENTS")
+    sms_stop_keyword: str = Field(default="TC", alias="PAKN_SMS_STOP_KEYWORD")
+    sms_timeout_seconds: float = Field(default=10, alias="PAKN_SMS_TIMEOUT")
+    sms_max_attempts: int = Field(default=6, alias="PAKN_SMS_MAX_ATTEMPTS")
+    # Per recipient and hour, per channel: more waits for the next hour (a loop or a flood never reaches a phone).
+    sms_per_recipient_hour: int = Field(default=6, alias="PAKN_SMS_PER_RECIPIENT_HOUR")
+    email_per_recipient_hour: int = Field(default=60, alias="PAKN_EMAIL_PER_RECIPIENT_HOUR")
+    # Zalo Notification Service (ZNS): templates approved by Zalo, sent by phone number; a refusal falls back to SMS.
+    zalo_app_id: str = Field(default="", alias="PAKN_ZALO_APP_ID")
+    zalo_secret: str = Field(default="", alias="PAKN_ZALO_SECRET")
+    zalo_access_token: str = Field(default="", alias="PAKN_ZALO_ACCESS_TOKEN")
+    zalo_api_url: str = Field(default="https://business.openapi.zalo.me/message/template", alias="PAKN_ZALO_API_URL")
+    zalo_templates: str = Field(default="", alias="PAKN_ZALO_TEMPLATES")  # "receipt=123456,answered=234567,…"
+    zalo_timeout_seconds: float = Field(default=10, alias="PAKN_ZALO_TIMEOUT")
+
     # Attachments (ảnh, tài liệu) on submissions and answers; stored under `<data_dir>/uploads`.
     attachment_max_files: int = Field(default=5, alias="PAKN_ATTACHMENT_MAX_FILES")
     attachment_max_bytes: int = Field(default=10 * 1024 * 1024, alias="PAKN_ATTACHMENT_MAX_BYTES")

@@ -69,6 +69,23 @@ class Priority(StrEnum):
     URGENT = "urgent"
 
 
+class NotifyBy(StrEnum):
+    """How the sender wants to hear about their item (chosen on the form; None: SMS if a phone was given)."""
+
+    SMS = "sms"
+    EMAIL = "email"
+    BOTH = "both"
+    NONE = "none"
+
+
+NOTIFY_BY_LABELS = {
+    NotifyBy.SMS: N_("Tin nhắn SMS"),
+    NotifyBy.EMAIL: N_("Thư điện tử"),
+    NotifyBy.BOTH: N_("Cả SMS và thư điện tử"),
+    NotifyBy.NONE: N_("Không nhận thông báo (tự tra cứu)"),
+}
+
+
 class SenderType(StrEnum):
     INDIVIDUAL = "individual"
     BUSINESS = "business"
@@ -141,6 +158,7 @@ EVENT_LABELS = {
     EventType.TWO_FACTOR_DISABLED: "Tắt xác thực hai bước",
     EventType.RECOVERY_CODES_ISSUED: "Cấp mã khôi phục",
     EventType.RECOVERY_CODE_USED: "Dùng mã khôi phục",
+    EventType.CONTACT_CHANGED: "Đổi thông tin liên hệ nhận thông báo",
     EventType.RULE_CREATED: "Tạo quy tắc phân luồng",
     EventType.RULE_UPDATED: "Sửa quy tắc phân luồng",
     EventType.RULE_ENABLED: "Bật quy tắc phân luồng",

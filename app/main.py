@@ -36,7 +36,9 @@ from app.headers import SecurityHeadersMiddleware, csp_with_script_hashes
 from app.i18n import N_
 from app.integrations.open311 import Open311Error
 from app.integrations.scheduled import purge_expired
+from app.notifications import digest
 from app.notifications.worker import WorkerThread, register_job
+from app.sla import service as sla_service
 from app.sla.scheduled import close_unrated_answers, recompute_job
 from app.sla.scheduled import sweep_job as sla_sweep_job
 from app.submissions import form_tokens
@@ -48,8 +50,11 @@ from app.web import (
     auth,
     challenges,
     citizen,
+    contacts,
+    lost_code,
     officer,
     rules,
+    sms_gateway,
     workspace,
 )
 from app.web import sla as sla_web
@@ -127,6 +132,12 @@ def _allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
+def digest_job(session: Session, now) -> None:
+    """The daily digest on the province's working calendar (app/sla), which app.notifications may not import."""
+    calendar = sla_service.working_calendar(session=session)
+    digest.send_due(session, now, calendar.is_working_day)
+
+
 def register_jobs() -> None:
     register_job("close_unrated_answers", close_unrated_answers, every_seconds=3600)
     register_job("sweep_upload_temp", sweep_upload_temp, every_seconds=3600)
@@ -135,6 +146,7 @@ def register_jobs() -> None:
     register_job("sla_sweep", sla_sweep_job, every_seconds=get_settings().sla_sweep_seconds)
     register_job("purge_api_records", purge_expired, every_seconds=3600)
     register_job("purge_form_tokens", form_tokens.purge, every_seconds=3600)
+    register_job("notification_digest", digest_job, every_seconds=300)
     if get_settings().audit_checkpoint_seconds > 0:
         register_job("audit_checkpoint", checkpoint_job, every_seconds=get_settings().audit_checkpoint_seconds)
 
@@ -181,6 +193,7 @@ def create_app() -> FastAPI:
     app.add_middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxies)
 
     app.mount("/static", FingerprintedStatic(directory=str(PROJECT_ROOT / "static")), name="static")
+    app.include_router(lost_code.router)  # before citizen: /track/quen-ma is not a tracking code
     app.include_router(citizen.router)
     app.include_router(auth.router)
     app.include_router(workspace.router)
@@ -189,6 +202,8 @@ def create_app() -> FastAPI:
     app.include_router(agency_admin.router)
     app.include_router(rules.router)
     app.include_router(admin.router)
+    app.include_router(contacts.router)
+    app.include_router(sms_gateway.router)
     app.include_router(sla_web.router)
     app.include_router(challenges.router)
     app.include_router(assessment.router)

@@ -32,6 +32,7 @@ class Account(SQLModel, table=True):
     role: Role = Field(sa_type=enum_type(Role, "role", length=32))
     agency_id: int | None = Field(default=None, foreign_key="agencies.id", index=True)
     email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=16)
     password_hash: str = Field(max_length=255)
     must_change_password: bool = Field(default=True)
     is_active: bool = Field(default=True)

@@ -35,3 +35,13 @@ def can_reset_password_of(actor: Account, target: Account) -> bool:
     """The system admin resets the password of an agency admin or of the coordinator from the web (officers are
     their agency admin's to manage; a system admin's own password is changed by themselves or the shell)."""
     return actor.role == Role.SYSTEM_ADMIN and target.role in (Role.AGENCY_ADMIN, Role.COORDINATOR)
+
+
+def can_edit_agency_contact(actor: Account, agency_id: int) -> bool:
+    """An agency's shared inbox (e-mails, phones): its agency admin, or the coordinator for any agency."""
+    return actor.role == Role.COORDINATOR or (actor.role == Role.AGENCY_ADMIN and actor.agency_id == agency_id)
+
+
+def can_edit_account_contact(actor: Account, target: Account) -> bool:
+    """An account's own e-mail and phone: the person, their agency admin, or the coordinator."""
+    return actor.id == target.id or actor.role == Role.COORDINATOR or can_manage_account(actor, target)

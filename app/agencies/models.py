@@ -32,4 +32,6 @@ class Agency(SQLModel, table=True):
     parent_code: str | None = Column(default=None, max_length=64)
     commune_code: str | None = Column(default=None, max_length=64)
     is_coordinator: bool = Column(default=False)
-    email: str | None = Column(default=None, max_length=254)
+    # The agency's shared inbox: one or more addresses / phone numbers, separated by commas (app/notifications/contacts)
+    email: str | None = Column(default=None, max_length=1000)
+    phone: str | None = Column(default=None, max_length=200)

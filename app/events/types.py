@@ -34,6 +34,7 @@ class EventType(StrEnum):
     TWO_FACTOR_DISABLED = "two_factor_disabled"
     RECOVERY_CODES_ISSUED = "recovery_codes_issued"
     RECOVERY_CODE_USED = "recovery_code_used"
+    CONTACT_CHANGED = "contact_changed"  # an agency's or an account's e-mail/phone (data: which fields changed)
     # Deadlines (app/sla): crossings found by the sweep, extensions, calendar changes that move a due date.
     DEADLINE_AT_RISK = "deadline_at_risk"
     DEADLINE_OVERDUE = "deadline_overdue"

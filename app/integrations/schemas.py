@@ -7,13 +7,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as F
 
-from app.kinds import Kind, SenderType, State
+from app.kinds import Kind, NotifyBy, SenderType, State
 from app.submissions.schemas import CONTENT_MAX, TITLE_MAX
 
 # Input fields the API passes on to app.submissions.schemas.parse_submission (priority is the agency's call).
 SUBMISSION_INPUT_FIELDS = (
     "kind", "field_code", "commune_code", "title", "content", "sender_type", "sender_name",
-    "sender_phone", "sender_email", "sender_address", "hide_identity", "consent",
+    "sender_phone", "sender_email", "sender_address", "hide_identity", "consent", "notify_by",
 )
 
 
@@ -33,6 +33,8 @@ class SubmissionIn(BaseModel):
     sender_email: str | None = F(default=None, max_length=254)
     sender_address: str | None = F(default=None, max_length=300)
     hide_identity: bool = F(default=False, description="Ẩn danh tính người gửi khi công khai")
+    notify_by: NotifyBy | None = F(default=None, description="Báo tiến độ cho người gửi qua: sms · email · both · "
+                                   "none; bỏ trống: SMS nếu có số điện thoại, nếu không thì thư điện tử")
     consent: bool = F(description="Người gửi đồng ý cho cơ quan nhà nước xử lý thông tin (phải là true)")
 
 

@@ -7,6 +7,7 @@ from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 from app.config import get_settings
+from app.notifications import contacts
 from app.notifications.models import OutboxMessage
 from app.notifications.worker import DeliveryResult
 
@@ -26,6 +27,8 @@ def build_message(message: OutboxMessage) -> MIMEText:
 
 def send_email(message: OutboxMessage) -> DeliveryResult:
     s = get_settings()
+    if contacts.is_reserved_email(message.recipient):
+        return DeliveryResult(ok=False, permanent=True, error="địa chỉ dành riêng cho dữ liệu mẫu: không gửi")
     if not s.smtp_host:
         return DeliveryResult(ok=False, error="SMTP_HOST is not set")
     try:

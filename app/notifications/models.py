@@ -4,7 +4,7 @@ stored schedule of the periodic jobs that the same worker loop runs."""
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, Text
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, enum_type, utcnow
@@ -72,3 +72,76 @@ class JobSchedule(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=1000)
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     claim_token: str | None = Field(default=None, max_length=32)
+
+
+# --- who wants which message, how (issue 9) ---------------------------------------------------------------
+
+class Topic(StrEnum):
+    """What an agency inbox or an account may be told about (each: immediate, in the daily digest, or off)."""
+
+    NEW_ITEM = "new_item"  # routed, assigned by the coordinator, transferred in, reopened, sent to triage
+    ASSIGNED = "assigned"  # an item assigned to me (officer assignment, issue 14)
+    SENDER_REPLIED = "sender_replied"  # the sender gave the information asked for
+    AT_RISK = "at_risk"
+    OVERDUE = "overdue"
+    UNSATISFIED = "unsatisfied"  # the sender rated the answer unsatisfactory
+    EXTENSION_DECIDED = "extension_decided"  # granted or refused
+    EXTENSION_REQUESTED = "extension_requested"  # the coordinator decides
+
+
+class Mode(StrEnum):
+    IMMEDIATE = "immediate"
+    DIGEST = "digest"
+    OFF = "off"
+
+
+class NotificationPreference(SQLModel, table=True):
+    """A choice that differs from the default (agency inbox: immediate; accounts: digest). `owner` is
+    "agency:<id>" or "account:<id>"."""
+
+    __tablename__ = "notification_preferences"
+    __table_args__ = (UniqueConstraint("owner", "topic"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner: str = Field(max_length=40)
+    topic: Topic = Field(sa_type=enum_type(Topic, "topic", length=32))
+    mode: Mode = Field(sa_type=enum_type(Mode, "mode", length=16))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class DigestEntry(SQLModel, table=True):
+    """One line waiting for a recipient's next daily digest; `message_id` is set when a digest took it."""
+
+    __tablename__ = "digest_entries"
+    __table_args__ = (Index("ix_digest_entries_message_id_created_at", "message_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    recipient: str = Field(max_length=254)
+    topic: Topic = Field(sa_type=enum_type(Topic, "topic", length=32))
+    line: str = Field(max_length=500)
+    submission_id: int | None = Field(default=None, foreign_key="submissions.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    message_id: int | None = Field(default=None, foreign_key="outbox_messages.id")
+
+
+class SmsOptOut(SQLModel, table=True):
+    """A phone number that replied the stop keyword: no SMS goes to it any more (until it sends the start keyword)."""
+
+    __tablename__ = "sms_opt_outs"
+
+    phone: str = Field(primary_key=True, max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class DeliveryReport(SQLModel, table=True):
+    """What the SMS gateway reported about a sent message (Kannel's dlr-url: 1 delivered, 2 failed, 4 buffered,
+    8 accepted by the SMSC, 16 rejected by the SMSC)."""
+
+    __tablename__ = "delivery_reports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="outbox_messages.id", index=True)
+    status: int
+    detail: str | None = Field(default=None, max_length=300)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -18,6 +18,7 @@ Runs in a thread of each app process by default and as `pakn worker`, so several
   process was down runs once when one comes back, not once per missed period.
 """
 
+import json
 import logging
 import random
 import secrets
@@ -34,9 +35,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from app import throttle
 from app.config import get_settings
 from app.db import begin_write, get_engine, utcnow
 from app.notifications.models import DeliveryAttempt, JobSchedule, OutboxMessage, OutboxStatus
+from app.throttle import Limit
 
 log = logging.getLogger("pakn.worker")
 
@@ -62,6 +65,11 @@ class DeliveryResult:
 Sender = Callable[[OutboxMessage], DeliveryResult]
 SENDERS: dict[str, Sender] = {}
 SENDER_TIMEOUTS: dict[str, Callable[[], float]] = {}
+# Whether a channel is set up (e.g. SMTP_HOST given). Messages of a channel that is not wait, untouched (no attempt
+# is spent on them) and /admin says "chưa cấu hình"; they go once it is configured.
+SENDER_CONFIGURED: dict[str, Callable[[], bool]] = {}
+# At most so many messages per recipient and hour on a channel; the rest wait for the next window (app/throttle).
+RECIPIENT_LIMITS: dict[str, Callable[[], Limit]] = {}
 
 
 @dataclass
@@ -75,9 +83,16 @@ class Job:
 JOBS: dict[str, Job] = {}
 
 
-def register_sender(channel: str, fn: Sender, timeout_seconds: float | Callable[[], float] | None = None) -> None:
-    """`timeout_seconds`: what bounds each blocking call of the sender (a number, or read from the settings)."""
+def register_sender(channel: str, fn: Sender, timeout_seconds: float | Callable[[], float] | None = None, *,
+                    configured: Callable[[], bool] | None = None,
+                    per_recipient_hour: Callable[[], int] | None = None) -> None:
+    """`timeout_seconds`: what bounds each blocking call of the sender (a number, or read from the settings);
+    `configured`: whether the channel can send now; `per_recipient_hour`: the per-recipient rate limit."""
     SENDERS[channel] = fn
+    if configured is not None:
+        SENDER_CONFIGURED[channel] = configured
+    if per_recipient_hour is not None:
+        RECIPIENT_LIMITS[channel] = lambda: Limit(f"outbox.{channel}", per_recipient_hour(), timedelta(hours=1))
     if timeout_seconds is None:
         timeout_seconds = DEFAULT_SENDER_TIMEOUT
     SENDER_TIMEOUTS[channel] = timeout_seconds if callable(timeout_seconds) else (lambda: float(timeout_seconds))
@@ -129,11 +144,17 @@ class Claim:
     message: OutboxMessage  # a detached copy, read when claimed
 
 
+def unconfigured_channels() -> list[str]:
+    return sorted(channel for channel, configured in SENDER_CONFIGURED.items() if not configured())
+
+
 def _claimable(now: datetime) -> tuple:
+    waiting = unconfigured_channels()
     return (
         OutboxMessage.status == OutboxStatus.PENDING,
         col(OutboxMessage.next_attempt_at) <= now,
         or_(col(OutboxMessage.locked_until).is_(None), col(OutboxMessage.locked_until) < now),
+        *((col(OutboxMessage.channel).not_in(waiting),) if waiting else ()),
     )
 
 
@@ -237,9 +258,50 @@ def record(session: Session, claimed: Claim, result: DeliveryResult, now: dateti
     session.add(DeliveryAttempt(message_id=claimed.message_id, attempted_at=now, ok=result.ok,
                                 status_code=result.status_code,
                                 error=(result.error or None) and result.error[:1000], duration_ms=duration_ms))
+    if values.get("status") == OutboxStatus.DEAD:
+        _fall_back(session, message, now)
     _forget(session, OutboxMessage, claimed.message_id)
     session.commit()
     return True
+
+
+def _fall_back(session: Session, message: OutboxMessage, now: datetime) -> None:
+    """A message that carries a fallback (Zalo → SMS) is queued again on that channel when it gives up, in the
+    transaction that records the last attempt (so exactly once)."""
+    try:
+        fallback = json.loads(message.payload or "{}").get("fallback")
+    except (ValueError, AttributeError):
+        fallback = None
+    if not fallback:
+        return
+    session.add(OutboxMessage(channel=fallback["channel"], recipient=message.recipient, subject=message.subject,
+                              body=fallback.get("body", message.body), submission_id=message.submission_id,
+                              reference=f"fallback:{message.id}",
+                              max_attempts=fallback.get("max_attempts", message.max_attempts),
+                              next_attempt_at=now, created_at=now))
+
+
+def _within_rate(session: Session, claimed: Claim, now: datetime) -> bool:
+    """Counts this send against the recipient's hourly limit (committed on its own, so it holds whatever happens
+    next); over the limit, the message is released untried until the window ends."""
+    limit_of = RECIPIENT_LIMITS.get(claimed.message.channel)
+    if limit_of is None:
+        return True
+    begin_write(session)
+    decision = throttle.hit(session, limit_of(), claimed.message.recipient, now=now)
+    session.commit()
+    if decision.allowed:
+        return True
+    begin_write(session)
+    session.exec(update(OutboxMessage).where(col(OutboxMessage.id) == claimed.message_id,
+                                             col(OutboxMessage.claim_token) == claimed.token)
+                 .values(next_attempt_at=now + timedelta(seconds=decision.retry_after), locked_until=None,
+                         claim_token=None).execution_options(synchronize_session=False))
+    _forget(session, OutboxMessage, claimed.message_id)
+    session.commit()
+    log.info("message %s: recipient over the %s rate limit, waits %s s", claimed.message_id,
+             claimed.message.channel, decision.retry_after)
+    return False
 
 
 def deliver(session: Session, claimed: Claim, now: datetime | None = None) -> bool | None:
@@ -247,6 +309,8 @@ def deliver(session: Session, claimed: Claim, now: datetime | None = None) -> bo
     recorded; None: the claim was no longer ours, so nothing was sent (or nothing recorded)."""
     if not holds(session, claimed, now):
         log.info("message %s: claim no longer held, not sending", claimed.message_id)
+        return None
+    if not _within_rate(session, claimed, now or utcnow()):
         return None
     result, duration_ms = _send(claimed.message)
     if not record(session, claimed, result, now, duration_ms):

@@ -816,16 +816,24 @@ def _person(rng: random.Random) -> str:
     return rng.choice(HA_NHI_NAMES)
 
 
+# Demo senders get only reserved addresses that no channel ever sends to (app/notifications/contacts.py): e-mail on
+# the example.org/.com/.net domains (RFC 2606) and phones in the 0500 000 000–0500 999 999 block. The random draws
+# are the same as before, so the rest of the demo data does not change.
 def _email(rng: random.Random, name: str, school: bool = False) -> str:
     local = fold(name).replace(" ", "")[:40]
     if school:
-        return f"{local}@dienbien.edu.vn"
-    domain = rng.choice(["gmail.com", "gmail.com", "gmail.com", "yahoo.com", "outlook.com"])
+        return f"{local}@truong.example.net"
+    domain = rng.choice(["example.com", "example.com", "example.org", "example.net", "example.org"])
     return f"{local}{rng.randint(1, 99)}@{domain}"
 
 
+def _reserved_phone(digits: str) -> str:
+    return "0500" + digits[-6:]
+
+
 def _mobile(rng: random.Random) -> str:
-    return rng.choice(MOBILE_PREFIXES) + "".join(str(rng.randint(0, 9)) for _ in range(7))
+    rng.choice(MOBILE_PREFIXES)  # drawn as before (keeps the sequence), not used
+    return _reserved_phone("".join(str(rng.randint(0, 9)) for _ in range(7)))
 
 
 def _context(rng: random.Random, commune: Commune) -> dict[str, str]:
@@ -943,7 +951,7 @@ def _sender(rng: random.Random, kind: Kind, ctx: dict[str, str]) -> dict:
                     sender_address=address if u_address < 0.75 else None, hide_identity=u_hide < 0.15)
     names = BUSINESSES if sender_type == SenderType.BUSINESS else ORGANISATIONS
     name = rng.choice(names).format_map(ctx)
-    phone = _mobile(rng) if rng.random() < 0.7 else "0215" + "".join(str(rng.randint(0, 9)) for _ in range(7))
+    phone = _mobile(rng) if rng.random() < 0.7 else _reserved_phone("".join(str(rng.randint(0, 9)) for _ in range(7)))
     email = _email(rng, name, school=name.startswith("Trường"))
     if u_contact < 0.40:
         email = None

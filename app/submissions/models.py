@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, Index, Text
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, enum_type, utcnow
-from app.kinds import Channel, Kind, Priority, RejectReason, SenderType, State
+from app.kinds import Channel, Kind, NotifyBy, Priority, RejectReason, SenderType, State
 
 
 class Submission(SQLModel, table=True):
@@ -32,6 +32,8 @@ class Submission(SQLModel, table=True):
     sender_email: str | None = Field(default=None, max_length=254)
     sender_address: str | None = Field(default=None, max_length=300)
     hide_identity: bool = Field(default=False)
+    # How the sender is told about each step (app/notifications/flows.py); None: SMS if a phone was given, else e-mail
+    notify_by: NotifyBy | None = Field(default=None, sa_type=enum_type(NotifyBy, "notify_by", length=8))
     consented_at: datetime = Field(sa_type=UTCDateTime)
     source: Channel = Field(default=Channel.WEB, sa_type=enum_type(Channel, "source", length=16))
 

@@ -5,7 +5,7 @@ from pydantic import Field as F
 
 from app.errors import Invalid
 from app.i18n import N_, Msg
-from app.kinds import Kind, Priority, SenderType
+from app.kinds import Kind, NotifyBy, Priority, SenderType
 from app.submissions.contact import normalize_email, normalize_phone
 from app.text import normalize_input
 
@@ -21,6 +21,7 @@ FIELD_LABELS = {
     "sender_email": N_("Thư điện tử"),
     "sender_address": N_("Địa chỉ"),
     "consent": N_("Đồng ý"),
+    "notify_by": N_("Nhận thông báo qua"),
     "contact": N_("Liên hệ"),
 }
 
@@ -47,6 +48,7 @@ class SubmissionCreate(BaseModel):
     sender_email: str | None = F(default=None, max_length=254)
     sender_address: str | None = F(default=None, max_length=300)
     hide_identity: bool = False
+    notify_by: NotifyBy | None = None  # None: SMS when a phone is given, else e-mail
     consent: bool
     priority: Priority = Priority.NORMAL
 
@@ -96,6 +98,10 @@ class SubmissionCreate(BaseModel):
     def _contact(self):
         if not self.sender_phone and not self.sender_email:
             raise ValueError(_CONTACT_MISSING)  # a model-level error: reported under "contact"
+        if self.notify_by in (NotifyBy.SMS, NotifyBy.BOTH) and not self.sender_phone:
+            raise ValueError(_NOTIFY_NEEDS_PHONE)
+        if self.notify_by in (NotifyBy.EMAIL, NotifyBy.BOTH) and not self.sender_email:
+            raise ValueError(_NOTIFY_NEEDS_EMAIL)
         return self
 
 
@@ -138,6 +144,8 @@ def vietnamese_errors(exc: ValidationError) -> dict[str, str]:
 
 
 _CONTACT_MISSING = N_("Vui lòng cho biết số điện thoại hoặc thư điện tử để nhận trả lời.")
+_NOTIFY_NEEDS_PHONE = N_("Để nhận thông báo qua SMS, vui lòng nhập số điện thoại.")
+_NOTIFY_NEEDS_EMAIL = N_("Để nhận thông báo qua thư điện tử, vui lòng nhập địa chỉ thư điện tử.")
 
 
 def parse_submission(raw: dict) -> SubmissionCreate:

@@ -160,6 +160,7 @@ def submit(
         sender_email=data.sender_email,
         sender_address=data.sender_address,
         hide_identity=data.hide_identity,
+        notify_by=data.notify_by,
         consented_at=now,
         source=Channel(source),
         # Stored already routed (one INSERT); the events below tell the two steps.

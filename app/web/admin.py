@@ -16,7 +16,9 @@ from app.integrations import service as integrations_service
 from app.integrations import webhooks as webhooks_service
 from app.integrations.models import WebhookSubscription
 from app.notifications import service as notifications_service
+from app.notifications.channels import DLR_LABELS
 from app.notifications.models import OutboxMessage, OutboxStatus
+from app.notifications.worker import SENDER_CONFIGURED
 from app.web.common import PageError, form_data, render, require_csrf, system_admin_only
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(require_csrf)])
@@ -40,7 +42,10 @@ def admin_home(request: Request, actor: Account = Depends(system_admin_only), se
                                                             page_size=ACCOUNTS_PAGE_SIZE)
     clients = integrations_service.client_overviews(session=session)
     outbox = dict(session.exec(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    configured = {channel: check() for channel, check in SENDER_CONFIGURED.items()}
     context = {"account": actor, "counts": counts, "clients": clients, "outbox": outbox,
+               "channels": notifications_service.channel_states(session=session, configured=configured),
+               "reports": notifications_service.delivery_report_counts(session=session), "dlr_labels": DLR_LABELS,
                "scopes": API_SCOPE_LABELS, "default_limit": get_settings().api_rate_limit_per_minute,
                "dead": notifications_service.failed_messages(session=session),
                "message": request.session.pop("flash", None),

@@ -10,6 +10,7 @@ from app.agencies.models import Agency, Commune, Field
 from app.attachments import service as attachments_service
 from app.attachments.http import uploads_from_form
 from app.clientaddr import client_address
+from app.config import get_settings
 from app.db import get_session, unit_of_work
 from app.errors import Invalid, InvalidTransition
 from app.i18n import N_
@@ -19,6 +20,7 @@ from app.kinds import (
     KIND_EXAMPLES,
     KIND_HINTS,
     KIND_LABELS,
+    NOTIFY_BY_LABELS,
     REJECT_REASON_LABELS,
     SENDER_TYPE_LABELS,
     Channel,
@@ -38,7 +40,7 @@ TRACKED_LIMIT = 20
 HONEYPOT = "website"  # templates/citizen/_form_guard.html: people never see it, form-filling robots do
 FORM_FIELDS = (
     "kind", "field_code", "commune_code", "title", "content", "sender_type", "sender_name",
-    "sender_phone", "sender_email", "sender_address",
+    "sender_phone", "sender_email", "sender_address", "notify_by",
 )
 
 
@@ -65,6 +67,8 @@ def _form_context(session: Session, values: dict, errors: dict) -> dict:
         # post that did go through is not sent twice.
         "form_token": values.get("form_token") if form_tokens.well_formed(values.get("form_token"))
         else form_tokens.new_token(),
+        "notify_labels": NOTIFY_BY_LABELS,
+        "stop_keyword": get_settings().sms_stop_keyword,
     }
 
 

@@ -13,6 +13,7 @@ from app.initiatives import register, service
 from app.initiatives.models import Implementation
 from app.kinds import EventType, State
 from app.notifications.models import OutboxMessage
+from app.notifications.service import set_preferences
 from app.submissions import service as submissions_service
 from tests.conftest import agency, csrf_from
 from tests.initiatives.conftest import sign_in, staff, today
@@ -29,13 +30,15 @@ def scores_for(db, item, values):
 def test_initiative_from_submission_to_adoption_and_the_register(client, db, submit, make_account):
     item = submit(kind="initiative", field_code="y-te-so", title="Đặt lịch khám qua Zalo cho trạm y tế xã",
                   content="Trạm y tế xã nhận đặt lịch khám qua Zalo OA để người dân vùng cao đỡ phải chờ.",
-                  sender_email="nguoi.gui@example.vn")
+                  sender_email="nguoi.gui@example.vn", notify_by="both")
     health = agency(db, "so-y-te")
     assert item.agency_id == health.id  # free-standing: routed by the rules (digital health → Sở Y tế)
     admin = staff(make_account, "so-y-te", "admin-yte", Role.AGENCY_ADMIN)
     assessor = staff(make_account, "so-y-te", "tham-dinh-yte")
     submissions_service.accept(session=db, submission=item, actor=admin)
     assessor.email = "tham.dinh@soyte.example.vn"
+    # People hear of an assignment in their daily digest unless they chose "at once" (issue 9's defaults).
+    set_preferences(session=db, owner=f"account:{assessor.id}", choices={"assigned": "immediate"})
     service.assign_assessor(session=db, actor=admin, submission=item, account=assessor)
     told = db.exec(select(OutboxMessage).where(OutboxMessage.recipient == "tham.dinh@soyte.example.vn")).one()
     assert "phân công thẩm định" in told.subject and f"/officer/items/{item.tracking_code}/tham-dinh" in told.body

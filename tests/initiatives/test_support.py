@@ -9,6 +9,7 @@ from app.initiatives import register, service
 from app.initiatives.models import Assessment, Support, SupportCode
 from app.kinds import EventType
 from app.notifications.models import OutboxMessage
+from app.notifications.service import set_preferences
 from app.submissions import service as submissions_service
 from app.submissions.models import Submission
 from tests.conftest import csrf_from
@@ -163,6 +164,7 @@ def test_the_threshold_flags_the_item_and_tells_the_owner_agency(client, db, mak
     sub = db.get(Submission, db.exec(select(Assessment.submission_id).where(Assessment.challenge_id == ch.id)).one())
     owner_admin = staff(make_account, "so-nnmt", "admin-nnmt-nguong", Role.AGENCY_ADMIN)
     owner_admin.email = "nnmt.admin@example.vn"
+    set_preferences(session=db, owner=f"account:{owner_admin.id}", choices={"new_item": "immediate"})  # not digest
     bump(db)  # agency recipients are cached per process
     service.publish(session=db, actor=owner_admin, submission=sub)
     db.commit()

@@ -14,8 +14,8 @@ from sqlmodel import col, select
 from app import cache
 from app.accounts.models import Role
 from app.config import get_settings
-from app.notifications.models import OutboxMessage
-from app.notifications.service import agency_recipients, coordinator_recipients
+from app.notifications.models import OutboxMessage, Topic
+from app.notifications.service import agency_recipients, coordinator_recipients, set_preferences
 from app.sla import service as sla_service
 from app.sla.scheduled import sweep
 from app.submissions import service as submissions_service
@@ -40,12 +40,15 @@ def people(db, make_account):
     officer.email = "canbo@soyte.dienbien.gov.vn"
     coordinator = make_account("so-khcn", Role.COORDINATOR, username="dp-msg")
     coordinator.email = "dieuphoi@sokhcn.dienbien.gov.vn"
+    for person in (officer, coordinator):  # people get a daily digest by default; these two chose "at once"
+        set_preferences(session=db, owner=f"account:{person.id}", choices={t.value: "immediate" for t in Topic})
     db.commit()
     return officer, coordinator
 
 
-def queued(db, item, after: int = 0) -> list[OutboxMessage]:
+def queued(db, item, after: int = 0, channel: str = "email") -> list[OutboxMessage]:
     return list(db.exec(select(OutboxMessage).where(OutboxMessage.submission_id == item.id,
+                                                    OutboxMessage.channel == channel,
                                                     col(OutboxMessage.id) > after)
                         .order_by(col(OutboxMessage.id))).all())
 
@@ -77,7 +80,9 @@ def test_extension_events_queue_exactly_the_expected_emails(db, submit, people, 
     sla_service.grant_extension(session=db, actor=coordinator, extension=ext, working_days=3, note="Đồng ý 3 ngày.",
                                 allow_more=True)
     mails = queued(db, item, mark)
-    assert {m.recipient for m in mails} == AGENCY and len(mails) == 2  # the sender hears through the history
+    assert {m.recipient for m in mails} == AGENCY and len(mails) == 2
+    texts = queued(db, item, mark, channel="sms")  # the sender (who gave only a phone) hears the new date by SMS
+    assert [m.recipient for m in texts] == ["0912345678"] and f"ho so {code} duoc gia han den ngay" in texts[0].body
     assert {m.subject for m in mails} == {f"[PAKN] Hồ sơ {code} được gia hạn"}
     assert mails[0].body == (f"Cơ quan thường trực đồng ý gia hạn hồ sơ {code} thêm 3 ngày làm việc "
                              "đến 19/03/2026 17:00.\nĐồng ý 3 ngày.")
@@ -183,7 +188,7 @@ def test_sla_imports_nothing_from_notifications():
 
 
 def test_only_the_notifications_subscriber_queues_emails():
-    """Every e-mail is decided in app/notifications/flows.py: nobody else calls enqueue_email."""
+    """Every e-mail and SMS is decided in app/notifications/flows.py: nobody else calls enqueue_email/enqueue_sms."""
     callers = {str(p.relative_to(ROOT)) for p in (ROOT / "app").rglob("*.py")
-               if "enqueue_email" in p.read_text(encoding="utf-8")}
+               if "enqueue_email" in p.read_text(encoding="utf-8") or "enqueue_sms" in p.read_text(encoding="utf-8")}
     assert callers == {"app/notifications/flows.py", "app/notifications/service.py"}

@@ -13,7 +13,7 @@ from app.db import utcnow
 from app.errors import Invalid
 from app.notifications import worker
 from app.notifications.models import DeliveryAttempt, OutboxMessage
-from app.notifications.service import enqueue_email
+from app.notifications.service import enqueue_email, set_preferences
 from app.submissions import service
 from tests.conftest import agency
 
@@ -58,19 +58,20 @@ def pending(db):
 def test_sender_and_agency_get_mail_for_each_step(db, smtp, submit, make_account):
     officer = make_account("so-khcn")
     officer.email = "canbo@so-khcn.example.vn"
+    set_preferences(session=db, owner=f"account:{officer.id}", choices={"new_item": "immediate"})
     db.commit()
-    sub = submit(sender_email="minh@example.vn")
+    sub = submit(sender_email="minh@example.vn", notify_by="email")
     service.accept(session=db, submission=sub, actor=officer)
     service.request_info(session=db, submission=sub, actor=officer, question="Vui lòng cho biết tên bản.")
     service.provide_info(session=db, submission=sub, reply="Bản Huổi Lếch")
     service.answer(session=db, submission=sub, actor=officer, text="Nhà mạng sẽ lắp trạm trong tháng 12.")
-    assert worker.run_once(db, jobs=False) == 4
+    assert worker.run_once(db, jobs=False) == 5
     by_recipient = {}
     for m in smtp.messages:
         by_recipient.setdefault(m["to"][0], []).append(m["subject"])
     assert by_recipient["canbo@so-khcn.example.vn"] == [f"[{sub.tracking_code}] Hồ sơ mới: {sub.title}"]
     assert [s.split("] ")[1] for s in by_recipient["minh@example.vn"]] == [
-        "Đã được tiếp nhận", "Đề nghị bổ sung thông tin", "Đã có trả lời"]
+        "Đã nhận ý kiến của bạn", "Đã được tiếp nhận", "Đề nghị bổ sung thông tin", "Đã có trả lời"]
     answer_mail = smtp.messages[-1]["body"]
     assert "Nhà mạng sẽ lắp trạm trong tháng 12." in answer_mail and sub.tracking_code in answer_mail
     assert not pending(db)
@@ -78,7 +79,7 @@ def test_sender_and_agency_get_mail_for_each_step(db, smtp, submit, make_account
 
 def test_rejection_mail_tells_the_reason(db, smtp, submit, make_account):
     officer = make_account("so-khcn")
-    sub = submit(sender_email="minh@example.vn")
+    sub = submit(sender_email="minh@example.vn", notify_by="email")
     service.reject(session=db, submission=sub, actor=officer, reason_code="out_of_scope",
                    detail="Việc này thuộc Sở Xây dựng.")
     worker.run_once(db, jobs=False)
@@ -121,7 +122,7 @@ def test_backoff_grows_and_is_capped():
 
 def test_nothing_is_queued_when_the_change_rolls_back(db, submit, make_account):
     officer = make_account("so-khcn")
-    sub = submit(sender_email="minh@example.vn")
+    sub = submit(sender_email="minh@example.vn", notify_by="email")
     before = len(pending(db))
     with pytest.raises(Invalid):
         service.transfer(session=db, submission=sub, actor=officer, to_agency=agency(db, "so-y-te"), reason="")
@@ -135,4 +136,5 @@ def test_system_admin_sees_dead_messages(client, db, login_as):
     db.commit()
     login_as(None, __import__("app.accounts.models", fromlist=["Role"]).Role.SYSTEM_ADMIN)
     page = client.get("/admin")
-    assert "khong-gui-duoc@example.vn" in page.text and "SMTP_HOST is not set" in page.text
+    assert "k***@example.vn" in page.text and "SMTP_HOST is not set" in page.text
+    assert "khong-gui-duoc@example.vn" not in page.text  # the recipient is masked (issue 9)

@@ -19,6 +19,7 @@ from app.agencies.models import Commune, Field
 from app.config import get_settings
 from app.db import make_engine, utcnow
 from app.kinds import Kind, State
+from app.notifications.contacts import is_reserved_email, is_reserved_phone
 from app.seed.demo import ANSWER_CLOSINGS, TOPICS, seed_demo
 from app.seed.reference import FIELDS, seed_reference
 from app.submissions import service
@@ -116,11 +117,14 @@ def test_realistic_senders(db):
         assert s.sender_phone or s.sender_email
         if s.sender_phone:
             assert re.fullmatch(r"0[35789]\d{8}|02\d{9}", s.sender_phone), s.sender_phone
+        # only reserved addresses that no channel ever sends to (issue 9)
+        assert not s.sender_phone or is_reserved_phone(s.sender_phone)
+        assert not s.sender_email or is_reserved_email(s.sender_email)
         assert 5 <= len(s.title) <= 200 and 20 <= len(s.content) <= 10_000
     assert {s.sender_type for s in subs} == {"individual", "business", "organisation"}
     assert any(s.hide_identity for s in subs)
     assert any(s.sender_phone is None for s in subs), "some senders give an email only"
-    assert any(s.sender_phone and s.sender_phone.startswith("09") for s in subs)
+    assert any(s.sender_phone and s.sender_email for s in subs)
     # Vietnamese with diacritics, not ASCII placeholders.
     assert sum(1 for s in subs if not s.title.isascii()) == len(subs)
     assert sum(1 for s in subs if not s.sender_name.isascii()) >= 0.9 * len(subs)

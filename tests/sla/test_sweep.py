@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from app.accounts.models import Role
+from app.notifications.service import set_preferences
 from app.sla import service as sla_service
 from app.sla.scheduled import sweep
 from app.submissions import service as submissions_service
@@ -69,6 +70,8 @@ def test_crossings_notify_the_agency_and_overdue_also_the_coordinator(db, submit
     health.email = "vanthu@soyte.dienbien.gov.vn"
     coordinator = make_account("so-khcn", Role.COORDINATOR, username="dp-mail")
     coordinator.email = "dieuphoi@sokhcn.dienbien.gov.vn"
+    # people get a daily digest by default (issue 9); this coordinator chose to hear of overdue items at once
+    set_preferences(session=db, owner=f"account:{coordinator.id}", choices={"overdue": "immediate"})
     db.commit()
     travel(local(2026, 3, 4, 8))
     item = submit(field_code="y-te-so", title="Đặt lịch khám trực tuyến bị lỗi")

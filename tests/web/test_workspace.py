@@ -12,6 +12,7 @@ from sqlmodel import select
 from app.accounts.models import Role
 from app.events.models import Event
 from app.notifications.models import OutboxMessage
+from app.notifications.service import set_preferences
 from app.submissions import service as submissions_service
 from tests.conftest import agency, csrf_from
 
@@ -44,8 +45,9 @@ def test_assigning_an_officer_is_audited_notified_and_drives_the_views(client, l
     other = submit(title="Wifi nhà văn hóa bản")
     me = login_as("so-khcn", Role.AGENCY_ADMIN)
     colleague = make_account("so-khcn", username="can-bo-lan")
-    colleague.email = "lan@sokhcn.example"
+    colleague.email = "lan@sokhcn.dienbien.gov.vn"  # not a reserved demo address: those are never sent to
     db.add(colleague)
+    set_preferences(session=db, owner=f"account:{colleague.id}", choices={"assigned": "immediate"})  # not digest
     db.commit()
     page = client.get(f"/officer/items/{item.tracking_code}")
     assert "Phân công cho" in page.text and "Chưa phân công" in page.text
@@ -57,8 +59,8 @@ def test_assigning_an_officer_is_audited_notified_and_drives_the_views(client, l
     event = db.exec(select(Event).where(Event.submission_id == item.id, Event.type == "officer_assigned")).one()
     assert event.actor_account_id == me.id and event.subject_account_id == colleague.id
     assert "Phân công cán bộ" in shown  # in the item's history
-    mail = db.exec(select(OutboxMessage).where(OutboxMessage.recipient == "lan@sokhcn.example")).one()
-    assert item.tracking_code in mail.subject and "phân công" in mail.subject
+    mail = db.exec(select(OutboxMessage).where(OutboxMessage.recipient == "lan@sokhcn.dienbien.gov.vn")).one()
+    assert item.tracking_code in mail.subject and "được giao cho bạn" in mail.subject
     unassigned = client.get("/officer/inbox?view=unassigned").text
     assert other.tracking_code in rows_of(unassigned) and item.tracking_code not in rows_of(unassigned)
     assert rows_of(client.get("/officer/inbox?view=mine").text) == []

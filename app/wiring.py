@@ -7,12 +7,14 @@ from app.integrations.webhooks import send_webhook
 from app.notifications import flows as notification_flows
 from app.notifications.email import send_email
 from app.notifications.worker import register_sender
+from app.publication import service as publication
 from app.sla import flows as sla_flows
 
 
 def register_subscribers() -> None:
     notification_flows.register()
     sla_flows.register()
+    publication.register()
     integration_flows.register()
     register_sender("email", send_email, lambda: get_settings().smtp_timeout_seconds)
     register_sender("webhook", send_webhook, lambda: get_settings().webhook_timeout_seconds)

@@ -47,3 +47,9 @@ class EventType(StrEnum):
     RULE_ENABLED = "rule_enabled"
     RULE_DISABLED = "rule_disabled"
     RULE_REORDERED = "rule_reordered"
+    # Publication (app/publication): the sender's consent withdrawn, an answered item published, its published copy
+    # edited, or taken down (the item was reopened, or an officer unpublished it).
+    PUBLISHED = "published"
+    PUBLICATION_EDITED = "publication_edited"
+    PUBLICATION_WITHDRAWN = "publication_withdrawn"
+    UNPUBLISHED = "unpublished"

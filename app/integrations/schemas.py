@@ -13,7 +13,7 @@ from app.submissions.schemas import CONTENT_MAX, TITLE_MAX
 # Input fields the API passes on to app.submissions.schemas.parse_submission (priority is the agency's call).
 SUBMISSION_INPUT_FIELDS = (
     "kind", "field_code", "commune_code", "title", "content", "sender_type", "sender_name",
-    "sender_phone", "sender_email", "sender_address", "hide_identity", "consent",
+    "sender_phone", "sender_email", "sender_address", "hide_identity", "consent", "publish_consent",
 )
 
 
@@ -34,6 +34,9 @@ class SubmissionIn(BaseModel):
     sender_address: str | None = F(default=None, max_length=300)
     hide_identity: bool = F(default=False, description="Ẩn danh tính người gửi khi công khai")
     consent: bool = F(description="Người gửi đồng ý cho cơ quan nhà nước xử lý thông tin (phải là true)")
+    publish_consent: bool = F(default=False, description=(
+        "Riêng và không bắt buộc: người gửi cho phép công khai nội dung và câu trả lời (không kèm thông tin cá "
+        "nhân) sau khi cơ quan trả lời và xem xét; rút lại được bất cứ lúc nào tại trang tra cứu"))
 
 
 class ReplyIn(BaseModel):

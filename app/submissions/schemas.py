@@ -21,6 +21,7 @@ FIELD_LABELS = {
     "sender_email": N_("Thư điện tử"),
     "sender_address": N_("Địa chỉ"),
     "consent": N_("Đồng ý"),
+    "publish_consent": N_("Đồng ý công khai"),
     "contact": N_("Liên hệ"),
 }
 
@@ -48,6 +49,9 @@ class SubmissionCreate(BaseModel):
     sender_address: str | None = F(default=None, max_length=300)
     hide_identity: bool = False
     consent: bool
+    # Separate and optional (app/publication): the sender allows an answered item to be published, without
+    # personal details. Carried to the publication domain by the SUBMITTED event's data.
+    publish_consent: bool = False
     priority: Priority = Priority.NORMAL
 
     @field_validator("title", "content", "sender_name", "sender_address", mode="before")

@@ -53,11 +53,14 @@ class Column:
 
 
 def xlsx_bytes(sheet_title: str, columns: Sequence[Column], rows: Iterable[Sequence[object]], *,
-               totals: Sequence[object] | None = None) -> bytes:
+               totals: Sequence[object] | None = None,
+               about: Sequence[tuple[str, object, str | None]] = ()) -> bytes:
     """A workbook with one sheet: bold frozen header, set widths, strings stored as text (never formulas).
 
     `totals` is an optional last row; an item of the form ("=SUM", column_index) becomes a SUM formula over that
-    column's data cells: the only formulas a workbook of ours ever contains are the ones written here.
+    column's data cells, and ("=PCT", numerator_index, denominator_index) the percentage of two cells of the totals
+    row (blank when the denominator is 0): the only formulas a workbook of ours ever contains are the ones written
+    here. `about` adds a second sheet "Thông tin" of (label, value, number format) lines (a period, a note).
     """
     book = Workbook()
     sheet = book.active
@@ -80,15 +83,34 @@ def xlsx_bytes(sheet_title: str, columns: Sequence[Column], rows: Iterable[Seque
                 cell.number_format = fmt
     if totals is not None:
         values = []
+        total_row = count + 2
         for item in totals:
             if isinstance(item, tuple) and item and item[0] == "=SUM":
                 letter = get_column_letter(item[1] + 1)
                 values.append(f"=SUM({letter}2:{letter}{count + 1})" if count else 0)
+            elif isinstance(item, tuple) and item and item[0] == "=PCT":
+                num, den = (f"{get_column_letter(i + 1)}{total_row}" for i in item[1:3])
+                values.append(f'=IF({den}=0,"",ROUND(100*{num}/{den},1))')
             else:
                 values.append(_plain(item))
         sheet.append(values)
-        for cell in sheet[sheet.max_row]:
+        for index, cell in enumerate(sheet[sheet.max_row], start=1):
             cell.font = Font(bold=True)
+            fmt = columns[index - 1].number_format if index <= len(columns) else None
+            if fmt:
+                cell.number_format = fmt
+    if about:
+        info = book.create_sheet("Thông tin")
+        info.column_dimensions["A"].width = 28
+        info.column_dimensions["B"].width = 100
+        for label, value, fmt in about:
+            info.append([label, _plain(value)])
+            cell = info.cell(row=info.max_row, column=2)
+            if isinstance(cell.value, str):
+                cell.data_type = TYPE_STRING
+            if fmt:
+                cell.number_format = fmt
+            info.cell(row=info.max_row, column=1).font = Font(bold=True)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -21,7 +21,7 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api import challenges as api_challenges
-from app.api import open311, submissions, v1, webhooks
+from app.api import open311, public, submissions, v1, webhooks
 from app.api.auth import RateLimitHeadersMiddleware
 from app.api.openapi import install_openapi
 from app.api.problems import ApiProblem, http_status_detail, problem, validation_errors
@@ -38,6 +38,7 @@ from app.integrations.open311 import Open311Error
 from app.integrations.scheduled import purge_expired
 from app.notifications import digest
 from app.notifications.worker import WorkerThread, register_job
+from app.reports import snapshots as report_snapshots
 from app.sla import service as sla_service
 from app.sla.scheduled import close_unrated_answers, recompute_job
 from app.sla.scheduled import sweep_job as sla_sweep_job
@@ -57,6 +58,9 @@ from app.web import (
     sms_gateway,
     workspace,
 )
+from app.web import public as public_web
+from app.web import publication as publication_web
+from app.web import reports as reports_web
 from app.web import sla as sla_web
 from app.web.common import (
     FormExpired,
@@ -147,6 +151,8 @@ def register_jobs() -> None:
     register_job("purge_api_records", purge_expired, every_seconds=3600)
     register_job("purge_form_tokens", form_tokens.purge, every_seconds=3600)
     register_job("notification_digest", digest_job, every_seconds=300)
+    register_job("report_snapshots", report_snapshots.refresh, every_seconds=report_snapshots.REFRESH_SECONDS,
+                 lease_seconds=900)
     if get_settings().audit_checkpoint_seconds > 0:
         register_job("audit_checkpoint", checkpoint_job, every_seconds=get_settings().audit_checkpoint_seconds)
 
@@ -195,6 +201,9 @@ def create_app() -> FastAPI:
     app.mount("/static", FingerprintedStatic(directory=str(PROJECT_ROOT / "static")), name="static")
     app.include_router(lost_code.router)  # before citizen: /track/quen-ma is not a tracking code
     app.include_router(citizen.router)
+    app.include_router(publication_web.router)
+    app.include_router(public_web.router)
+    app.include_router(reports_web.router)
     app.include_router(auth.router)
     app.include_router(workspace.router)
     app.include_router(officer.router)
@@ -209,6 +218,7 @@ def create_app() -> FastAPI:
     app.include_router(assessment.router)
     app.include_router(v1.router)
     app.include_router(api_challenges.router)
+    app.include_router(public.router)
     app.include_router(submissions.router)
     app.include_router(webhooks.router)
     app.include_router(open311.router)

@@ -28,6 +28,8 @@ from app.integrations.models import (
     WebhookSubscription,
 )
 from app.notifications.models import DeliveryAttempt, OutboxMessage
+from app.publication.models import Publication
+from app.reports.models import ReportSnapshot  # (also declares the indexes the report queries read)
 from app.routing.models import RoutingRule
 from app.sla.models import CalendarEntry, DeadlineExtension, DeadlinePolicy, SubmissionDeadline
 from app.submissions.form_tokens import FormToken
@@ -38,7 +40,7 @@ __all__ = [
     "Account", "Agency", "ApiClient", "ApiSubmission", "Attachment", "CacheStamp", "ChainHead", "AuthSession",
     "CalendarEntry", "Commune", "DeadlineExtension", "DeadlinePolicy", "DeliveryAttempt", "Field", "FormToken",
     "IdempotencyRecord", "ItemAssignment", "LoginAttempt", "RecoveryCode", "Open311Request", "OutboxMessage",
-    "RateLimitWindow", "RoutingRule", "SavedFilter",
+    "Publication", "RateLimitWindow", "ReportSnapshot", "RoutingRule", "SavedFilter",
     "Submission", "SubmissionDeadline", "Event", "ThrottleCounter", "WebhookDelivery", "WebhookSubscription",
     "Assessment", "AssessorAssignment", "Challenge", "ChallengeDocument", "CriteriaSet", "Criterion", "Implementation",
     "ScoreSheet", "Support", "SupportCode",

@@ -10,6 +10,7 @@ from app.notifications import flows as notification_flows
 from app.notifications import incoming as incoming_sms
 from app.notifications.email import send_email
 from app.notifications.worker import register_sender
+from app.publication import service as publication
 from app.sla import flows as sla_flows
 
 
@@ -18,6 +19,7 @@ def register_subscribers() -> None:
     incoming_sms.register_defaults()
     sla_flows.register()
     initiative_flows.register()
+    publication.register()
     integration_flows.register()
     register_sender("email", send_email, lambda: get_settings().smtp_timeout_seconds,
                     configured=channels.email_configured,

@@ -258,6 +258,7 @@ POST_FORM = {
                 "attribute[commune]": {"type": "string"}, "attribute[title]": {"type": "string"},
                 "attribute[sender_type]": {"type": "string"}, "attribute[hide_identity]": {"type": "string"},
                 "attribute[consent]": {"type": "string", "enum": ["true"]},
+                "attribute[publish_consent]": {"type": "string", "enum": ["true", "false"]},
             },
         }}},
     }

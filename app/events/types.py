@@ -62,3 +62,8 @@ class EventType(StrEnum):
     PUBLICATION_WITHDRAWN = "publication_withdrawn"
     PUBLISHED_FOR_SUPPORT = "published_for_support"
     SUPPORT_THRESHOLD_REACHED = "support_threshold_reached"
+    # Publication (app/publication): the sender's consent withdrawn, an answered item published, its published copy
+    # edited, or taken down (the item was reopened, or an officer unpublished it).
+    PUBLISHED = "published"
+    PUBLICATION_EDITED = "publication_edited"
+    UNPUBLISHED = "unpublished"

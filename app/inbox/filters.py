@@ -10,16 +10,18 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, Select, case
+from sqlalchemy import ColumnElement, Select, and_, case
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Account
-from app.agencies.models import Commune, Field
+from app.accounts.permissions import is_coordinator
+from app.agencies.models import Agency, Commune, Field
 from app.assignments import service as assignment_service
 from app.assignments.models import ItemAssignment
 from app.db import utcnow
-from app.kinds import OPEN_STATES, Kind, State
+from app.kinds import OPEN_STATES, Channel, EventType, Kind, State
+from app.sla.models import Clock, Phase, SubmissionDeadline
 from app.sla.service import overdue_condition, urgency_key
 from app.submissions import search
 from app.submissions.models import Submission
@@ -103,6 +105,26 @@ COLUMN_SORTS = {
 VIEWS = {"": "Tất cả", "mine": "Của tôi", "unassigned": "Chưa phân công"}
 
 
+# What the report figures count (app/reports/queries.py), as inbox filters so every dashboard figure links to the
+# items behind it. Clock stages match the clocks the agency itself held (the report counts them for that agency);
+# the dates of a stage are `done_from` / `done_to` (local days), separate from the item's creation dates.
+CLOCK_STAGES = {
+    "accepted": "Đã tiếp nhận xử lý",
+    "transferred": "Đã chuyển đơn vị khác",
+    "answered": "Đã trả lời",
+    "on_time": "Trả lời đúng hạn",
+    "late": "Trả lời trễ hạn",
+}
+STAGES = {
+    **CLOCK_STAGES,
+    "rejected": "Bị từ chối",
+    "rated": "Đã được đánh giá",
+    "satisfied": "Người gửi hài lòng",
+    "at_risk": "Đang sắp đến hạn",
+}
+CHANNELS = {c.value for c in Channel}
+
+
 @dataclass(frozen=True)
 class InboxFilters:
     """Every value is a plain string or date as it appears in the URL; empty means "any"."""
@@ -117,6 +139,11 @@ class InboxFilters:
     overdue: bool = False
     view: str = ""  # "", "mine" or "unassigned" (VIEWS)
     sort: str = DEFAULT_SORT
+    channel: str = ""  # Channel value
+    agency: str = ""  # agency code, or "all": the coordinator's view of other agencies' items
+    stage: str = ""  # a key of STAGES
+    done_from: date | None = None
+    done_to: date | None = None
 
     def query_string(self, page: int = 1, **changes) -> str:
         """The URL query for these filters (page links keep them); empty values and defaults are left out."""
@@ -131,6 +158,9 @@ class InboxFilters:
             "to": f.created_to.isoformat() if f.created_to else "",
             "q": f.q, "overdue": "1" if f.overdue else "", "view": f.view,
             "sort": "" if f.sort == DEFAULT_SORT else f.sort, "page": str(page) if page != 1 else "",
+            "channel": f.channel, "agency": f.agency, "stage": f.stage,
+            "done_from": f.done_from.isoformat() if f.done_from else "",
+            "done_to": f.done_to.isoformat() if f.done_to else "",
         }
         return {k: v for k, v in params.items() if v}
 
@@ -191,9 +221,23 @@ def parse(params: Mapping[str, str], *, session: Session) -> tuple[InboxFilters,
     if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
         errors["to"] = "“Đến ngày” phải sau hoặc bằng “Từ ngày”."
         dates["to"] = None
+    channel, agency_code, stage = one("channel"), one("agency"), one("stage")
+    if channel and channel not in CHANNELS:
+        errors["channel"], channel = "Kênh không hợp lệ.", ""
+    if agency_code and agency_code != "all" and session.exec(
+            select(Agency.id).where(Agency.code == agency_code)).first() is None:
+        errors["agency"], agency_code = "Đơn vị không có trong danh mục.", ""
+    if stage and stage not in STAGES:
+        errors["stage"], stage = "Giai đoạn không hợp lệ.", ""
+    for name, label in (("done_from", "Từ ngày"), ("done_to", "Đến ngày")):
+        try:
+            dates[name] = parse_date(one(name))
+        except ValueError:
+            errors[name], dates[name] = f"{label}: vui lòng nhập ngày dạng ngày/tháng/năm, ví dụ 25/11/2026.", None
     filters = InboxFilters(state=state, kind=kind, field=field_code, commune=commune_code,
                            created_from=dates["from"], created_to=dates["to"], q=one("q"),
-                           overdue=one("overdue") in ("1", "on", "true"), view=view, sort=sort)
+                           overdue=one("overdue") in ("1", "on", "true"), view=view, sort=sort, channel=channel,
+                           agency=agency_code, stage=stage, done_from=dates["done_from"], done_to=dates["done_to"])
     return filters, errors
 
 
@@ -202,9 +246,10 @@ def local_day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=LOCAL_TZ)
 
 
-def conditions(filters: InboxFilters, *, dialect: Dialect, account_id: int | None = None
-               ) -> list[ColumnElement[bool]]:
-    """WHERE conditions for everything but the agency scope; `account_id` is whose "Của tôi" (mine) view it is."""
+def conditions(filters: InboxFilters, *, dialect: Dialect, account_id: int | None = None,
+               agency_id: int | None = None) -> list[ColumnElement[bool]]:
+    """WHERE conditions for everything but the agency scope; `account_id` is whose "Của tôi" (mine) view it is;
+    `agency_id` the scope, for the clock stages."""
     where: list[ColumnElement[bool]] = []
     if filters.view == "mine" and account_id is not None:
         where.append(assignment_service.assigned_to(account_id))
@@ -227,4 +272,53 @@ def conditions(filters: InboxFilters, *, dialect: Dialect, account_id: int | Non
         where.append(match)
     if filters.overdue:
         where.append(overdue_condition(utcnow()))
+    if filters.channel:
+        where.append(col(Submission.source) == filters.channel)
+    if filters.stage:
+        where.append(stage_condition(filters, agency_id=agency_id))
     return where
+
+
+def _between(column, filters: InboxFilters) -> list[ColumnElement[bool]]:
+    out = []
+    if filters.done_from:
+        out.append(column >= local_day_start(filters.done_from))
+    if filters.done_to:
+        out.append(column < local_day_start(filters.done_to + timedelta(days=1)))
+    return out
+
+
+def stage_condition(filters: InboxFilters, *, agency_id: int | None) -> ColumnElement[bool]:
+    """The items a report figure counts (app/reports/queries.py uses the same definitions)."""
+    stage, now = filters.stage, utcnow()
+    if stage == "rejected":
+        return and_(col(Submission.state) == State.REJECTED, *_between(col(Submission.updated_at), filters))
+    if stage in ("rated", "satisfied"):
+        extra = [col(Submission.rating_satisfied).is_(True)] if stage == "satisfied" else []
+        return and_(col(Submission.rated_at).is_not(None), *_between(col(Submission.rated_at), filters), *extra)
+    clock = SubmissionDeadline
+    if stage == "at_risk":
+        return (select(clock.id).where(clock.submission_id == Submission.id, clock.clock == Clock.RUNNING,
+                                       clock.at_risk_at <= now, clock.due_at > now)
+                .correlate(Submission).exists())
+    match = {
+        "accepted": [clock.phase == Phase.ACCEPT, clock.outcome == EventType.ACCEPTED],
+        "transferred": [clock.phase == Phase.ACCEPT, clock.outcome == EventType.TRANSFERRED],
+        "answered": [clock.phase == Phase.ANSWER, clock.outcome == EventType.ANSWERED],
+        "on_time": [clock.phase == Phase.ANSWER, clock.outcome == EventType.ANSWERED, col(clock.on_time).is_(True)],
+        "late": [clock.phase == Phase.ANSWER, clock.outcome == EventType.ANSWERED, col(clock.on_time).is_not(True)],
+    }[stage]
+    if agency_id is not None:
+        match.append(clock.agency_id == agency_id)
+    return (select(clock.id).where(clock.submission_id == Submission.id, *match,
+                                   *_between(col(clock.stopped_at), filters))
+            .correlate(Submission).exists())
+
+
+def scope_of(actor: Account, filters: InboxFilters, *, session: Session) -> int | None:
+    """Whose items the list shows: the actor's agency; the coordinator may ask for another agency or all."""
+    if filters.agency and is_coordinator(actor):
+        if filters.agency == "all":
+            return None
+        return session.exec(select(Agency.id).where(Agency.code == filters.agency)).first()
+    return actor.agency_id

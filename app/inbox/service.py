@@ -27,7 +27,7 @@ INBOX_PAGE_SIZE = 25
 
 
 def inbox(
-    *, session: Session, agency_id: int, filters: InboxFilters | None = None, page: int = 1,
+    *, session: Session, agency_id: int | None, filters: InboxFilters | None = None, page: int = 1,
     page_size: int = INBOX_PAGE_SIZE, state: str | None = None, account_id: int | None = None,
 ) -> InboxPage:
     """One page of the agency's items matching `filters` (see app/inbox/filters.py), and the agency's count per
@@ -35,11 +35,16 @@ def inbox(
     filters = filters or InboxFilters()
     if state:
         filters = dataclasses.replace(filters, state=state)
-    scope = Submission.agency_id == agency_id
+    # agency_id None: every agency (the coordinator's view). A clock stage (accepted, transferred, answered…) is
+    # scoped by the clock the agency held, not by where the item sits now (as the reports count it).
+    scope = [] if agency_id is None else [Submission.agency_id == agency_id]
     counts = dict(
-        session.exec(select(Submission.state, func.count()).where(scope).group_by(Submission.state)).all()
+        session.exec(select(Submission.state, func.count()).where(*scope).group_by(Submission.state)).all()
     )
-    where = [scope, *inbox_filters.conditions(filters, dialect=session.get_bind().dialect, account_id=account_id)]
+    if filters.stage in inbox_filters.CLOCK_STAGES:
+        scope = []
+    where = [*scope, *inbox_filters.conditions(filters, dialect=session.get_bind().dialect, account_id=account_id,
+                                               agency_id=agency_id)]
     total = session.exec(select(func.count()).select_from(Submission).where(*where)).one()
     pages = max(1, -(-total // page_size))
     page = min(max(1, page), pages)

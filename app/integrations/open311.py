@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import or_
+from sqlalchemy import and_, false, or_
 from sqlmodel import Session, col, select
 
 from app.accounts.models import ApiClient
@@ -19,6 +19,8 @@ from app.errors import Invalid
 from app.integrations import service as integrations_service
 from app.integrations.models import ApiChannel, ApiSubmission, Open311Request
 from app.kinds import KIND_HINTS, KIND_LABELS, OPEN_STATES, SENDER_TYPE_LABELS, Kind, SenderType
+from app.publication import public
+from app.publication.models import Publication
 from app.submissions import service as submissions_service
 from app.submissions.contact import normalize_tracking_code
 from app.submissions.models import Submission
@@ -111,6 +113,11 @@ def service_definition(*, session: Session, code: str) -> dict:
          "description": "Tôi đồng ý để cơ quan nhà nước xử lý thông tin cá nhân đã gửi để giải quyết phản ánh, "
                         "kiến nghị này (Luật Bảo vệ dữ liệu cá nhân).",
          "values": _values([("true", "Đồng ý")])},
+        {"variable": True, "code": "publish_consent", "datatype": "singlevaluelist", "required": False,
+         "datatype_description": None, "order": 7,
+         "description": "Cho phép công khai nội dung và câu trả lời (không kèm thông tin cá nhân), sau khi cơ quan "
+                        "trả lời và xem xét; người gửi rút lại được bất cứ lúc nào tại trang tra cứu.",
+         "values": _values([("false", "Không"), ("true", "Đồng ý")])},
     ]
     return {"service_code": service_code(kind.value, field.code), "attributes": attributes}
 
@@ -121,7 +128,7 @@ _PARAM_OF = {
     "title": "attribute[title]", "content": "description", "sender_type": "attribute[sender_type]",
     "sender_name": "first_name/last_name", "sender_phone": "phone", "sender_email": "email",
     "sender_address": "address_string", "hide_identity": "attribute[hide_identity]",
-    "consent": "attribute[consent]", "contact": "email/phone",
+    "consent": "attribute[consent]", "publish_consent": "attribute[publish_consent]", "contact": "email/phone",
 }
 
 
@@ -213,6 +220,7 @@ def create_request(*, session: Session, client: ApiClient, form: dict) -> Create
         "sender_email": form.get("email") or None,
         "hide_identity": form.get("attribute[hide_identity]") or False,
         "consent": form.get("attribute[consent]") == "true",
+        "publish_consent": form.get("attribute[publish_consent]") == "true",
     }
     if not raw["commune_code"]:
         errors.append("attribute[commune]: bắt buộc (mã xã, phường; xem services/{service_code}.json).")
@@ -244,23 +252,27 @@ def create_request(*, session: Session, client: ApiClient, form: dict) -> Create
 def request_view(
     submission: Submission, *, details: Open311Request | None, creator: int | None, viewer: ApiClient | None,
     field: Field, agency: Agency | None, commune: Commune, due: integrations_service.Due,
+    published: Publication | None = None,
 ) -> dict:
-    """One request in the spec's fields. Content and location go only to the client that sent the item: there is
-    no publication consent yet, and DESIGN.md keeps personal data to those who handle the item."""
+    """One request in the spec's fields. Content and location go only to the client that sent the item; anyone
+    else sees the published copy (app/publication) of a published item, and no content otherwise."""
     own = viewer is not None and creator == viewer.id
     status_notes = integrations_service.state_label(submission.state)
     if own and (text := submissions_service.visible_answer(submission)) is not None:
         status_notes = f"{status_notes}: {text}"
+    elif not own and published is not None:
+        status_notes = f"{status_notes}: {published.answer}"
     address = commune.name
     if own and details and details.address_string:
         address = f"{details.address_string}, {commune.name}"
     return {
-        "service_request_id": submission.tracking_code,
+        # The tracking code is the sender's secret: others see a published item under its public number.
+        "service_request_id": submission.tracking_code if own or published is None else public_id(published),
         "status": open311_status(submission.state),
         "status_notes": status_notes,
         "service_name": f"{KIND_LABELS[submission.kind]}: {field.name}",
         "service_code": service_code(submission.kind, field.code),
-        "description": submission.content if own else None,
+        "description": submission.content if own else (published.question if published else None),
         "agency_responsible": agency.name if agency else None,
         "service_notice": None,
         "requested_datetime": w3c(submission.created_at),
@@ -273,6 +285,18 @@ def request_view(
         "long": details.long if own and details else None,
         "media_url": details.media_url if own and details else None,
     }
+
+
+PUBLIC_PREFIX = "CK-"
+
+
+def public_id(row: Publication) -> str:
+    return f"{PUBLIC_PREFIX}{row.id}"
+
+
+def _public_numbers(ids: list[str]) -> list[int]:
+    return [int(i[len(PUBLIC_PREFIX):]) for i in ids  # at most 9 digits: a 32-bit id on PostgreSQL
+            if i.upper().startswith(PUBLIC_PREFIX) and i[len(PUBLIC_PREFIX):].isdigit() and len(i) <= 12]
 
 
 def _parse_time(name: str, raw: str) -> datetime:
@@ -292,7 +316,12 @@ def query_requests(*, session: Session, params: dict, viewer: ApiClient | None) 
     ids = _split(params.get("service_request_id"))
     stmt = select(Submission).where(_visible_to(viewer))
     if ids:
-        stmt = stmt.where(col(Submission.tracking_code).in_([i.upper() for i in ids[:MAX_RESULTS]]))
+        # tracking codes among the client's own items, public numbers (CK-n) among published ones
+        numbers = _public_numbers(ids[:MAX_RESULTS])
+        stmt = stmt.where(or_(
+            and_(col(Submission.tracking_code).in_([i.upper() for i in ids[:MAX_RESULTS]]), _own(viewer)),
+            col(Submission.id).in_(select(Publication.submission_id).where(col(Publication.id).in_(numbers),
+                                                                            public.is_public()))))
     else:
         now = utcnow()
         end = _parse_time("end_date", params["end_date"]) if params.get("end_date") else None
@@ -318,6 +347,8 @@ def query_requests(*, session: Session, params: dict, viewer: ApiClient | None) 
             field_ids = {f.code: f.id for _, f in pairs}
             conditions = [(Submission.kind == k) & (Submission.field_id == field_ids[f.code]) for k, f in pairs]
             stmt = stmt.where(or_(*conditions))
+    if viewer is None:  # anyone without a key lists published items only (app/publication/public.py)
+        stmt = stmt.where(col(Submission.id).in_(public.published_submission_ids()))
     rows = list(session.exec(stmt.order_by(col(Submission.created_at).desc()).limit(MAX_RESULTS)).all())
     return _views(session, rows, viewer)
 
@@ -335,27 +366,40 @@ def _views(session: Session, rows: list[Submission], viewer: ApiClient | None) -
     communes = {c.id: c for c in agencies_service.list_communes(session=session)}
     agencies = {a.id: a for a in agencies_service.list_agencies(session=session)}
     dues = integrations_service.dues_of(session, rows)
+    published = {p.submission_id: p for p in session.exec(
+        select(Publication).where(col(Publication.submission_id).in_(ids), public.is_public())).all()}
     return [
         request_view(r, details=details.get(r.id), creator=creators.get(r.id), viewer=viewer,
                      field=fields[r.field_id], agency=agencies.get(r.agency_id), commune=communes[r.commune_id],
-                     due=dues[r.id])
+                     due=dues[r.id], published=published.get(r.id))
         for r in rows
     ]
 
 
+def _own(viewer: ApiClient | None):
+    if viewer is None:
+        return false()
+    return col(Submission.id).in_(select(ApiSubmission.submission_id).where(ApiSubmission.api_client_id == viewer.id))
+
+
 def _visible_to(viewer: ApiClient | None):
-    """Anonymous: what the public may list (`permissions.publicly_listed`, nothing until publication exists);
-    with an api_key also the client's own items. Codes of anyone else's items are never listed or confirmed."""
+    """Anonymous: what the public may list (`permissions.publicly_listed`: published items, shown under their
+    public numbers); with an api_key also the client's own items. Codes of anyone else's items are never listed or
+    confirmed."""
     if viewer is None:
         return publicly_listed()
-    own = select(ApiSubmission.submission_id).where(ApiSubmission.api_client_id == viewer.id)
-    return or_(col(Submission.id).in_(own), publicly_listed())
+    return or_(_own(viewer), publicly_listed())
 
 
 def get_request(*, session: Session, request_id: str, viewer: ApiClient | None) -> dict:
-    code = normalize_tracking_code(request_id)
-    submission = session.exec(select(Submission).where(Submission.tracking_code == code, _visible_to(viewer))
-                              ).first() if code else None
+    numbers = _public_numbers([request_id])
+    if numbers:  # a published item under its public number
+        row = session.exec(select(Publication).where(Publication.id == numbers[0], public.is_public())).first()
+        submission = session.get(Submission, row.submission_id) if row else None
+    else:  # a tracking code: only the client's own items (a code is never confirmed to anyone else)
+        code = normalize_tracking_code(request_id)
+        submission = session.exec(select(Submission).where(Submission.tracking_code == code, _own(viewer))
+                                  ).first() if code else None
     if submission is None:  # one answer for unknown codes and codes this caller may not see
         raise Open311Error(404, f"Không có yêu cầu '{request_id}'.")
     return _views(session, [submission], viewer)[0]

@@ -14,6 +14,7 @@ from app.submissions.schemas import CONTENT_MAX, TITLE_MAX
 SUBMISSION_INPUT_FIELDS = (
     "kind", "field_code", "commune_code", "title", "content", "sender_type", "sender_name",
     "sender_phone", "sender_email", "sender_address", "hide_identity", "consent", "notify_by",
+    "publish_consent",
 )
 
 
@@ -36,6 +37,9 @@ class SubmissionIn(BaseModel):
     notify_by: NotifyBy | None = F(default=None, description="Báo tiến độ cho người gửi qua: sms · email · both · "
                                    "none; bỏ trống: SMS nếu có số điện thoại, nếu không thì thư điện tử")
     consent: bool = F(description="Người gửi đồng ý cho cơ quan nhà nước xử lý thông tin (phải là true)")
+    publish_consent: bool = F(default=False, description=(
+        "Riêng và không bắt buộc: người gửi cho phép công khai nội dung và câu trả lời (không kèm thông tin cá "
+        "nhân) sau khi cơ quan trả lời và xem xét; rút lại được bất cứ lúc nào tại trang tra cứu"))
 
 
 class ReplyIn(BaseModel):

@@ -34,12 +34,16 @@ OWN_EVENTS = frozenset({
     EventType.EXTENSION_REQUESTED, EventType.EXTENSION_GRANTED, EventType.EXTENSION_REFUSED,
 })
 STOPPING_STATES = frozenset({State.ANSWERED, State.CLOSED, State.REJECTED})
+# Events about an item's publication (app/publication): they never move a clock either.
+PUBLICATION_EVENTS = frozenset({
+    EventType.PUBLISHED, EventType.PUBLICATION_EDITED, EventType.PUBLICATION_WITHDRAWN, EventType.UNPUBLISHED,
+})
 
 
 def on_submission_event(
     *, session: Session, submission: Submission, event: Event, calendar: WorkingCalendar | None = None
 ) -> None:
-    if event.type in OWN_EVENTS or event.type == EventType.SUBMITTED:
+    if event.type in OWN_EVENTS or event.type in PUBLICATION_EVENTS or event.type == EventType.SUBMITTED:
         return
     state = event.to_state or submission.state
     agency_id = event.agency_id

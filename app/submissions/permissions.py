@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, false
+from sqlalchemy import ColumnElement, column, select, table
 
 from app.accounts.models import Account, Role
 from app.accounts.permissions import HANDLING_ROLES, is_coordinator
@@ -14,6 +14,7 @@ from app.errors import NotPermitted
 from app.i18n import N_
 from app.kinds import EventType, State
 from app.submissions.lifecycle import Action, allowed
+from app.submissions.models import Submission
 
 
 class Item(Protocol):
@@ -156,6 +157,8 @@ def visible_event(actor: Account, event_agency_id: int | None, event_data: dict,
 def publicly_listed() -> ColumnElement[bool]:
     """The one decision of what the public may list (a SQL condition on `submissions`): Open311's anonymous
     `GET requests` and any later public list ask it. A tracking code is a secret the sender holds, so only items
-    published with the sender's separate consent may be listed. Publication (consent and review) is issue 11's:
-    until it exists this lists nothing; issue 11 replaces the body with its published-and-consented condition."""
-    return false()
+    published with the sender's separate consent may be listed: the items whose `publications` row (app/publication,
+    a layer above: named here by table, not imported) is published; withdrawn or taken-down ones are not."""
+    publications = table("publications", column("submission_id"), column("status"))
+    published = select(publications.c.submission_id).where(publications.c.status == "published")
+    return Submission.id.in_(published)

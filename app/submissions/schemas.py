@@ -22,6 +22,7 @@ FIELD_LABELS = {
     "sender_address": N_("Địa chỉ"),
     "consent": N_("Đồng ý"),
     "notify_by": N_("Nhận thông báo qua"),
+    "publish_consent": N_("Đồng ý công khai"),
     "contact": N_("Liên hệ"),
 }
 
@@ -50,6 +51,9 @@ class SubmissionCreate(BaseModel):
     hide_identity: bool = False
     notify_by: NotifyBy | None = None  # None: SMS when a phone is given, else e-mail
     consent: bool
+    # Separate and optional (app/publication): the sender allows an answered item to be published, without
+    # personal details. Carried to the publication domain by the SUBMITTED event's data.
+    publish_consent: bool = False
     priority: Priority = Priority.NORMAL
 
     @field_validator("title", "content", "sender_name", "sender_address", mode="before")

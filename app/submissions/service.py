@@ -172,8 +172,9 @@ def submit(
         updated_at=now,
     )
     _insert_with_new_code(session, submission, now)
+    consent = {"publish_consent": True} if data.publish_consent else {}
     record_event(session, submission, EventType.SUBMITTED, now=now, actor_role="sender",
-                 to_state=State.SUBMITTED.value, data=origin)
+                 to_state=State.SUBMITTED.value, data={**(origin or {}), **consent} or None)
     record_event(session, submission, EventType.ROUTED if routed else EventType.SENT_TO_TRIAGE, now=now,
                  from_state=State.SUBMITTED.value, internal_note=decision.explanation,
                  data={"rule_id": decision.rule_id} if routed else None)

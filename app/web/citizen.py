@@ -25,6 +25,7 @@ from app.kinds import (
     SENDER_TYPE_LABELS,
     Channel,
 )
+from app.publication import service as publication_service
 from app.sla import service as sla_service
 from app.submissions import form_tokens, lookup
 from app.submissions import service as submissions_service
@@ -83,6 +84,7 @@ def form_values(form: FormData | None) -> dict:
     values: dict = {name: str(form.get(name, ""))[:20_000] for name in FORM_FIELDS}
     values["hide_identity"] = form.get("hide_identity") == "on"
     values["consent"] = form.get("consent") == "on"
+    values["publish_consent"] = form.get("publish_consent") == "on"
     values["form_token"] = str(form.get("form_token", ""))[:64]
     return values
 
@@ -297,6 +299,7 @@ def public_view(session: Session, submission: Submission) -> dict:
         "events": events,
         "deadline": sla_service.public_deadline(session=session, submission=submission),
         "initiative": initiatives_service.status_view(session=session, submission=submission),
+        "publication": publication_service.for_submission(session=session, submission_id=submission.id),
         "masked": {
             "name": mask_name(submission.sender_name),
             "phone": mask_phone(submission.sender_phone),

@@ -77,8 +77,9 @@ def _page_number(value: str | None) -> int:
 def inbox(request: Request, actor: Account = Depends(current_handler), session: Session = Depends(get_session)):
     """Filters, search and sort from the query string: a plain GET form without JavaScript, a list swap with htmx."""
     filters, errors = inbox_filters.parse(request.query_params, session=session)
-    result = inbox_service.inbox(session=session, agency_id=actor.agency_id, filters=filters,
-                                 page=_page_number(request.query_params.get("page")), account_id=actor.id)
+    result = inbox_service.inbox(session=session, agency_id=inbox_filters.scope_of(actor, filters, session=session),
+                                 filters=filters, page=_page_number(request.query_params.get("page")),
+                                 account_id=actor.id)
     ids = [i.id for i in result.items]
     context = {
         "account": actor,
@@ -89,6 +90,7 @@ def inbox(request: Request, actor: Account = Depends(current_handler), session: 
         "states": STATE_LABELS,
         "kinds": KIND_LABELS,
         "sorts": inbox_filters.SORTS,
+        "stages": inbox_filters.STAGES,
         "field_list": agencies_service.list_fields(session=session),
         "commune_list": agencies_service.list_communes(session=session),
         "names": _names(session),

@@ -89,6 +89,8 @@ EXTENSION_FORM = {"working_days": "3", "reason": "Chờ ý kiến bằng văn b�
 CALENDAR_DAY = date(2030, 6, 12)  # a Wednesday, a working day nationally: it may become a province day off
 CALENDAR_FORM = {"day": "2030-06-13", "kind": "day_off", "description": "Nghỉ thử quyền",
                  "legal_reference": "Quyết định số 1/QĐ-UBND"}
+PUBLISH_FORM = {"title": "Sóng yếu ở một bản", "question": "Sóng điện thoại rất yếu, không gọi được.",
+                "answer": "Sở đã làm việc với nhà mạng để khắc phục."}
 POLICY_FORM = {"amount": "8", "unit": "working_days", "legal_basis": "Quyết định số 5/QĐ-UBND về thời hạn"}
 
 
@@ -117,6 +119,10 @@ ROUTES: dict[tuple[str, str], Route] = {
                                                                                                photo=True)),
     ("GET", "/officer/items/{code}/attachments/{attachment_id}/thumbnail"): Route(ITEM, item=ItemCase(
         "in_progress", photo=True)),
+    ("GET", "/officer/cong-khai"): Route(STAFF),
+    ("GET", "/officer/thong-ke"): Route(STAFF),  # each agency its own figures (tests/reports)
+    ("GET", "/officer/cong-khai/{code}"): Route(ITEM, item=ItemCase("answered_consent")),
+    ("POST", "/officer/cong-khai/{code}"): Route(ITEM, item=ItemCase("answered_consent", PUBLISH_FORM)),
     ("GET", "/agency"): Route(ACCOUNTS),
     ("GET", "/agency/accounts"): Route(ACCOUNTS),
     ("POST", "/agency/accounts"): Route(ACCOUNTS, OFFICER_FORM),
@@ -261,6 +267,7 @@ def _state(db: Session) -> dict[str, list[tuple]]:
         "extensions": _rows(db, "SELECT * FROM deadline_extensions ORDER BY id"),
         "calendar": _rows(db, "SELECT * FROM calendar_entries ORDER BY id"),
         "policies": _rows(db, "SELECT * FROM deadline_policies ORDER BY id"),
+        "publications": _rows(db, "SELECT * FROM publications ORDER BY id"),
     }
 
 
@@ -288,14 +295,15 @@ def _item(db: Session, make_account, submit, holder: str, state: str, photo: boo
         item = submit(field_code="khac")
         assert item.state == State.TRIAGE and item.agency_id == agency(db, holder).id
         return item
-    item = submit(field_code=FIELD_OF[holder])
+    item = submit(field_code=FIELD_OF[holder], publish_consent=state == "answered_consent")
     assert item.agency_id == agency(db, holder).id
     if state == "assigned":
         return item
     actor = make_account(holder, Role.OFFICER, username=f"setup-{holder}")
     service.accept(session=db, submission=item, actor=actor)
-    if state == "closed_unsatisfied":
+    if state in ("closed_unsatisfied", "answered_consent"):
         service.answer(session=db, submission=item, actor=actor, text="Trả lời đầy đủ cho người gửi.")
+    if state == "closed_unsatisfied":
         service.rate(session=db, submission=item, satisfied=False, comment="Chưa giải quyết được")
     return item
 

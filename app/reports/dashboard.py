@@ -1,0 +1,63 @@
+"""The coordinator's dashboard (each agency sees its own): every figure from app/reports/queries.py, each with the
+link to the inbox list of the items behind it (app/inbox/filters.py: the same definitions as the queries)."""
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlmodel import Session
+
+from app.inbox.filters import InboxFilters
+from app.reports import queries, snapshots, tables
+from app.reports.queries import Period
+from app.reports.tables import Line
+
+RANKED = 15
+DIMENSIONS = ("kind", "field", "commune", "channel")
+
+
+@dataclass
+class Dashboard:
+    period: Period
+    agency_code: str  # "" for an agency's own view; "all" or a code for the coordinator
+    total: Line
+    by_dimension: dict[str, list[tuple[str, str, int]]]  # dimension → (code, name, received)
+    by_volume: list[Line]
+    by_lateness: list[Line]
+    silent_communes: list
+    base: InboxFilters
+    computed_at: datetime
+
+    def link(self, **changes) -> str:
+        return "/officer/inbox?" + replace(self.base, **changes).query_string()
+
+    def stage_link(self, stage: str, **changes) -> str:
+        return self.link(stage=stage, done_from=self.period.start, done_to=self.period.end,
+                         created_from=None, created_to=None, **changes)
+
+    def received_link(self, **changes) -> str:
+        return self.link(**changes)
+
+
+def build(*, session: Session, period: Period, agency_id: int | None, agency_code: str,
+          now: datetime | None = None) -> Dashboard:
+    """`agency_id`: the agency whose figures these are (None: every agency, the coordinator's view)."""
+    breakdown, computed_at = snapshots.figures(session=session, period=period,
+                                               by="agency" if agency_id is None else None, agency_id=agency_id,
+                                               now=now)
+    total = Line("total", "Tổng cộng", breakdown.total)
+    by_agency = tables.lines(session, breakdown) if agency_id is None else []
+    dims = {}
+    received = snapshots.received_by_dimensions(session=session, period=period, agency_id=agency_id, now=now)
+    for by in DIMENSIONS:
+        counts = received[by]
+        named = tables.names(session, by)
+        dims[by] = sorted(((named[k][0], named[k][1], n) for k, n in counts.items() if k in named),
+                          key=lambda row: -row[2])
+    return Dashboard(
+        period=period, agency_code=agency_code, total=total, by_dimension=dims, computed_at=computed_at,
+        by_volume=sorted(by_agency, key=lambda line: -line.figures.received)[:RANKED],
+        by_lateness=sorted((line for line in by_agency if line.figures.late or line.figures.overdue_now),
+                           key=lambda line: (-line.figures.late, -line.figures.overdue_now))[:RANKED],
+        silent_communes=queries.silent_communes(session=session, now=now),
+        base=InboxFilters(created_from=period.start, created_to=period.end, agency=agency_code, sort="newest"),
+    )

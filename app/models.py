@@ -14,6 +14,7 @@ from app.integrations.models import (
     WebhookSubscription,
 )
 from app.notifications.models import DeliveryAttempt, OutboxMessage
+from app.reach.models import CommuneAssistant, ItemReach
 from app.routing.models import RoutingRule
 from app.sla.models import CalendarEntry, DeadlineExtension, DeadlinePolicy, SubmissionDeadline
 from app.submissions.models import Submission
@@ -21,8 +22,8 @@ from app.throttle import ThrottleCounter
 
 __all__ = [
     "Account", "Agency", "ApiClient", "ApiSubmission", "Attachment", "CacheStamp", "ChainHead", "AuthSession",
-    "CalendarEntry", "Commune", "DeadlineExtension", "DeadlinePolicy", "DeliveryAttempt", "Field",
-    "IdempotencyRecord", "LoginAttempt", "RecoveryCode", "Open311Request", "OutboxMessage", "RateLimitWindow",
-    "RoutingRule",
+    "CalendarEntry", "Commune", "CommuneAssistant", "DeadlineExtension", "DeadlinePolicy", "DeliveryAttempt", "Field",
+    "IdempotencyRecord", "ItemReach", "LoginAttempt", "RecoveryCode", "Open311Request", "OutboxMessage",
+    "RateLimitWindow", "RoutingRule",
     "Submission", "SubmissionDeadline", "Event", "ThrottleCounter", "WebhookDelivery", "WebhookSubscription",
 ]

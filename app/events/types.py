@@ -46,3 +46,8 @@ class EventType(StrEnum):
     RULE_ENABLED = "rule_enabled"
     RULE_DISABLED = "rule_disabled"
     RULE_REORDERED = "rule_reordered"
+    # Reaching villages (app/reach): urgency set or removed (data: priority, reason), a voice message marked as
+    # needing an interpreter, its Vietnamese transcript saved.
+    PRIORITY_CHANGED = "priority_changed"
+    INTERPRETER_NEEDED = "interpreter_needed"
+    TRANSCRIPT_SAVED = "transcript_saved"

@@ -27,6 +27,7 @@ from app.events.models import Event
 from app.events.service import data_of
 from app.kinds import PHASE_LABELS, REJECT_REASON_LABELS, EventType
 from app.notifications.service import agency_name, agency_recipients, coordinator_recipients, enqueue_email
+from app.reach import service as reach_service
 from app.submissions.models import Submission
 from app.timefmt import format_datetime
 
@@ -114,13 +115,22 @@ def _holders(session: Session, submission: Submission) -> list[str]:
 
 
 def on_submission_event(*, session: Session, submission: Submission, event: Event) -> None:
-    if submission.sender_email:
+    # An item entered by a commune assistant: the assistant hears what the sender hears, and relays it.
+    assistants = reach_service.assistant_emails(session=session, submission=submission)
+    if submission.sender_email or assistants:
         message = _sender_message(session, submission, event)
         if message:
             subject, body = message
-            enqueue_email(session=session, to=submission.sender_email, subject=subject,
-                          body=f"{body}\n\nTra cứu: {_status_link(submission)}{_SIGNATURE}",
-                          submission_id=submission.id)
+            if submission.sender_email:
+                enqueue_email(session=session, to=submission.sender_email, subject=subject,
+                              body=f"{body}\n\nTra cứu: {_status_link(submission)}{_SIGNATURE}",
+                              submission_id=submission.id)
+            for address in assistants:
+                if address.lower() != (submission.sender_email or "").lower():
+                    enqueue_email(session=session, to=address, subject=subject,
+                                  body=f"Hồ sơ bạn nhập thay {submission.sender_name}:\n\n{body}\n\n"
+                                       f"Xem và chuyển trả lời: {_base_url()}/assistant/items/"
+                                       f"{submission.tracking_code}{_SIGNATURE}", submission_id=submission.id)
     if event.type in NEW_ITEM_EVENTS and submission.agency_id:
         for address in agency_recipients(session=session, agency_id=submission.agency_id):
             enqueue_email(

@@ -39,6 +39,7 @@ from app.notifications.worker import WorkerThread, register_job
 from app.sla.scheduled import close_unrated_answers, recompute_job
 from app.sla.scheduled import sweep_job as sla_sweep_job
 from app.web import admin, agency_admin, assistant, attachments, auth, citizen, officer, rules
+from app.web import reach as reach_web
 from app.web import sla as sla_web
 from app.web.common import (
     LoginRequired,
@@ -166,6 +167,7 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static")
     app.include_router(citizen.router)
     app.include_router(assistant.router)
+    app.include_router(reach_web.router)
     app.include_router(auth.router)
     app.include_router(officer.router)
     app.include_router(attachments.router)

@@ -15,6 +15,8 @@ SUBMISSION_INPUT_FIELDS = (
     "kind", "field_code", "commune_code", "title", "content", "sender_type", "sender_name",
     "sender_phone", "sender_email", "sender_address", "hide_identity", "consent",
 )
+# Read by app.reach.schemas.parse_details: urgency with its reason, the village, the point.
+REACH_INPUT_FIELDS = ("urgent", "urgent_reason", "village", "lat", "lon", "accuracy")
 
 
 class SubmissionIn(BaseModel):
@@ -34,6 +36,12 @@ class SubmissionIn(BaseModel):
     sender_address: str | None = F(default=None, max_length=300)
     hide_identity: bool = F(default=False, description="Ẩn danh tính người gửi khi công khai")
     consent: bool = F(description="Người gửi đồng ý cho cơ quan nhà nước xử lý thông tin (phải là true)")
+    urgent: bool = F(default=False, description="Khẩn cấp (cần urgent_reason); thời hạn khẩn cấp được áp dụng")
+    urgent_reason: str | None = F(default=None, max_length=1000, description="Vì sao khẩn cấp")
+    village: str | None = F(default=None, max_length=120, description="Bản, thôn, tổ dân phố")
+    lat: float | None = F(default=None, ge=-90, le=90, description="Vĩ độ WGS84 (người gửi đồng ý chia sẻ vị trí)")
+    lon: float | None = F(default=None, ge=-180, le=180, description="Kinh độ WGS84 (cùng với lat)")
+    accuracy: float | None = F(default=None, ge=0, description="Sai số vị trí, mét")
 
 
 class ReplyIn(BaseModel):
@@ -100,6 +108,12 @@ class HistoryEntry(BaseModel):
     note: str | None
 
 
+class LocationOut(BaseModel):
+    lat: float
+    lon: float
+    accuracy_m: float | None
+
+
 class SubmissionSummary(BaseModel):
     tracking_code: str = F(examples=["DB-2026-7KQ4M9"])
     kind: Kind
@@ -121,6 +135,9 @@ class SubmissionOut(SubmissionSummary):
     commune: Ref
     content: str
     source: str
+    priority: str = F(description="normal · urgent")
+    village: str | None = None
+    location: LocationOut | None = None
     sender: SenderOut
     answer: AnswerOut | None
     rejection: RejectionOut | None

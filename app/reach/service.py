@@ -3,20 +3,23 @@
 Services only flush; the doors open the unit of work. Every change of an item leaves an event: urgency
 (PRIORITY_CHANGED, which the deadline clocks follow), the interpreter mark and the transcript."""
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from app.accounts import service as accounts_service
-from app.accounts.models import Account, Role
+from app.accounts.models import Account, ApiClient, Role
 from app.accounts.permissions import is_coordinator
 from app.agencies import service as agencies_service
 from app.agencies.models import Commune
 from app.attachments.service import StagedBatch
+from app.cache import bump
 from app.db import utcnow
 from app.errors import Conflict, Invalid, NotPermitted
 from app.events.chain import text_digest
@@ -175,6 +178,15 @@ def _row(session: Session, submission: Submission, now: datetime) -> ItemReach:
     return row
 
 
+def record_point(*, session: Session, submission: Submission, lat: float, lon: float,
+                 accuracy_m: float | None = None) -> ItemReach:
+    """The point an API or Open311 client sent with a new item."""
+    row = _row(session, submission, submission.created_at)
+    row.lat, row.lon, row.accuracy_m = lat, lon, accuracy_m
+    session.flush()
+    return row
+
+
 def set_priority(*, session: Session, submission: Submission, actor: Account, urgent: bool, reason: str,
                  now: datetime | None = None) -> Submission:
     """Triage or the holding agency sets or removes urgency, with a reason; the deadline clocks follow the
@@ -231,6 +243,26 @@ def save_transcript(*, session: Session, submission: Submission, actor: Account,
     submissions_service.record_event(session, submission, EventType.TRANSCRIPT_SAVED, now=now, actor=actor,
                                      from_state=submission.state, data={"transcript_sha256": text_digest(text)})
     return submission
+
+
+# ------------------------------------------------------------------ the web forms' offline queue
+
+WEB_QUEUE_CLIENT = "Biểu mẫu web (hàng đợi ngoại tuyến)"
+
+
+def web_queue_client_id(*, session: Session) -> int | None:
+    """The internal API client under which the web forms' queued submissions keep their Idempotency-Keys (it has
+    no key: nobody can call the API as it)."""
+    return session.exec(select(ApiClient.id).where(ApiClient.name == WEB_QUEUE_CLIENT)).first()
+
+
+def ensure_web_queue_client(*, session: Session) -> None:
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    now = utcnow()
+    session.execute(insert(ApiClient.__table__).values(
+        name=WEB_QUEUE_CLIENT, key_prefix="web-queue", key_hash=secrets.token_hex(32), scopes="",
+        created_at=now, revoked_at=now).on_conflict_do_nothing(index_elements=["name"]))
+    bump(session)
 
 
 # ------------------------------------------------------------------ the assistant's items

@@ -20,6 +20,7 @@ from app.reach.models import LANGUAGE_LABELS, RELAY_LABELS
 from app.reach.schemas import fill_voice_only, parse_assisted, parse_details
 from app.submissions import service as submissions_service
 from app.submissions.models import Submission
+from app.web import reach as reach_web
 from app.web.common import PageError, account_guard, current_account, form_data, render, require_csrf
 
 router = APIRouter(dependencies=[Depends(require_csrf)])
@@ -29,12 +30,6 @@ assistant_only = account_guard(lambda a: a.role == Role.COMMUNE_ASSISTANT,
 FORM_FIELDS = ("kind", "field_code", "title", "content", "sender_name", "village", "relay", "relay_phone",
                "language", "interpreter_helped", "spoken_consent", "consent_witness", "urgent", "urgent_reason",
                "lat", "lon", "accuracy")
-
-
-def _has_voice(files) -> bool:
-    return any((f.content_type or "").startswith("audio/") or
-               (f.filename or "").lower().endswith((".m4a", ".mp3", ".ogg", ".opus", ".webm", ".wav", ".aac"))
-               for f in files if f.filename)
 
 
 def _form_page(request: Request, session: Session, actor: Account, values: dict, errors: dict, status_code=200):
@@ -65,8 +60,8 @@ def new_form(request: Request, actor: Account = Depends(assistant_only), session
     return _form_page(request, session, actor, {"language": "hmong", "relay": "none"}, {})
 
 
-def assisted_create(session: Session, actor: Account, values: dict, files) -> Submission:
-    """Checks the whole form (every error at once), then stores the item in one unit of work."""
+def assisted_parts(session: Session, actor: Account, values: dict, files):
+    """Checks the whole form, every error at once: (the item, its reach details, the villager's details)."""
     errors: dict = {}
     try:
         assisted = parse_assisted(values)
@@ -79,7 +74,7 @@ def assisted_create(session: Session, actor: Account, values: dict, files) -> Su
         errors.update(exc.errors)
         details = None
     field = agencies_service.reference(session=session).field_by_code.get(values.get("field_code", ""))
-    raw = fill_voice_only(values, has_voice=_has_voice(files), field_name=field.name if field else None)
+    raw = fill_voice_only(values, has_voice=reach_web.has_voice(files), field_name=field.name if field else None)
     try:
         data = reach_service.assisted_submission(session=session, assistant=actor, raw=raw,
                                                  assisted=assisted) if assisted else None
@@ -88,10 +83,31 @@ def assisted_create(session: Session, actor: Account, values: dict, files) -> Su
         data = None
     if errors or data is None or details is None:
         raise Invalid(errors)
+    return data, details, assisted
+
+
+def _store(session: Session, actor: Account, parts, batch) -> Submission:
+    data, details, assisted = parts
+    return reach_service.submit(session=session, data=data, details=details, source=Channel.ASSISTED,
+                                batch=batch, assisted=assisted, assistant=actor)
+
+
+def assisted_create(session: Session, actor: Account, values: dict, files) -> Submission:
+    """The item in one unit of work (files checked before it opens)."""
+    parts = assisted_parts(session, actor, values, files)
     batch = attachments_service.stage(files)
     with attachments_service.unit_with_files(session, batch):
-        return reach_service.submit(session=session, data=data, details=details, source=Channel.ASSISTED,
-                                    batch=batch, assisted=assisted, assistant=actor)
+        return _store(session, actor, parts, batch)
+
+
+@router.post("/assistant/queue", include_in_schema=False)
+def queued_create(request: Request, actor: Account = Depends(assistant_only), form: FormData = Depends(form_data),
+                  session: Session = Depends(get_session)):
+    """The assistant's form, sent from the offline queue (once per Idempotency-Key)."""
+    return reach_web.queued_response(
+        request, session, form, endpoint="/assistant/queue",
+        create=lambda values, files, batch: _store(session, actor, assisted_parts(session, actor, values, files),
+                                                   batch))
 
 
 @router.post("/assistant/new")

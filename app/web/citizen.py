@@ -21,13 +21,14 @@ from app.kinds import (
     SENDER_TYPE_LABELS,
     Channel,
 )
+from app.reach import service as reach_service
 from app.sla import service as sla_service
 from app.submissions import lookup
 from app.submissions import service as submissions_service
 from app.submissions.contact import mask_email, mask_name, mask_phone
 from app.submissions.models import Submission
-from app.submissions.schemas import parse_submission
-from app.web.common import PageError, form_data, render, require_csrf
+from app.web import reach as reach_web
+from app.web.common import PageError, form_data, remember_code, render, require_csrf
 from app.web.limits import door_refusal
 
 router = APIRouter(dependencies=[Depends(require_csrf)])
@@ -55,7 +56,9 @@ def _form_context(session: Session, values: dict, errors: dict) -> dict:
 
 @router.get("/")
 def submit_form(request: Request, session: Session = Depends(get_session)):
-    return render(request, "citizen/submit.html", _form_context(session, {"sender_type": "individual"}, {}))
+    # A QR poster's link presets the commune and village and tags the source (app/reach, /posters).
+    preset = reach_web.preset_from_query(request.query_params)
+    return render(request, "citizen/submit.html", _form_context(session, {"sender_type": "individual", **preset}, {}))
 
 
 @router.post("/")
@@ -63,6 +66,7 @@ def submit(request: Request, form: FormData = Depends(form_data), session: Sessi
     values = {name: str(form.get(name, ""))[:20_000] for name in FORM_FIELDS}
     values["hide_identity"] = form.get("hide_identity") == "on"
     values["consent"] = form.get("consent") == "on"
+    values.update(reach_web.form_values(form))  # urgency, village, point, source tag, voice (app/reach)
     files = uploads_from_form(form)
     if (refused := door_refusal(session, "submit", client_address(request))) is not None:
         return _form_error(request, session, values, {}, reattach=any(f.filename for f in files),
@@ -71,10 +75,11 @@ def submit(request: Request, form: FormData = Depends(form_data), session: Sessi
         return _form_error(request, session, values, {}, reattach=any(f.filename for f in files), notice=N_(
             "Chưa gửi được: ô ẩn dành để chặn máy gửi tự động đã bị điền. Vui lòng tải lại trang rồi gửi lại."))
     try:
-        data = parse_submission({k: v for k, v in values.items() if v != ""})
+        data, details = reach_web.parse_citizen(session, values, files)
         batch = attachments_service.stage(files)  # decoding images holds no database lock
         with attachments_service.unit_with_files(session, batch):
-            submission = submissions_service.submit(session=session, data=data, source=Channel.WEB, batch=batch)
+            submission = reach_service.submit(session=session, data=data, details=details, source=Channel.WEB,
+                                              batch=batch)
     except Invalid as exc:
         return _form_error(request, session, values, exc.errors, reattach=any(f.filename for f in files))
     _remember(request, submission.tracking_code)
@@ -88,10 +93,7 @@ def _form_error(request: Request, session: Session, values: dict, errors: dict, 
     return render(request, "citizen/submit.html", context, status_code=status_code, headers=headers)
 
 
-def _remember(request: Request, code: str) -> None:
-    """Whoever sent or proved the contact for a code may reopen it from this browser."""
-    tracked = [c for c in request.session.get("tracked", []) if c != code]
-    request.session["tracked"] = [code, *tracked][:TRACKED_LIMIT]
+_remember = remember_code  # web/common.py: the offline queue's door remembers codes too
 
 
 @router.get("/track")

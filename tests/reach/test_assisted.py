@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 
 from app import cli as app_cli
 from app.accounts.models import Account, Role
-from app.cli import cli
 from app.agencies.models import Commune
+from app.cli import cli
 from app.kinds import Channel, State
 from app.notifications.models import OutboxMessage
 from app.reach.models import CommuneAssistant, ItemReach

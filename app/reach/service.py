@@ -322,3 +322,16 @@ def default_username(commune_code: str, name: str) -> str:
     words = "-".join(fold(name).split())
     base = f"tcns.{commune_code.removeprefix('xa-').removeprefix('phuong-')}.{words}"
     return "".join(ch for ch in base.lower() if ch.isalnum() or ch in ".-")[:64].strip(".-")
+
+
+def known_villages(*, session: Session, commune_ids: list[int], limit: int = 500) -> dict[int, list[str]]:
+    """Villages named on items of these communes (for the posters page's quick links), by commune."""
+    rows = session.exec(
+        select(Submission.commune_id, ItemReach.village).join(ItemReach, col(ItemReach.submission_id) == Submission.id)
+        .where(col(Submission.commune_id).in_(commune_ids), col(ItemReach.village).is_not(None))
+        .distinct().limit(limit)
+    ).all()
+    found: dict[int, list[str]] = {}
+    for commune_id, village in rows:
+        found.setdefault(commune_id, []).append(village)
+    return {k: sorted(set(v)) for k, v in found.items()}

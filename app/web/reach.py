@@ -3,25 +3,40 @@ of reaching villages that are not an assistant's: posters and the figures by sou
 
 import hashlib
 import re
+from datetime import timedelta
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData, QueryParams
 
+from app.accounts.models import Account, Role
 from app.agencies import service as agencies_service
+from app.agencies.models import Commune
 from app.attachments import service as attachments_service
-from app.attachments.http import uploads_from_form
-from app.config import PROJECT_ROOT
-from app.db import get_session, unit_of_work
+from app.attachments.http import content_disposition, uploads_from_form
+from app.config import PROJECT_ROOT, get_settings
+from app.db import get_session, unit_of_work, utcnow
 from app.errors import Invalid
 from app.integrations import idempotency
-from app.kinds import Channel
+from app.kinds import CHANNEL_LABELS, Channel
+from app.reach import figures, posters
 from app.reach import service as reach_service
 from app.reach.schemas import ReachDetails, fill_voice_only, parse_details
 from app.submissions.models import Submission
 from app.submissions.schemas import SubmissionCreate, parse_submission
-from app.web.common import CSRF_FIELD, csrf_token, form_data, remember_code, require_csrf
+from app.web.common import (
+    CSRF_FIELD,
+    PageError,
+    coordinator_only,
+    csrf_token,
+    current_account,
+    form_data,
+    remember_code,
+    render,
+    require_csrf,
+)
 
 REACH_FIELDS = ("urgent", "urgent_reason", "village", "lat", "lon", "accuracy", "source_tag")
 AUDIO_NAME = re.compile(r"\.(m4a|aac|mp3|ogg|oga|opus|webm|weba|wav)$", re.IGNORECASE)
@@ -173,3 +188,82 @@ def queued_submit(request: Request, form: FormData = Depends(form_data), session
         return reach_service.submit(session=session, data=data, details=details, source=Channel.WEB, batch=batch)
 
     return queued_response(request, session, form, endpoint="/queue/submit", create=create)
+
+
+# ------------------------------------------------------------------ QR posters and the figures by source
+
+
+def poster_maker(actor: Account = Depends(current_account), session: Session = Depends(get_session)) -> Account:
+    """The coordinator (every commune), a commune's UBND xã admin and its assistants (their own commune)."""
+    if actor.role == Role.COORDINATOR or _own_commune(session, actor) is not None:
+        return actor
+    raise PageError(403, "Không có quyền truy cập", "Trang này dành cho UBND xã, tổ công nghệ số cộng đồng và "
+                    "Cơ quan thường trực.", back_url=None)
+
+
+def _own_commune(session: Session, actor: Account) -> Commune | None:
+    commune = reach_service.commune_of_admin(session=session, actor=actor)
+    if commune is None and (profile := reach_service.assistant_profile(session=session, account=actor)):
+        commune = session.get(Commune, profile.commune_id)
+    return commune
+
+
+def _poster(session: Session, actor: Account, commune_code: str, village: str) -> posters.Poster:
+    commune = agencies_service.reference(session=session).commune_by_code.get(commune_code)
+    own = _own_commune(session, actor)
+    if commune is None or (actor.role != Role.COORDINATOR and (own is None or own.id != commune.id)):
+        raise PageError(404, "Không tìm thấy trang", "Xã, phường không có hoặc không thuộc phạm vi của bạn.",
+                        back_url="/posters")
+    settings = get_settings()
+    return posters.poster(base_url=settings.public_base_url, commune_code=commune.code, commune_name=commune.name,
+                          village=" ".join(village.split())[:120] or None, sms_number=settings.sms_number,
+                          team_phone=reach_service.team_phone(session=session, commune_id=commune.id))
+
+
+@router.get("/posters")
+def poster_list(request: Request, actor: Account = Depends(poster_maker), session: Session = Depends(get_session)):
+    own = _own_commune(session, actor)
+    communes = [own] if own and actor.role != Role.COORDINATOR else agencies_service.list_communes(session=session)
+    return render(request, "reach/posters.html", {
+        "account": actor, "communes": communes,
+        "villages": reach_service.known_villages(session=session, commune_ids=[c.id for c in communes])})
+
+
+@router.get("/posters/go", include_in_schema=False)
+def poster_go(xa: str = "", ban: str = "", actor: Account = Depends(poster_maker)):
+    """The chooser's plain GET form lands here (no JavaScript)."""
+    return RedirectResponse(f"/posters/{quote(xa, safe='')}?" + urlencode({"ban": ban}), status_code=303)
+
+
+@router.get("/posters/{commune_code}.pdf")
+def poster_pdf(commune_code: str, ban: str = "", actor: Account = Depends(poster_maker),
+               session: Session = Depends(get_session)):
+    poster = _poster(session, actor, commune_code, ban)
+    try:
+        data = posters.pdf_bytes(poster, font_path=get_settings().poster_font)
+    except posters.FontMissing:
+        raise PageError(503, "Chưa tạo được PDF", "Máy chủ thiếu phông chữ tiếng Việt cho PDF (cài gói "
+                        "fonts-dejavu-core hoặc đặt PAKN_POSTER_FONT). Bản HTML vẫn in được.",
+                        back_url=f"/posters/{commune_code}") from None
+    name = posters.source_tag(poster.commune_code, poster.village).replace(":", "-") + ".pdf"
+    return Response(data, media_type="application/pdf", headers={"Content-Disposition": content_disposition(name)})
+
+
+@router.get("/posters/{commune_code}")
+def poster_page(request: Request, commune_code: str, ban: str = "", actor: Account = Depends(poster_maker),
+                session: Session = Depends(get_session)):
+    poster = _poster(session, actor, commune_code, ban)
+    return render(request, "reach/poster.html", {"account": actor, "poster": poster,
+                                                  "pdf_url": f"/posters/{commune_code}.pdf?" + urlencode({"ban": ban})})
+
+
+@router.get("/reach/figures")
+def figures_page(request: Request, days: int = 30, actor: Account = Depends(coordinator_only),
+                 session: Session = Depends(get_session)):
+    days = max(1, min(days, 366))
+    now = utcnow()
+    return render(request, "reach/figures.html", {
+        "account": actor, "days": days, "channels": CHANNEL_LABELS,
+        "by_source": figures.submissions_by_source(session=session, since=now - timedelta(days=days)),
+        "silent": figures.silent_communes(session=session, days=days, now=now)})
+

@@ -89,6 +89,7 @@ def parse_citizen(session: Session, values: dict, files) -> tuple[SubmissionCrea
 
 router = APIRouter(dependencies=[Depends(require_csrf)])
 PWA = PROJECT_ROOT / "static" / "pwa"
+QUEUE_KEY_TTL = timedelta(days=60)  # a queued submission may wait weeks for signal; its retries must still replay
 MANIFEST = {
     "name": "PAKN Điện Biên — Gửi ý kiến", "short_name": "PAKN Điện Biên", "lang": "vi", "start_url": "/",
     "scope": "/", "display": "standalone", "background_color": "#ffffff", "theme_color": "#0b5394",
@@ -148,7 +149,8 @@ def queued_response(request: Request, session: Session, form: FormData, *, endpo
                 return 201, {"tracking_code": submission.tracking_code, "url": _status_url(submission, endpoint)}
 
             outcome = idempotency.execute(session=session, client_id=client_id, key=key, endpoint=endpoint,
-                                          payload=payload, action=action, rebuild=rebuild, key_after_work=True)
+                                          payload=payload, action=action, rebuild=rebuild, key_after_work=True,
+                                          ttl=QUEUE_KEY_TTL)
         if outcome.replayed:
             batch.discard()
     except Invalid as exc:

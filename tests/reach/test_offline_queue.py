@@ -130,3 +130,12 @@ def test_twenty_senders_with_one_key_make_one_item(tmp_path):
         assert len({a.json()["tracking_code"] for a in answers}) == 1
         with Session(engine) as session:
             assert len(session.exec(select(Submission).where(Submission.title == title)).all()) == 1
+
+
+def test_a_queued_submissions_key_is_kept_for_weeks(client, db):
+    from app.integrations.models import IdempotencyRecord
+
+    key = str(uuid.uuid4())
+    assert _send(client, FORM, key, _token(client)).status_code == 201
+    record = db.exec(select(IdempotencyRecord).where(IdempotencyRecord.key == key)).one()
+    assert (record.expires_at - record.created_at).days >= 59

@@ -17,7 +17,7 @@ from app.errors import Invalid, InvalidTransition, NotPermitted
 from app.kinds import KIND_HINTS, KIND_LABELS, Channel
 from app.reach import service as reach_service
 from app.reach.models import LANGUAGE_LABELS, RELAY_LABELS
-from app.reach.schemas import fill_voice_only, parse_assisted, parse_details
+from app.reach.schemas import parse_assisted, parse_details
 from app.submissions import service as submissions_service
 from app.submissions.models import Submission
 from app.web import reach as reach_web
@@ -63,23 +63,14 @@ def new_form(request: Request, actor: Account = Depends(assistant_only), session
 def assisted_parts(session: Session, actor: Account, values: dict, files):
     """Checks the whole form, every error at once: (the item, its reach details, the villager's details)."""
     errors: dict = {}
-    try:
-        assisted = parse_assisted(values)
-    except Invalid as exc:
-        errors.update(exc.errors)
-        assisted = None
-    try:
-        details = parse_details(values)
-    except Invalid as exc:
-        errors.update(exc.errors)
-        details = None
-    field = agencies_service.reference(session=session).field_by_code.get(values.get("field_code", ""))
-    raw = fill_voice_only(values, has_voice=reach_web.has_voice(files), field_name=field.name if field else None)
+    assisted = reach_web.collecting(errors, parse_assisted, values)
+    details = reach_web.collecting(errors, parse_details, values)
+    raw = reach_web.with_voice(session, values, files)
     try:
         data = reach_service.assisted_submission(session=session, assistant=actor, raw=raw,
                                                  assisted=assisted) if assisted else None
     except Invalid as exc:
-        errors.update({("sender_name" if k == "contact" else k): v for k, v in exc.errors.items()})
+        errors.update({("relay" if k == "contact" else k): v for k, v in exc.errors.items()})
         data = None
     if errors or data is None or details is None:
         raise Invalid(errors)

@@ -65,21 +65,27 @@ def has_voice(files) -> bool:
                for f in files if f.filename)
 
 
+def collecting(errors: dict, parse, *args):
+    """parse(*args), or None with its errors added to `errors`: a form reports every problem at once."""
+    try:
+        return parse(*args)
+    except Invalid as exc:
+        errors.update(exc.errors)
+        return None
+
+
+def with_voice(session: Session, values: dict, files) -> dict:
+    """The form's values, a voice message standing for empty content (and an empty title)."""
+    field = agencies_service.reference(session=session).field_by_code.get(values.get("field_code", ""))
+    return fill_voice_only(values, has_voice=has_voice(files), field_name=field.name if field else None)
+
+
 def parse_citizen(session: Session, values: dict, files) -> tuple[SubmissionCreate, ReachDetails]:
     """The citizen form: every error at once, the voice message standing for empty content."""
-    field = agencies_service.reference(session=session).field_by_code.get(values.get("field_code", ""))
-    raw = fill_voice_only(values, has_voice=has_voice(files), field_name=field.name if field else None)
-    errors = {}
-    try:
-        details = parse_details(raw)
-    except Invalid as exc:
-        errors.update(exc.errors)
-        details = None
-    try:
-        data = parse_submission({k: v for k, v in raw.items() if v != "" and k not in REACH_FIELDS})
-    except Invalid as exc:
-        errors.update(exc.errors)
-        data = None
+    raw = with_voice(session, values, files)
+    errors: dict = {}
+    details = collecting(errors, parse_details, raw)
+    data = collecting(errors, parse_submission, {k: v for k, v in raw.items() if v != "" and k not in REACH_FIELDS})
     if errors or data is None or details is None:
         raise Invalid(errors)
     return data, details

@@ -11,10 +11,10 @@ from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, select
 
 from app.accounts import service as accounts_service
-from app.accounts.models import Account, ApiClient, Role
+from app.accounts.models import Account, ApiClient, AuthSession, Role
 from app.accounts.permissions import is_coordinator
 from app.agencies import service as agencies_service
 from app.agencies.models import Commune
@@ -22,6 +22,7 @@ from app.attachments.service import StagedBatch
 from app.cache import bump
 from app.db import utcnow
 from app.errors import Conflict, Invalid, NotPermitted
+from app.events import service as events
 from app.events.chain import text_digest
 from app.i18n import N_
 from app.kinds import Channel, EventType, Priority
@@ -90,6 +91,31 @@ def create_assistant(
                                  created_by_account_id=actor.id if actor else None))
     session.flush()
     return accounts_service.OneTimePassword(account=account, password=password)
+
+
+def managed_assistant(*, session: Session, actor: Account, account_id: int) -> Account:
+    """The assistant `account_id` if `actor` manages their commune; NotPermitted otherwise (never says why)."""
+    account = session.get(Account, account_id)
+    profile = assistant_profile(session=session, account=account) if account else None
+    commune = session.get(Commune, profile.commune_id) if profile else None
+    if profile is None or not may_manage_assistants(session=session, actor=actor, commune=commune):
+        raise NotPermitted("Không tìm thấy tài khoản.")
+    return account
+
+
+def set_assistant_active(*, session: Session, actor: Account, account: Account, active: bool) -> Account:
+    """Locks an assistant out at once (a lost phone, someone who left the team: every session ends) or lets them
+    back in; audited like an officer's account."""
+    if account.is_active == active:
+        raise Invalid({"account": "Tài khoản đang hoạt động." if active else "Tài khoản này đã bị khóa."})
+    account.is_active = active
+    session.add(account)
+    if not active:
+        session.exec(delete(AuthSession).where(AuthSession.account_id == account.id))
+    events.record(session, EventType.ACCOUNT_ENABLED if active else EventType.ACCOUNT_DISABLED, actor=actor,
+                  subject_account_id=account.id)
+    session.flush()
+    return account
 
 
 def assistant_profile(*, session: Session, account: Account) -> CommuneAssistant | None:

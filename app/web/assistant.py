@@ -199,6 +199,24 @@ def assistants_page(request: Request, actor: Account = Depends(assistant_manager
     return _assistants_page(request, session, actor)
 
 
+@router.post("/assistants/{account_id}/{action}")
+def lock_assistant(request: Request, account_id: int, action: str, actor: Account = Depends(assistant_manager),
+                   session: Session = Depends(get_session)):
+    if action not in ("disable", "enable"):
+        raise PageError(404, "Không tìm thấy trang", "Thao tác này không có trên hệ thống.")
+    try:
+        with unit_of_work(session):
+            target = reach_service.managed_assistant(session=session, actor=actor, account_id=account_id)
+            reach_service.set_assistant_active(session=session, actor=actor, account=target,
+                                               active=action == "enable")
+    except NotPermitted:
+        raise PageError(404, "Không tìm thấy tài khoản", "Tài khoản không tồn tại hoặc không thuộc xã của bạn.",
+                        back_url="/assistants") from None
+    except Invalid as exc:
+        return _assistants_page(request, session, actor, errors=exc.errors, status_code=422)
+    return RedirectResponse("/assistants", status_code=303)
+
+
 @router.post("/assistants")
 def add_assistant(request: Request, actor: Account = Depends(assistant_manager), form: FormData = Depends(form_data),
                   session: Session = Depends(get_session)):

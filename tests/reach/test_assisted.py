@@ -4,6 +4,7 @@ and print the answer slip."""
 import re
 
 from sqlmodel import select
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from app import cli as app_cli
@@ -158,3 +159,20 @@ def test_urgent_assisted_item_keeps_the_reason(assistant_client, db):
     assert item.priority == "urgent"
     assert db.get(ItemReach, item.id).urgent_reason == "Sạt lở đất chắn đường vào bản"
     assert re.search(r"DB-\d{4}-", item.tracking_code)
+
+
+def test_the_commune_locks_an_assistant_out_and_lets_them_back(client, app, db, make_assistant, login_as):
+    assistant = make_assistant()
+    other_commune = make_assistant(commune_code="phuong-muong-thanh", username="tcns.muong-thanh.an")
+    login_as("ubnd-xa-muong-nhe", Role.AGENCY_ADMIN)
+    token = csrf_from(client.get("/assistants").text)
+    assert client.post(f"/assistants/{assistant.id}/disable", data={"csrf_token": token}).status_code == 303
+    db.refresh(assistant)
+    assert not assistant.is_active
+    with TestClient(app, follow_redirects=False) as phone:  # the assistant's own phone
+        assert login(phone, assistant.username).status_code != 303  # locked out
+    assert client.post(f"/assistants/{other_commune.id}/disable", data={"csrf_token": token}).status_code == 404
+    assert client.post(f"/assistants/{assistant.id}/enable", data={"csrf_token": token}).status_code == 303
+    db.refresh(assistant)
+    db.refresh(other_commune)
+    assert assistant.is_active and other_commune.is_active

@@ -3,8 +3,8 @@ and print the answer slip."""
 
 import re
 
-from sqlmodel import select
 from fastapi.testclient import TestClient
+from sqlmodel import select
 from typer.testing import CliRunner
 
 from app import cli as app_cli

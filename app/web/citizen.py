@@ -33,7 +33,6 @@ from app.web.limits import door_refusal
 
 router = APIRouter(dependencies=[Depends(require_csrf)])
 
-TRACKED_LIMIT = 20
 HONEYPOT = "website"  # templates/citizen/_form_guard.html: people never see it, form-filling robots do
 FORM_FIELDS = (
     "kind", "field_code", "commune_code", "title", "content", "sender_type", "sender_name",

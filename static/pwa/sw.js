@@ -20,6 +20,11 @@ self.addEventListener("activate", function (event) {
 self.addEventListener("fetch", function (event) {
   var request = event.request, url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (request.mode === "navigate" && url.pathname === "/login") {  // signed out: forget the assistant's pages
+    event.waitUntil(caches.open(CACHE).then(function (c) {
+      return Promise.all([c.delete("/assistant"), c.delete("/assistant/new")]);
+    }));
+  }
   var page = request.mode === "navigate" && PAGES.indexOf(url.pathname) !== -1;
   if (page) {  // network first (fresh form, fresh token); the last copy without signal
     var key = url.pathname;

@@ -128,3 +128,13 @@ def test_assistant_offline_voice_message_for_a_hmong_villager_answered_and_slip_
     pdf = page.pdf(prefer_css_page_size=True)
     width, height = (float(v) for v in re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf).groups())
     assert abs(width - 419.5) < 1 and abs(height - 595.3) < 1  # A5 (148 × 210 mm) in points
+
+    # 7. Signing out on a shared phone: the assistant's pages (which name villagers) no longer open offline.
+    page.goto("/assistant")
+    page.get_by_role("button", name="Đăng xuất").click()
+    expect(page).to_have_url(re.compile(r"/login"))
+    page.context.set_offline(True)
+    page.goto("/assistant")
+    diagnostics.expect(page, "without signal, after signing out, the assistant's list must not be shown",
+                       lambda: expect(page.locator("body")).not_to_contain_text("Giàng A Páo"))
+    page.context.set_offline(False)

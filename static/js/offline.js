@@ -39,6 +39,7 @@
   function flush() {
     if (flushing) return flushing;
     flushing = all(QUEUE).then(function (items) {
+      items = items.filter(function (item) { return !item.error; });  // refused: sending it again changes nothing
       if (!items.length) return;
       return fetch("/queue/token", { credentials: "same-origin", cache: "no-store" }).then(function (r) {
         if (!r.ok) throw new Error("token");
@@ -157,9 +158,14 @@
         box.appendChild(p);
         waiting.forEach(function (item) {
           if (!item.error) return;
-          var e = document.createElement("p");
+          var e = document.createElement("p"), drop = document.createElement("button");
           e.className = "error";
-          e.textContent = labels.lFailed + " " + item.error;
+          e.textContent = labels.lFailed + " " + item.error + " ";
+          drop.type = "button";
+          drop.className = "small";
+          drop.textContent = labels.lDrop;
+          drop.addEventListener("click", function () { remove(QUEUE, item.key).then(render); });
+          e.appendChild(drop);
           box.appendChild(e);
         });
       }

@@ -86,3 +86,23 @@ def test_offline_submissions_are_queued_and_sent_once_when_the_signal_returns(ne
     page.goto(href)
     diagnostics.expect(page, "a sent code's link should open its status page in this browser",
                        lambda: expect(page.locator("main")).to_contain_text(first))
+
+
+@pytest.mark.browser
+def test_a_queued_submission_the_server_refuses_says_why_and_can_be_dropped(new_page, live_server, diagnostics):
+    page = new_page("offline-refused")
+    page.goto("/")
+    until_controlled(page)
+    page.context.set_offline(True)
+    fill(page, "Không có số điện thoại (gửi khi mất sóng)")
+    page.fill("#sender_phone", "")  # no contact at all: the server will refuse it
+    page.get_by_role("button", name="Gửi ý kiến").click()
+    expect(page.locator(".queue-waiting")).to_contain_text("Đang chờ gửi: 1")
+    page.context.set_offline(False)
+    refused = page.locator("[data-queue-status] .error")
+    diagnostics.expect(page, "the server's reason should be shown beside the queued item",
+                       lambda: expect(refused).to_contain_text("số điện thoại hoặc thư điện tử", timeout=20_000))
+    refused.get_by_role("button").click()
+    expect(page.locator(".queue-waiting")).to_have_count(0)
+    assert live_rows(live_server, "SELECT id FROM submissions WHERE title = :t",
+                     t="Không có số điện thoại (gửi khi mất sóng)") == []

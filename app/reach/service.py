@@ -21,11 +21,11 @@ from app.agencies.models import Commune
 from app.attachments.service import StagedBatch
 from app.cache import bump
 from app.db import utcnow
-from app.errors import Conflict, Invalid, NotPermitted
+from app.errors import Conflict, Invalid, InvalidTransition, NotPermitted
 from app.events import service as events
 from app.events.chain import text_digest
 from app.i18n import N_
-from app.kinds import Channel, EventType, Priority
+from app.kinds import OPEN_STATES, Channel, EventType, Priority
 from app.reach.models import LANGUAGE_LABELS, RELAY_LABELS, CommuneAssistant, ItemReach, Relay
 from app.reach.schemas import REASON_MAX, AssistedDetails, ReachDetails
 from app.submissions import permissions
@@ -220,6 +220,8 @@ def set_priority(*, session: Session, submission: Submission, actor: Account, ur
     now = now or utcnow()
     if not permissions.may_note(actor, submission):
         raise NotPermitted(N_("Bạn không có quyền xử lý hồ sơ này."))
+    if submission.state not in OPEN_STATES:
+        raise InvalidTransition("Chỉ đổi mức khẩn cấp của hồ sơ đang xử lý.")
     reason = " ".join((reason or "").split())
     if not 5 <= len(reason) <= REASON_MAX:
         raise Invalid({"priority_reason": f"Vui lòng ghi lý do (5–{REASON_MAX} ký tự)."})

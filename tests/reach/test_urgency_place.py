@@ -121,3 +121,17 @@ def test_poster_link_presets_the_commune_and_village_and_tags_the_source(client,
                            source_tag="poster:xa-muong-nhe:ban-huoi-lech"))
     item = submissions_service.get_by_code(session=db, code=code)
     assert db.get(ItemReach, item.id).source_tag == "poster:xa-muong-nhe:ban-huoi-lech"
+
+
+def test_urgency_of_a_closed_item_does_not_change(client, db):
+    item = submissions_service.get_by_code(session=db, code=_code(post_form(client)))
+    officer = staff(db, item.agency_id)
+    submissions_service.accept(session=db, submission=item, actor=officer)
+    submissions_service.answer(session=db, submission=item, actor=officer, text="Đã xử lý xong việc này rồi.")
+    db.commit()
+    login(client, officer.username)
+    page = client.get(f"/officer/items/{item.tracking_code}")
+    assert "action-urgency" not in page.text
+    refused = client.post(f"/officer/items/{item.tracking_code}/urgency", data={
+        "csrf_token": csrf_from(page.text), "urgent": "yes", "priority_reason": "Thử đổi sau khi trả lời"})
+    assert refused.status_code == 422 and "Chỉ đổi mức khẩn cấp của hồ sơ đang xử lý" in refused.text

@@ -22,6 +22,7 @@ from app.submissions import service as submissions_service
 from app.submissions.models import Submission
 from app.web import reach as reach_web
 from app.web.common import PageError, account_guard, current_account, form_data, render, require_csrf
+from app.web.limits import door_refusal
 
 router = APIRouter(dependencies=[Depends(require_csrf)])
 
@@ -96,7 +97,7 @@ def queued_create(request: Request, actor: Account = Depends(assistant_only), fo
                   session: Session = Depends(get_session)):
     """The assistant's form, sent from the offline queue (once per Idempotency-Key)."""
     return reach_web.queued_response(
-        request, session, form, endpoint="/assistant/queue",
+        request, session, form, endpoint="/assistant/queue", limit_key=f"account:{actor.id}", role=actor.role,
         create=lambda values, files, batch: _store(session, actor, assisted_parts(session, actor, values, files),
                                                    batch))
 
@@ -105,6 +106,9 @@ def queued_create(request: Request, actor: Account = Depends(assistant_only), fo
 def create(request: Request, actor: Account = Depends(assistant_only), form: FormData = Depends(form_data),
            session: Session = Depends(get_session)):
     values = {name: str(form.get(name, ""))[:20_000] for name in FORM_FIELDS}
+    # Counted per account (an assistant sends for many villagers from one address), app/web/limits.py.
+    if (refused := door_refusal(session, "submit", f"account:{actor.id}", role=actor.role)) is not None:
+        return _form_page(request, session, actor, values, {"action": refused[0]}, status_code=429)
     try:
         submission = assisted_create(session, actor, values, uploads_from_form(form))
     except (Invalid, NotPermitted) as exc:

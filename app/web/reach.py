@@ -16,6 +16,7 @@ from app.agencies import service as agencies_service
 from app.agencies.models import Commune
 from app.attachments import service as attachments_service
 from app.attachments.http import content_disposition, uploads_from_form
+from app.clientaddr import client_address
 from app.config import PROJECT_ROOT, get_settings
 from app.db import get_session, unit_of_work, utcnow
 from app.errors import Invalid
@@ -37,6 +38,7 @@ from app.web.common import (
     render,
     require_csrf,
 )
+from app.web.limits import door_refusal
 
 REACH_FIELDS = ("urgent", "urgent_reason", "village", "lat", "lon", "accuracy", "source_tag")
 AUDIO_NAME = re.compile(r"\.(m4a|aac|mp3|ogg|oga|opus|webm|weba|wav)$", re.IGNORECASE)
@@ -95,6 +97,7 @@ def parse_citizen(session: Session, values: dict, files) -> tuple[SubmissionCrea
 
 router = APIRouter(dependencies=[Depends(require_csrf)])
 PWA = PROJECT_ROOT / "static" / "pwa"
+HONEYPOT = "website"  # the citizen form's hidden field (app/web/citizen.py, templates/citizen/_form_guard.html)
 QUEUE_KEY_TTL = timedelta(days=60)  # a queued submission may wait weeks for signal; its retries must still replay
 MANIFEST = {
     "name": "PAKN Điện Biên — Gửi ý kiến", "short_name": "PAKN Điện Biên", "lang": "vi", "start_url": "/",
@@ -125,13 +128,19 @@ def queue_token(request: Request):
     return JSONResponse({"csrf": csrf_token(request)}, headers={"Cache-Control": "no-store"})
 
 
-def queued_response(request: Request, session: Session, form: FormData, *, endpoint: str, create) -> JSONResponse:
+def queued_response(request: Request, session: Session, form: FormData, *, endpoint: str, create,
+                    limit_key: str, role: str | None = None) -> JSONResponse:
     """One queued submission, created once per Idempotency-Key (app/integrations/idempotency.py, under the
     internal client of the web forms): a retry, or the page and the service worker sending at once, gets the
     first answer. `create(values, files, batch)` stores the item in the unit of work that `execute` opens."""
     key = request.headers.get("idempotency-key")
     if not key:
         return JSONResponse({"message": "Thiếu Idempotency-Key."}, status_code=400)
+    # The same abuse limits as the forms' own doors (app/web/limits.py); a refused item stays queued for later.
+    if (refused := door_refusal(session, "submit", limit_key, role=role)) is not None:
+        return JSONResponse({"message": str(refused[0])}, status_code=429, headers=refused[1])
+    if str(form.get(HONEYPOT, "")).strip():
+        return JSONResponse({"message": "Ô ẩn chặn máy gửi tự động đã bị điền."}, status_code=422)
     values = {k: str(v)[:20_000] for k, v in form.multi_items() if isinstance(v, str) and k != CSRF_FIELD}
     files = uploads_from_form(form)
     payload = {"fields": sorted(values.items()),
@@ -195,7 +204,8 @@ def queued_submit(request: Request, form: FormData = Depends(form_data), session
         data, details = parse_citizen(session, values, files)
         return reach_service.submit(session=session, data=data, details=details, source=Channel.WEB, batch=batch)
 
-    return queued_response(request, session, form, endpoint="/queue/submit", create=create)
+    return queued_response(request, session, form, endpoint="/queue/submit", create=create,
+                           limit_key=client_address(request))
 
 
 # ------------------------------------------------------------------ QR posters and the figures by source

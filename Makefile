@@ -4,17 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 HTMX := static/vendor/htmx.min.js
 SWAGGER := static/vendor/swagger-ui/swagger-ui-bundle.js
+AXE := static/vendor/axe.min.js
 
 .PHONY: run test test-browser deps lint clean bench
 
+# PyICU (Vietnamese collation) builds against the system's ICU: install its headers when they are missing.
 $(BIN)/pakn: pyproject.toml constraints.txt
+	@pkg-config --exists icu-i18n 2>/dev/null || (apt-get update -qq && apt-get install -y -qq libicu-dev pkg-config g++ >/dev/null)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $@
 
 # Pinned in package.json/package-lock.json, fetched from the npm registry, copied into static/ (not committed):
-# htmx for officer pages, Swagger UI for /docs (served from here, never from a CDN).
+# htmx for officer pages, Swagger UI for /docs (served from here, never from a CDN), axe-core for the browser tests.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 
@@ -27,7 +30,12 @@ $(SWAGGER): node_modules/.package-lock.json
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
 	   node_modules/swagger-ui-dist/favicon-32x32.png static/vendor/swagger-ui/
 
-deps: $(BIN)/pakn $(HTMX) $(SWAGGER)
+# axe-core: the accessibility checks of the browser tests (tests/browser/test_accessibility.py); never on a page.
+$(AXE): node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/axe-core/axe.min.js $@
+
+deps: $(BIN)/pakn $(HTMX) $(SWAGGER) $(AXE)
 
 run: deps
 	$(BIN)/pakn setup

@@ -6,8 +6,8 @@ Four checks, each naming the first bad row (and counting the others):
   checkpoints  every line of the checkpoint file carries a valid HMAC; every checkpointed seq still has the
                checkpointed hash; the chain reaches the newest checkpoint           (app/events/checkpoints.py)
   items        each item's state, agency, answer and rating are what its events say: the state and agency of the
-               last event that changed its state, the SHA-256 of the answer recorded by its last ANSWERED event,
-               the rating of its last RATED event (cleared by REOPENED)
+               last event that changed its state, the SHA-256 of the answer recorded by its last ANSWERED event (or
+               DECIDED: an initiative's decision), the rating of its last RATED event (cleared by REOPENED)
   attachments  each attachment row's SHA-256, and the bytes of its file on disk, are the hash its ATTACHMENT_ADDED
                event recorded; every file an event recorded still has its row
 
@@ -36,7 +36,9 @@ STATE_EVENTS = frozenset({
     EventType.SUBMITTED, EventType.ROUTED, EventType.SENT_TO_TRIAGE, EventType.ASSIGNED, EventType.ACCEPTED,
     EventType.TRANSFERRED, EventType.REJECTED, EventType.INFO_REQUESTED, EventType.INFO_PROVIDED,
     EventType.ANSWERED, EventType.CLOSED, EventType.RATED, EventType.REOPENED,
+    EventType.DECIDED,  # the decision on an initiative or solution is its answer (app/initiatives)
 })
+ANSWER_EVENTS = frozenset({EventType.ANSWERED, EventType.DECIDED})
 _LEGACY = "legacy"  # an ANSWERED event written before events recorded the answer's hash: not checkable
 
 
@@ -108,7 +110,7 @@ class _Facts:
         kind = row.type
         if kind in STATE_EVENTS:
             item.state, item.agency_id, item.state_event = row.to_state, row.agency_id, row.id
-        if kind == EventType.ANSWERED:
+        if kind in ANSWER_EVENTS:
             item.answer_sha = _data(row).get("answer_sha256", _LEGACY)
             item.answer_event = row.id
         elif kind == EventType.RATED:

@@ -47,6 +47,7 @@ def seed(
 ) -> None:
     """Load communes, the 130 agencies, fields, default rules and policies, and accounts (idempotent)."""
     from app.seed.demo import seed_demo
+    from app.seed.initiatives import seed_initiatives_demo
     from app.seed.reference import seed_reference
     from app.submissions.models import Submission
 
@@ -63,6 +64,8 @@ def seed(
             # A different seed each time, so a second `--demo` adds new items rather than copies.
             n = seed_demo(session=session, count=demo_count, rng_seed=2026 + existing)
             typer.echo(f"Đã nạp {n} hồ sơ mẫu (dữ liệu demo) vào cơ sở dữ liệu mới.")
+            c = seed_initiatives_demo(session=session)
+            typer.echo(f"Đã nạp {c} bài toán mẫu (xem /bai-toan) và một sáng kiến đã đưa vào thực tiễn.")
         elif demo_if_new:
             typer.echo("CSDL đã có dữ liệu: không nạp hồ sơ mẫu.")
 

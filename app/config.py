@@ -120,6 +120,12 @@ class Settings(BaseSettings):
     audit_checkpoint_file: Path | None = Field(default=None, alias="PAKN_AUDIT_CHECKPOINTS")
     audit_checkpoint_seconds: int = Field(default=600, alias="PAKN_AUDIT_CHECKPOINT_SECONDS")
 
+    # Initiatives (docs/initiatives.md): confirmed supports that flag an item for the Steering Committee (a challenge
+    # may set its own); how long a support confirmation code stays valid and how many wrong tries it allows.
+    support_threshold: int = Field(default=100, alias="PAKN_SUPPORT_THRESHOLD")
+    support_code_minutes: int = Field(default=15, alias="PAKN_SUPPORT_CODE_MINUTES")
+    support_code_attempts: int = Field(default=5, alias="PAKN_SUPPORT_CODE_ATTEMPTS")
+
     @property
     def effective_max_request_bytes(self) -> int:
         return self.max_request_bytes or self.attachment_max_files * self.attachment_max_bytes + 1024 * 1024

@@ -28,6 +28,14 @@ KIND_HINTS = {
     Kind.SOLUTION: N_("Giải pháp kỹ thuật hoặc tổ chức cụ thể"),
 }
 
+# One everyday example per kind, shown under its name on the form (plain words, not the official ones).
+KIND_EXAMPLES = {
+    Kind.FEEDBACK: N_("Ví dụ: sóng điện thoại ở bản yếu, không gọi được."),
+    Kind.PETITION: N_("Ví dụ: đề nghị lắp wifi miễn phí ở nhà văn hóa bản."),
+    Kind.INITIATIVE: N_("Ví dụ: dùng Zalo nhóm bản để báo lịch tiêm phòng."),
+    Kind.SOLUTION: N_("Ví dụ: phần mềm theo dõi nước tưới cho ruộng bậc thang."),
+}
+
 
 class State(StrEnum):
     SUBMITTED = "submitted"
@@ -114,6 +122,9 @@ EVENT_PUBLIC_LABELS = {
     EventType.RATED: N_("Người gửi đã đánh giá"),
     EventType.REOPENED: N_("Hồ sơ được mở lại để xử lý tiếp"),
     EventType.ATTACHMENT_ADDED: N_("Đính kèm tệp"),
+    EventType.DECIDED: N_("Đã có kết quả thẩm định"),
+    EventType.IMPLEMENTATION_RECORDED: N_("Sáng kiến đã được đưa vào thực tiễn"),
+    EventType.PUBLISHED_FOR_SUPPORT: N_("Đã công khai để mọi người ủng hộ"),
 }
 
 # Labels for officers (the full trail).
@@ -124,6 +135,7 @@ EVENT_LABELS = {
     EventType.ASSIGNED: "Giao xử lý",
     EventType.TRANSFERRED: "Chuyển xử lý",
     EventType.NOTE_ADDED: "Ghi chú nội bộ",
+    EventType.OFFICER_ASSIGNED: "Phân công cán bộ",
     EventType.DEADLINE_AT_RISK: "Sắp đến hạn xử lý",
     EventType.DEADLINE_OVERDUE: "Quá hạn xử lý",
     EventType.DEADLINE_CHANGED: "Thời hạn thay đổi theo lịch làm việc",
@@ -149,6 +161,17 @@ EVENT_LABELS = {
     EventType.PRIORITY_CHANGED: "Đổi mức khẩn cấp",
     EventType.INTERPRETER_NEEDED: "Đánh dấu cần phiên dịch",
     EventType.TRANSCRIPT_SAVED: "Ghi bản dịch tiếng Việt của tin nhắn thoại",
+    EventType.CHALLENGE_PUBLISHED: "Công bố bài toán",
+    EventType.CHALLENGE_UPDATED: "Sửa bài toán",
+    EventType.CHALLENGE_DECIDED: "Công bố kết quả bài toán",
+    EventType.CRITERIA_CHANGED: "Sửa bộ tiêu chí thẩm định",
+    EventType.ASSESSOR_ASSIGNED: "Phân công người thẩm định",
+    EventType.SCORED: "Chấm điểm thẩm định",
+    EventType.SHORTLISTED: "Đưa vào / bỏ khỏi danh sách rút gọn",
+    EventType.DECIDED: "Quyết định thẩm định",
+    EventType.PUBLICATION_CONSENTED: "Người gửi đồng ý công khai",
+    EventType.PUBLICATION_WITHDRAWN: "Người gửi rút đồng ý công khai",
+    EventType.SUPPORT_THRESHOLD_REACHED: "Đạt ngưỡng ủng hộ: báo Ban Chỉ đạo",
 }
 
 

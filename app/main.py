@@ -11,15 +11,16 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.api import challenges as api_challenges
 from app.api import open311, submissions, v1, webhooks
 from app.api.auth import RateLimitHeadersMiddleware
 from app.api.openapi import install_openapi
@@ -38,10 +39,24 @@ from app.integrations.scheduled import purge_expired
 from app.notifications.worker import WorkerThread, register_job
 from app.sla.scheduled import close_unrated_answers, recompute_job
 from app.sla.scheduled import sweep_job as sla_sweep_job
-from app.web import admin, agency_admin, assistant, attachments, auth, citizen, officer, rules
+from app.submissions import form_tokens
+from app.web import (
+    admin,
+    agency_admin,
+    assessment,
+    assistant,
+    attachments,
+    auth,
+    challenges,
+    citizen,
+    officer,
+    rules,
+    workspace,
+)
 from app.web import reach as reach_web
 from app.web import sla as sla_web
 from app.web.common import (
+    FormExpired,
     LoginRequired,
     PageError,
     PasswordChangeRequired,
@@ -49,6 +64,7 @@ from app.web.common import (
     is_htmx,
     render,
 )
+from app.web.static_files import FingerprintedStatic
 from app.wiring import register_subscribers
 
 log = logging.getLogger("pakn")
@@ -56,7 +72,8 @@ log = logging.getLogger("pakn")
 PAGE_TITLES = {
     404: (N_("Không tìm thấy trang"), N_("Địa chỉ này không có trên hệ thống.")),
     405: (N_("Thao tác không được hỗ trợ"), N_("Trang này không nhận thao tác vừa gửi.")),
-    413: (N_("Dữ liệu gửi lên quá lớn"), N_("Vui lòng rút gọn nội dung rồi gửi lại.")),
+    413: (N_("Dữ liệu gửi lên quá lớn"),
+          N_("Tệp đính kèm hoặc nội dung gửi lên vượt giới hạn. Vui lòng bớt hoặc thu nhỏ tệp rồi gửi lại.")),
     422: (N_("Dữ liệu không hợp lệ"), N_("Vui lòng kiểm tra lại thông tin đã nhập.")),
     500: (N_("Lỗi hệ thống"),
           N_("Hệ thống gặp sự cố. Thông tin đã gửi trước đó không bị mất; vui lòng thử lại sau.")),
@@ -119,6 +136,7 @@ def register_jobs() -> None:
     register_job("sla_calendar_recompute", recompute_job, every_seconds=get_settings().sla_sweep_seconds)
     register_job("sla_sweep", sla_sweep_job, every_seconds=get_settings().sla_sweep_seconds)
     register_job("purge_api_records", purge_expired, every_seconds=3600)
+    register_job("purge_form_tokens", form_tokens.purge, every_seconds=3600)
     if get_settings().audit_checkpoint_seconds > 0:
         register_job("audit_checkpoint", checkpoint_job, every_seconds=get_settings().audit_checkpoint_seconds)
 
@@ -164,18 +182,22 @@ def create_app() -> FastAPI:
     # Outermost: every other layer sees the real client address and scheme (app/clientaddr.py).
     app.add_middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxies)
 
-    app.mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static")
+    app.mount("/static", FingerprintedStatic(directory=str(PROJECT_ROOT / "static")), name="static")
     app.include_router(citizen.router)
     app.include_router(assistant.router)
     app.include_router(reach_web.router)
     app.include_router(auth.router)
+    app.include_router(workspace.router)
     app.include_router(officer.router)
     app.include_router(attachments.router)
     app.include_router(agency_admin.router)
     app.include_router(rules.router)
     app.include_router(admin.router)
     app.include_router(sla_web.router)
+    app.include_router(challenges.router)
+    app.include_router(assessment.router)
     app.include_router(v1.router)
+    app.include_router(api_challenges.router)
     app.include_router(submissions.router)
     app.include_router(webhooks.router)
     app.include_router(open311.router)
@@ -219,8 +241,27 @@ def create_app() -> FastAPI:
     async def open311_error(request: Request, exc: Open311Error):
         return open311.error_response(request.url.path, exc.status, exc.descriptions, exc.headers)
 
+    async def refill_citizen_form(request: Request, form, status: int):
+        """The citizen form again, filled in and with the problem marked (app/web/citizen.refill_form)."""
+        provider = request.app.dependency_overrides.get(get_session, get_session)
+
+        def run():
+            sessions = provider()
+            session = next(sessions)
+            try:
+                return citizen.refill_form(request, session, form, status)
+            finally:
+                sessions.close()
+
+        return await run_in_threadpool(run)
+
+    def _is_citizen_form_post(request: Request) -> bool:
+        return request.method == "POST" and request.url.path == "/"
+
     @app.exception_handler(PageError)
     async def page_error(request: Request, exc: PageError):
+        if isinstance(exc, FormExpired) and _is_citizen_form_post(request):
+            return await refill_citizen_form(request, exc.form, exc.status_code)
         if _wants_problem(request):
             return problem(exc.status_code, exc.detail or exc.title)
         return _error_page(request, exc.status_code, exc.title, exc.detail, exc.back_url)
@@ -258,6 +299,8 @@ def create_app() -> FastAPI:
         if _wants_problem(request):
             return problem(exc.status_code, http_status_detail(exc.status_code),
                            type_="malformed-body" if exc.status_code == 400 else None, headers=headers)
+        if exc.status_code == 413 and _is_citizen_form_post(request):
+            return await refill_citizen_form(request, None, 413)  # refused from Content-Length, nothing was read
         title, detail = PAGE_TITLES.get(exc.status_code, (N_("Yêu cầu không hợp lệ"), ""))
         response = _error_page(request, exc.status_code, title, detail)
         response.headers.update(headers or {})

@@ -2,6 +2,12 @@
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+import icu
+
+T = TypeVar("T")
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL and lone surrogates: PostgreSQL refuses them
 
@@ -22,3 +28,18 @@ def fold(text: str) -> str:
 def normalize_input(text: str) -> str:
     """NFC and trimmed: Vietnamese typed on different keyboards arrives composed or decomposed."""
     return unicodedata.normalize("NFC", text).strip()
+
+
+# Vietnamese alphabetical order (a ă â b c d đ e ê … with tones after letters), by ICU's "vi" collation: Python's
+# own sort puts "Điện Biên Phủ" after "Mường Thanh". Every list shown to people is sorted with `collation_key`.
+_VI_COLLATOR = icu.Collator.createInstance(icu.Locale("vi"))
+
+
+def collation_key(text: str) -> bytes:
+    """The sort key of `text` in Vietnamese alphabetical order (ICU collation, locale vi)."""
+    return _VI_COLLATOR.getSortKey(text or "")
+
+
+def sort_vietnamese(items: Iterable[T], key: Callable[[T], str] = str) -> list[T]:
+    """`items` in Vietnamese alphabetical order of `key(item)`; the one sort every shown list uses."""
+    return sorted(items, key=lambda item: collation_key(key(item)))

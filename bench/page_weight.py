@@ -1,4 +1,4 @@
-"""Bytes a citizen downloads per page (HTML + CSS), raw and gzipped: the weak-3G budget.
+"""Bytes a citizen downloads per page (HTML + CSS + the form's deferred script), raw and gzipped: the weak-3G budget.
 
 Run: .venv/bin/python bench/page_weight.py   (uses a throw-away SQLite database)
 """
@@ -27,7 +27,8 @@ def main() -> None:
         seed_reference(session=session, credentials_path=None)
     client = TestClient(create_app())
     print(f"{'page':<28}{'bytes':>10}{'gzip':>10}")
-    for label, path in [("submit form /", "/"), ("track form /track", "/track"), ("stylesheet", "/static/css/app.css")]:
+    for label, path in [("submit form /", "/"), ("track form /track", "/track"), ("stylesheet", "/static/css/app.css"),
+                        ("form script", "/static/js/submit.js"), ("icon", "/static/favicon.svg")]:
         body = client.get(path).content
         print(f"{label:<28}{len(body):>10,}{len(gzip.compress(body, 6)):>10,}")
 

@@ -15,14 +15,16 @@ from sqlmodel import Session, SQLModel, col, delete, func, select, text
 from app.accounts.models import Account, ApiClient, Role
 from app.accounts.service import create_account, create_api_client
 from app.agencies.models import Agency
+from app.assignments import service as assignment_service
+from app.assignments.models import ItemAssignment
 from app.db import unit_of_work
-from app.errors import DomainError
+from app.errors import Conflict, DomainError
 from app.events.models import ChainHead, Event
 from app.integrations.models import ApiSubmission, IdempotencyRecord, RateLimitWindow
 from app.main import create_app
 from app.sla import service as sla_service
 from app.sla.models import DeadlineExtension
-from app.submissions import service
+from app.submissions import form_tokens, service
 from app.submissions.models import Submission
 from tests.conftest import PASSWORD, submission_data
 
@@ -249,3 +251,62 @@ def test_twenty_api_ratings_with_their_own_keys_one_winner(world):
         statuses = Counter(pool.map(rate, range(ATTEMPTS)))
     assert statuses == Counter({200: 1, 409: ATTEMPTS - 1}), statuses
     assert world.events(item, "rated") == 1
+
+
+def test_twenty_posts_of_one_form_token_create_one_item(world):
+    """A double tap (or twenty) on the citizen form: the one-time token makes one item; every post gets its id."""
+    token = form_tokens.new_token()
+    created_ids: list[int] = []
+
+    def post(s: Session, _sub, i: int):
+        def create() -> int:
+            item_id = service.submit(session=s, data=submission_data(title=f"Lần bấm {i} cùng một biểu mẫu")).id
+            created_ids.append(item_id)
+            return item_id
+        item_id, created = form_tokens.once(session=s, token=token, create=create)
+        if not created:
+            raise Conflict(f"already sent as {item_id}")
+        world.items.append(item_id)
+
+    barrier = threading.Barrier(ATTEMPTS)
+
+    def run(i: int) -> str:
+        with Session(world.engine, expire_on_commit=False) as s:
+            barrier.wait()
+            try:
+                with unit_of_work(s):
+                    post(s, None, i)
+            except DomainError as exc:
+                return type(exc).__name__
+            return "won"
+
+    with ThreadPoolExecutor(ATTEMPTS) as pool:
+        outcomes = Counter(pool.map(run, range(ATTEMPTS)))
+    assert outcomes["won"] == 1 and outcomes["Conflict"] == ATTEMPTS - 1, outcomes
+    with Session(world.engine) as s:
+        row = s.get(form_tokens.FormToken, token)
+        assert row is not None and row.submission_id in world.items
+        assert s.exec(select(func.count()).select_from(Submission)
+                      .where(col(Submission.title).like("Lần bấm % cùng một biểu mẫu"))).one() == 1
+        s.exec(delete(form_tokens.FormToken).where(col(form_tokens.FormToken.token) == token))
+        s.commit()
+
+
+def test_twenty_assignments_at_once_leave_one_assignee_and_one_event_per_change(world):
+    """Assigning is not once-only (a later assignment replaces an earlier one), but each change is a
+    compare-and-set on the row as read: every success leaves exactly one event, a loser leaves none, and the
+    assignee in the table is the one the last event names."""
+    admin = world.account("so-khcn", Role.AGENCY_ADMIN)
+    officers = [world.account("so-khcn") for _ in range(ATTEMPTS)]
+    item = world.item()
+    outcomes = world.race(lambda s, sub, i: assignment_service.assign(
+        session=s, submission=sub, actor=officer_of(s, admin), officer=officer_of(s, officers[i])), item)
+    assert outcomes["won"] >= 1 and set(outcomes) <= {"won", "Conflict"}, outcomes
+    assert world.events(item, "officer_assigned") == outcomes["won"]
+    with Session(world.engine) as s:
+        last = s.exec(select(Event).where(Event.submission_id == item, Event.type == "officer_assigned")
+                      .order_by(col(Event.id).desc())).first()
+        row = s.get(ItemAssignment, item)
+        assert row.account_id == last.subject_account_id
+        s.exec(delete(ItemAssignment).where(col(ItemAssignment.submission_id) == item))
+        s.commit()

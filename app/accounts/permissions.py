@@ -29,3 +29,9 @@ def can_manage_account(actor: Account, target: Account) -> bool:
 
 def can_edit_rules(actor: Account) -> bool:
     return actor.role == Role.COORDINATOR
+
+
+def can_reset_password_of(actor: Account, target: Account) -> bool:
+    """The system admin resets the password of an agency admin or of the coordinator from the web (officers are
+    their agency admin's to manage; a system admin's own password is changed by themselves or the shell)."""
+    return actor.role == Role.SYSTEM_ADMIN and target.role in (Role.AGENCY_ADMIN, Role.COORDINATOR)

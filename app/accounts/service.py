@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
@@ -19,11 +20,12 @@ from app.accounts.passwords import (
     verify_password,
     weak_password_reason,
 )
-from app.accounts.permissions import can_manage_account, can_manage_accounts
+from app.accounts.permissions import can_manage_account, can_manage_accounts, can_reset_password_of
 from app.agencies.models import Agency
 from app.cache import Cached, bump
 from app.config import get_settings
 from app.db import utcnow
+from app.errors import NotPermitted
 from app.events import service as events
 from app.events.types import EventType
 from app.text import normalize_input
@@ -418,6 +420,39 @@ def reset_officer_password(*, session: Session, actor: Account, account: Account
     _audit(session, EventType.PASSWORD_RESET, actor=actor, subject=account)
     session.flush()
     return OneTimePassword(account=account, password=password)
+
+
+def reset_admin_password(*, session: Session, actor: Account, account: Account,
+                         one_time_password: tuple[str, str]) -> OneTimePassword:
+    """The system admin gives an agency admin (or the coordinator) a one-time password from
+    `new_one_time_password`: shown once, to be changed at the next login; the account's sessions end; audited."""
+    if not can_reset_password_of(actor, account):
+        raise NotPermitted("Chỉ quản trị hệ thống được đặt lại mật khẩu của quản trị đơn vị.")
+    password, account.password_hash = one_time_password
+    account.must_change_password = True
+    session.add(account)
+    session.exec(delete(AuthSession).where(AuthSession.account_id == account.id))
+    session.exec(delete(LoginAttempt).where(LoginAttempt.username == account.username))
+    _audit(session, EventType.PASSWORD_RESET, actor=actor, subject=account, data={"by": "system_admin"})
+    session.flush()
+    return OneTimePassword(account=account, password=password)
+
+
+def accounts_overview(*, session: Session, q: str = "", role: str = "", page: int = 1, page_size: int = 50
+                      ) -> tuple[list[tuple[Account, str]], int]:
+    """Accounts with their agency's name, filtered by a search over username, name and agency, a page at a time;
+    and the number that match."""
+    stmt = select(Account, Agency.name).join(Agency, col(Agency.id) == col(Account.agency_id), isouter=True)
+    if role in Role._value2member_map_:
+        stmt = stmt.where(col(Account.role) == role)
+    if q.strip():
+        like = f"%{q.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(Account.username).like(like), func.lower(Account.display_name).like(like),
+                              func.lower(Agency.name).like(like)))
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = session.exec(stmt.order_by(col(Account.role), col(Account.username))
+                        .offset((max(1, page) - 1) * page_size).limit(page_size)).all()
+    return [(account, agency_name or "") for account, agency_name in rows], total
 
 
 API_KEY_PREFIX = "pakn_"

@@ -8,6 +8,9 @@ from sqlmodel import Session, select
 
 from app.agencies.models import Agency, Commune, Field
 from app.cache import Cached
+from app.text import sort_vietnamese
+
+OTHER_FIELD = "khac"  # the catch-all field, listed last
 
 
 def _frozen(model) -> type:
@@ -23,8 +26,8 @@ def _copy(row_type: type, row) -> Any:
 
 @dataclass(frozen=True)
 class Reference:
-    fields: tuple  # in display order
-    communes: tuple  # phường first, then xã, each alphabetical
+    fields: tuple  # Vietnamese alphabetical order, "Khác" (other) last
+    communes: tuple  # Vietnamese alphabetical order (so phường before xã)
     agencies: tuple  # by id
 
     def __post_init__(self) -> None:
@@ -42,9 +45,11 @@ class Reference:
 
 
 def _load(session: Session) -> Reference:
-    communes = sorted(session.exec(select(Commune)).all(), key=lambda c: (c.kind != "phuong", c.name))
+    communes = sort_vietnamese(session.exec(select(Commune)).all(), key=lambda c: c.name)
+    fields = sort_vietnamese(session.exec(select(Field)).all(), key=lambda f: f.name)
+    fields.sort(key=lambda f: f.code == OTHER_FIELD)  # stable: the catch-all stays last
     return Reference(
-        fields=tuple(_copy(FieldRow, f) for f in session.exec(select(Field).order_by(Field.sort_order)).all()),
+        fields=tuple(_copy(FieldRow, f) for f in fields),
         communes=tuple(_copy(CommuneRow, c) for c in communes),
         agencies=tuple(_copy(AgencyRow, a) for a in session.exec(select(Agency).order_by(Agency.id)).all()),
     )
@@ -67,6 +72,11 @@ def list_fields(*, session: Session) -> list:
 
 def list_agencies(*, session: Session) -> list:
     return list(reference(session=session).agencies)
+
+
+def agencies_alphabetical(*, session: Session) -> list:
+    """Agencies in Vietnamese alphabetical order of their names (pickers and filters)."""
+    return sort_vietnamese(reference(session=session).agencies, key=lambda a: a.name)
 
 
 

@@ -151,7 +151,7 @@ class StagedBatch:
 def upload_rules() -> dict:
     """What the forms tell the user before they choose files (the server checks the same limits)."""
     settings = get_settings()
-    return {"accept": ACCEPT, "max_files": settings.attachment_max_files,
+    return {"accept": ACCEPT, "max_files": settings.attachment_max_files, "max_bytes": settings.attachment_max_bytes,
             "max_size": human_size(settings.attachment_max_bytes), "types": TYPES_TEXT}
 
 

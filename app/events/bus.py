@@ -6,6 +6,7 @@ never keep the event and lose its message, or the reverse. Handlers run in ascen
 
   10  notifications   which messages the event sends (outbox)
   20  sla             deadline clocks start, pause, resume, stop
+  30  initiatives     a reopened decision is cleared, a rejected item unpublished
   90  integrations    API origin, webhook deliveries (last: payloads carry what the others changed)
 """
 

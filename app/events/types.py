@@ -19,6 +19,7 @@ class EventType(StrEnum):
     REOPENED = "reopened"
     NOTE_ADDED = "note_added"
     ATTACHMENT_ADDED = "attachment_added"
+    OFFICER_ASSIGNED = "officer_assigned"  # an item given to a named officer of the holding agency
     # Account events (submission_id is NULL)
     LOGGED_IN = "logged_in"
     LOGGED_OUT = "logged_out"
@@ -51,3 +52,17 @@ class EventType(StrEnum):
     PRIORITY_CHANGED = "priority_changed"
     INTERPRETER_NEEDED = "interpreter_needed"
     TRANSCRIPT_SAVED = "transcript_saved"
+    # Initiatives and solutions (app/initiatives): challenge events have submission_id NULL and data.challenge_id
+    CHALLENGE_PUBLISHED = "challenge_published"
+    CHALLENGE_UPDATED = "challenge_updated"
+    CHALLENGE_DECIDED = "challenge_decided"
+    CRITERIA_CHANGED = "criteria_changed"
+    ASSESSOR_ASSIGNED = "assessor_assigned"
+    SCORED = "scored"
+    SHORTLISTED = "shortlisted"
+    DECIDED = "decided"  # the decision on an initiative or solution: ends its handling as an answer does
+    IMPLEMENTATION_RECORDED = "implementation_recorded"
+    PUBLICATION_CONSENTED = "publication_consented"
+    PUBLICATION_WITHDRAWN = "publication_withdrawn"
+    PUBLISHED_FOR_SUPPORT = "published_for_support"
+    SUPPORT_THRESHOLD_REACHED = "support_threshold_reached"

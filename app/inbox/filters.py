@@ -14,7 +14,10 @@ from sqlalchemy import ColumnElement, Select, case
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session, col, select
 
+from app.accounts.models import Account
 from app.agencies.models import Commune, Field
+from app.assignments import service as assignment_service
+from app.assignments.models import ItemAssignment
 from app.db import utcnow
 from app.kinds import OPEN_STATES, Kind, State
 from app.sla.service import overdue_condition, urgency_key
@@ -47,12 +50,57 @@ class SortOption:
     apply: Callable[[Select], Select]
 
 
+def _by(*columns, descending: bool = False) -> Callable[[Select], Select]:
+    """Sort by `columns` (then newest first for ties)."""
+    def apply(stmt: Select) -> Select:
+        keys = [c.desc() if descending else c.asc() for c in columns]
+        return stmt.order_by(*keys, col(Submission.created_at).desc(), col(Submission.id).desc())
+    return apply
+
+
+def _commune_name():
+    return (select(Commune.name).where(col(Commune.id) == col(Submission.commune_id))
+            .correlate(Submission).scalar_subquery())
+
+
+def _assignee_name():
+    return (select(Account.display_name).join(ItemAssignment, col(ItemAssignment.account_id) == col(Account.id))
+            .where(assignment_service.current_assignee_condition()).correlate(Submission).scalar_subquery())
+
+
+def latest_deadline_first(stmt: Select) -> Select:
+    return stmt.order_by(urgency_key().desc().nulls_last(), col(Submission.created_at).desc(), col(Submission.id))
+
+
 SORTS: dict[str, SortOption] = {
     "newest": SortOption("Mới nhất trước", newest_first),
     "oldest": SortOption("Cũ nhất trước", oldest_first),
     "urgency": SortOption("Gấp nhất trước", urgency_order),
+    # Column headings of the inbox table sort by their column; a second click reverses (the "-desc" twin).
+    "deadline_desc": SortOption("Hạn xa nhất trước", latest_deadline_first),
+    "code": SortOption("Mã hồ sơ A→Z", _by(col(Submission.tracking_code))),
+    "code_desc": SortOption("Mã hồ sơ Z→A", _by(col(Submission.tracking_code), descending=True)),
+    "title": SortOption("Tiêu đề A→Z", _by(col(Submission.title))),
+    "title_desc": SortOption("Tiêu đề Z→A", _by(col(Submission.title), descending=True)),
+    "kind": SortOption("Loại", _by(col(Submission.kind))),
+    "kind_desc": SortOption("Loại (ngược)", _by(col(Submission.kind), descending=True)),
+    "commune": SortOption("Xã, phường A→Z", _by(_commune_name())),
+    "commune_desc": SortOption("Xã, phường Z→A", _by(_commune_name(), descending=True)),
+    "state": SortOption("Trạng thái", _by(col(Submission.state))),
+    "state_desc": SortOption("Trạng thái (ngược)", _by(col(Submission.state), descending=True)),
+    "assignee": SortOption("Cán bộ A→Z", _by(_assignee_name())),
+    "assignee_desc": SortOption("Cán bộ Z→A", _by(_assignee_name(), descending=True)),
 }
 DEFAULT_SORT = "urgency"
+# Column → (sort when clicked, sort when clicked again). The deadline column's first click is the default sort.
+COLUMN_SORTS = {
+    "code": ("code", "code_desc"), "title": ("title", "title_desc"), "kind": ("kind", "kind_desc"),
+    "commune": ("commune", "commune_desc"), "state": ("state", "state_desc"),
+    "deadline": ("urgency", "deadline_desc"), "assignee": ("assignee", "assignee_desc"),
+}
+
+# Views of the inbox by assignee ("" is every item of the agency).
+VIEWS = {"": "Tất cả", "mine": "Của tôi", "unassigned": "Chưa phân công"}
 
 
 @dataclass(frozen=True)
@@ -67,19 +115,24 @@ class InboxFilters:
     created_to: date | None = None
     q: str = ""
     overdue: bool = False
+    view: str = ""  # "", "mine" or "unassigned" (VIEWS)
     sort: str = DEFAULT_SORT
 
     def query_string(self, page: int = 1, **changes) -> str:
         """The URL query for these filters (page links keep them); empty values and defaults are left out."""
+        return urlencode(self.params(page, **changes))
+
+    def params(self, page: int = 1, **changes) -> dict[str, str]:
+        """The query's parameters (hidden fields of forms that keep the filters); empty values left out."""
         f = replace(self, **changes)
         params = {
             "state": f.state, "kind": f.kind, "field": f.field, "commune": f.commune,
             "from": f.created_from.isoformat() if f.created_from else "",
             "to": f.created_to.isoformat() if f.created_to else "",
-            "q": f.q, "overdue": "1" if f.overdue else "",
-            "sort": "" if f.sort == DEFAULT_SORT else f.sort, "page": page if page != 1 else "",
+            "q": f.q, "overdue": "1" if f.overdue else "", "view": f.view,
+            "sort": "" if f.sort == DEFAULT_SORT else f.sort, "page": str(page) if page != 1 else "",
         }
-        return urlencode({k: v for k, v in params.items() if v})
+        return {k: v for k, v in params.items() if v}
 
     @property
     def active(self) -> bool:
@@ -114,6 +167,9 @@ def parse(params: Mapping[str, str], *, session: Session) -> tuple[InboxFilters,
         return str(params.get(name, "")).strip()[:QUERY_MAX]
 
     state, kind, field_code, commune_code, sort = one("state"), one("kind"), one("field"), one("commune"), one("sort")
+    view = one("view")
+    if view not in VIEWS:
+        errors["view"], view = "Chế độ xem không hợp lệ.", ""
     if state and state not in State._value2member_map_:
         errors["state"], state = "Trạng thái không hợp lệ.", ""
     if kind and kind not in Kind._value2member_map_:
@@ -137,7 +193,7 @@ def parse(params: Mapping[str, str], *, session: Session) -> tuple[InboxFilters,
         dates["to"] = None
     filters = InboxFilters(state=state, kind=kind, field=field_code, commune=commune_code,
                            created_from=dates["from"], created_to=dates["to"], q=one("q"),
-                           overdue=one("overdue") in ("1", "on", "true"), sort=sort)
+                           overdue=one("overdue") in ("1", "on", "true"), view=view, sort=sort)
     return filters, errors
 
 
@@ -146,9 +202,14 @@ def local_day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=LOCAL_TZ)
 
 
-def conditions(filters: InboxFilters, *, dialect: Dialect) -> list[ColumnElement[bool]]:
-    """WHERE conditions for everything but the agency scope."""
+def conditions(filters: InboxFilters, *, dialect: Dialect, account_id: int | None = None
+               ) -> list[ColumnElement[bool]]:
+    """WHERE conditions for everything but the agency scope; `account_id` is whose "Của tôi" (mine) view it is."""
     where: list[ColumnElement[bool]] = []
+    if filters.view == "mine" and account_id is not None:
+        where.append(assignment_service.assigned_to(account_id))
+    elif filters.view == "unassigned":
+        where.append(assignment_service.unassigned())
     if filters.state:
         where.append(col(Submission.state) == filters.state)
     if filters.kind:

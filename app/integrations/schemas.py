@@ -125,6 +125,10 @@ class SubmissionSummary(BaseModel):
     due_at: datetime | None = F(description="Hạn trả lời người gửi (trước khi tiếp nhận: hạn tiếp nhận); "
                                             "null khi chưa có hoặc khi đang chờ người gửi bổ sung")
     due_paused: bool = F(description="true khi đồng hồ hạn tạm dừng chờ người gửi bổ sung thông tin")
+    due_days_left: int | None = F(default=None, description=(
+        "Số ngày làm việc còn lại, như trang của người gửi và của cán bộ: các ngày làm việc sau hôm nay (giờ Việt "
+        "Nam) đến hết ngày hạn; 0 = hạn là hôm nay; số âm = quá hạn bấy nhiêu ngày; null khi không có hạn đang "
+        "chạy (xem docs/deadlines.md)"))
     created_at: datetime
     updated_at: datetime
 

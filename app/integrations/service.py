@@ -138,7 +138,8 @@ def load_for_client(
 
 
 def loaded_view(session: Session, loaded: Loaded) -> SubmissionOut:
-    due = due_from(sla_service.public_deadline_from(loaded.deadlines))
+    due = due_from(sla_service.public_deadline_from(loaded.deadlines, now=utcnow(),
+                                                    calendar=sla_service.working_calendar(session=session)))
     return submission_view(session, loaded.submission, events=loaded.events, attachments=loaded.attachments,
                            due=due, reach=loaded.reach)
 
@@ -228,10 +229,11 @@ class Due:
 
     at: datetime | None = None
     paused: bool = False  # waiting for the sender's information: the clock stands still, no date
+    days_left: int | None = None  # app.sla.clock.working_days_left: the count the pages show
 
 
 def due_from(info: dict | None) -> Due:
-    return Due(at=info["due_at"], paused=bool(info["paused"])) if info else Due()
+    return Due(at=info["due_at"], paused=bool(info["paused"]), days_left=info.get("days_left")) if info else Due()
 
 
 def due_of(session: Session, submission: Submission) -> Due:
@@ -268,6 +270,7 @@ def summary_view(session: Session, submission: Submission, due: Due | None = Non
         agency=_agency_ref(session, submission.agency_id),
         due_at=due.at,
         due_paused=due.paused,
+        due_days_left=due.days_left,
         created_at=submission.created_at,
         updated_at=submission.updated_at,
     )

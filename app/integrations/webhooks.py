@@ -57,7 +57,8 @@ EVENT_TYPE_LABELS = {
 # When an event matches several types a subscription wants, it is delivered once, as the most specific one.
 _SPECIFIC_FIRST = (ANSWERED, INFO_REQUESTED, REJECTED, STATE_CHANGED)
 _EVENT_TO_TYPE = {
-    EventType.ANSWERED: ANSWERED, EventType.INFO_REQUESTED: INFO_REQUESTED, EventType.REJECTED: REJECTED,
+    EventType.ANSWERED: ANSWERED, EventType.DECIDED: ANSWERED, EventType.INFO_REQUESTED: INFO_REQUESTED,
+    EventType.REJECTED: REJECTED,
 }
 MAX_SUBSCRIPTIONS = 10
 USER_AGENT = "PAKN-DienBien-Webhooks/1.0"

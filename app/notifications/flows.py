@@ -13,6 +13,11 @@ extension requests.
 | extension granted | the holding agency | working_days, new_due_at (None while paused) |
 | extension refused | the holding agency | the internal note (the reason) |
 | sign-in failures (an account event) | the account holder (if the account has an e-mail) | failures, ip |
+| officer assigned | the assigned officer (if their account has an e-mail) | subject_account_id |
+| decided (initiative, solution) | the sender | — (the decision is the item's answer) |
+| support threshold reached | the holding agency | count, threshold |
+| assessor assigned | the assessor (subject account), if they have an e-mail | — |
+| (no event) a support code was asked | the person who asked (`support_code`) | — |
 """
 
 from datetime import datetime
@@ -64,6 +69,9 @@ def _sender_message(session: Session, submission: Submission, event: Event) -> t
             return (f"[{code}] Đã có trả lời",
                     f"{agency_name} đã trả lời ý kiến “{submission.title}”:\n\n{submission.answer_text}\n\n"
                     "Bạn có thể đánh giá mức độ hài lòng tại trang tra cứu.")
+        case EventType.DECIDED:
+            return (f"[{code}] Đã có kết quả thẩm định",
+                    f"{agency_name} đã có kết quả thẩm định “{submission.title}”:\n\n{submission.answer_text}")
         case EventType.REJECTED:
             reason = REJECT_REASON_LABELS.get(submission.reject_reason, submission.reject_reason)
             return (f"[{code}] Không được tiếp nhận",
@@ -104,6 +112,10 @@ def _deadline_message(session: Session, submission: Submission, event: Event) ->
             return (_holders(session, submission), f"[PAKN] Hồ sơ {code} được gia hạn",
                     f"Cơ quan thường trực đồng ý gia hạn hồ sơ {code} thêm {data['working_days']} ngày làm việc"
                     f"{new_due_text}.\n{event.internal_note or ''}")
+        case EventType.SUPPORT_THRESHOLD_REACHED:
+            return (_holders(session, submission), f"[PAKN] Hồ sơ {code} đạt ngưỡng ủng hộ",
+                    f"Hồ sơ {code} “{submission.title}” có {data['count']} người ủng hộ (ngưỡng {data['threshold']})"
+                    f" và được báo Ban Chỉ đạo.\nXem hồ sơ: {_officer_link(submission)}")
         case EventType.EXTENSION_REFUSED:
             return (_holders(session, submission), f"[PAKN] Đề nghị gia hạn hồ sơ {code} không được chấp thuận",
                     f"Cơ quan thường trực không chấp thuận gia hạn hồ sơ {code}.\nLý do: {event.internal_note}")
@@ -139,6 +151,16 @@ def on_submission_event(*, session: Session, submission: Submission, event: Even
                      f"Xem và xử lý: {_officer_link(submission)}{_SIGNATURE}",
                 submission_id=submission.id,
             )
+    if event.type == EventType.OFFICER_ASSIGNED and event.subject_account_id:
+        _assignee_message(session, submission, event)
+    if event.type == EventType.ASSESSOR_ASSIGNED and event.subject_account_id:
+        assessor = session.get(Account, event.subject_account_id)
+        if assessor is not None and assessor.email:
+            enqueue_email(session=session, to=assessor.email,
+                          subject=f"[{submission.tracking_code}] Bạn được phân công thẩm định",
+                          body=f"Bạn được phân công thẩm định “{submission.title}”. Vui lòng chấm điểm độc lập theo "
+                               f"từng tiêu chí: {_officer_link(submission)}/tham-dinh{_SIGNATURE}",
+                          submission_id=submission.id)
     deadline = _deadline_message(session, submission, event)
     if deadline:
         to, subject, body = deadline
@@ -163,6 +185,28 @@ def on_account_event(*, session: Session, event: Event) -> None:
               f"và bật xác thực hai bước tại {_base_url()}/account/2fa. Hệ thống đã làm chậm các lần thử tiếp "
               f"theo; tài khoản không bị khóa.{_SIGNATURE}"),
     )
+
+
+def _assignee_message(session: Session, submission: Submission, event: Event) -> None:
+    officer = session.get(Account, event.subject_account_id)
+    if officer is None or not officer.email or not officer.is_active or officer.id == event.actor_account_id:
+        return  # taking an item oneself needs no message
+    enqueue_email(session=session, to=officer.email,
+                  subject=f"[{submission.tracking_code}] Bạn được phân công: {submission.title}",
+                  body=f"Bạn được phân công xử lý hồ sơ {submission.tracking_code}:\n\n{submission.title}\n\n"
+                       f"Xem và xử lý: {_officer_link(submission)}{_SIGNATURE}", submission_id=submission.id)
+
+
+def support_code(*, session: Session, to: str, code: str, title: str, item_id: int, withdraw: bool,
+                 minutes: int) -> None:
+    """The one-time code confirming a public support or its withdrawal (app/initiatives/support.py). Not an event:
+    a code must never enter the audit chain, and the e-mail address is kept nowhere else."""
+    action = "rút ủng hộ" if withdraw else "ủng hộ"
+    enqueue_email(session=session, to=to, subject=f"Mã xác nhận {action}: {code}",
+                  body=f"Mã xác nhận {action} “{title}” là: {code}\n\n"
+                       f"Nhập mã này vào ô “Mã xác nhận” trên trang {_base_url()}/sang-kien/{item_id} trong "
+                       f"{minutes} phút. Nếu bạn không yêu cầu, hãy bỏ qua thư này: không có gì được ghi nhận khi "
+                       f"chưa nhập mã.{_SIGNATURE}")
 
 
 def register() -> None:

@@ -93,9 +93,14 @@ def load_rule_specs(*, session: Session, names: Names | None = None) -> list[Rul
 _ACTIVE_RULES = Cached(lambda session: tuple(load_rule_specs(session=session)))
 
 
-def route(*, session: Session, item: RoutingInput) -> RoutingDecision:
-    """Decides with the process's compiled rule set, reloaded when any rule (or reference data) changed."""
-    return decide(item, _ACTIVE_RULES.get(session))
+def route(*, session: Session, item: RoutingInput, excluding_agency: str | None = None) -> RoutingDecision:
+    """Decides with the process's compiled rule set, reloaded when any rule (or reference data) changed.
+    `excluding_agency`: the decision the rules give when that agency is out (the transfer picker's suggestion for
+    an item its holder sends on: the next rule that matches)."""
+    rules = _ACTIVE_RULES.get(session)
+    if excluding_agency:
+        rules = tuple(r for r in rules if r.target_agency_code != excluding_agency)
+    return decide(item, rules)
 
 
 # The coordinator's rule pages ------------------------------------------------------------------------------------

@@ -64,10 +64,17 @@ FIELD_OWNERS = {
 }
 
 # Defaults documented in docs/deadlines.md: (kind, priority, phase, amount, unit, legal basis).
-_ACCEPT_BASIS = "Thực tiễn chuyển PAKN không thuộc thẩm quyền: tiếp nhận hoặc chuyển trong 2 ngày làm việc"
-_ANSWER_BASIS = "Nghị định 20/2008/NĐ-CP (xử lý phản ánh, kiến nghị): trả lời trong 10 ngày làm việc"
-_URGENT_BASIS = "Phản ánh khẩn: trả lời trong 2 ngày làm việc (15 giờ làm việc)"
-_ASSESS_BASIS = "Đánh giá sáng kiến, giải pháp: trong 30 ngày làm việc (quy chế của tỉnh)"
+# The province's own targets, each with what it really rests on (docs/deadlines.md lists the sources). Nghị định
+# 20/2008/NĐ-CP sets no deadline to answer: it limits the transfer of an item outside an agency's remit to 05 working
+# days from receipt (Điều 9.1.d) and requires results to be published (Điều 19).
+_ACCEPT_BASIS = ("Mục tiêu của tỉnh: tiếp nhận hoặc chuyển trong 2 ngày làm việc kể từ khi được giao. Giới hạn "
+                 "pháp lý: hồ sơ không thuộc thẩm quyền phải được chuyển trong 05 ngày làm việc kể từ ngày nhận "
+                 "(Nghị định 20/2008/NĐ-CP, Điều 9 khoản 1 điểm d)")
+_ANSWER_BASIS = ("Mục tiêu của tỉnh: trả lời trong 10 ngày làm việc kể từ khi tiếp nhận (Nghị định 20/2008/NĐ-CP "
+                 "không quy định thời hạn trả lời; kết quả xử lý được công khai theo Điều 19)")
+_URGENT_BASIS = ("Mục tiêu của tỉnh cho phản ánh, kiến nghị khẩn: trả lời trong 2 ngày làm việc (15 giờ làm việc) "
+                 "kể từ khi tiếp nhận")
+_ASSESS_BASIS = "Mục tiêu của tỉnh: đánh giá sáng kiến, giải pháp trong 30 ngày làm việc kể từ khi tiếp nhận"
 DEFAULT_POLICIES = [
     *[(k, p, "accept", 2, "working_days", _ACCEPT_BASIS)
       for k in ("feedback", "petition", "initiative", "solution") for p in ("normal", "urgent")],

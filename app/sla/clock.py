@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Protocol
 
+from app.i18n import N_
 from app.kinds import PHASE_LABELS  # noqa: F401 (the pages read it here)
 from app.sla.calendar import LOCAL_TZ, WorkingCalendar
 from app.sla.models import Clock, Status, Unit
@@ -160,10 +161,31 @@ class Badge:
 
 
 
-def _left_text(left: int, calendar: WorkingCalendar) -> str:
-    if left < day_seconds(calendar):
-        return f"còn {max(1, math.ceil(left / 3600))} giờ làm việc"
-    return f"còn {math.ceil(left / day_seconds(calendar))} ngày làm việc"
+def working_days_left(due_at: datetime, now: datetime, calendar: WorkingCalendar) -> int:
+    """The one count of days every deadline display uses (badges, the item page, the sender's page, the API):
+    working days after today (Vietnam time) up to and including the due day. Today never counts, as the day of
+    receipt never counts in the due date itself (`WorkingCalendar.deadline_after_working_days`): on the day an item
+    arrives under a 10-working-day rule it reads 10; on the due day it reads 0; after it, minus the days late."""
+    today = now.astimezone(LOCAL_TZ).date()
+    return calendar.working_days_between(today, due_at.astimezone(LOCAL_TZ).date())
+
+
+def left_text(left_seconds: int, days_left: int, calendar: WorkingCalendar) -> str:
+    """"còn N ngày làm việc" (N from `working_days_left`), or the working hours when less than a working day is
+    left (the due day itself, and the last hours of a deadline counted in working hours)."""
+    if days_left < 1 or left_seconds < day_seconds(calendar):
+        return N_("còn %(hours)s giờ làm việc", hours=max(1, math.ceil(left_seconds / 3600)))
+    return N_("còn %(days)s ngày làm việc", days=days_left)
+
+
+def late_text(days_left: int) -> str:
+    """An overdue deadline in the same count: working days after the due day up to today, at least 1."""
+    return N_("quá hạn %(days)s ngày làm việc", days=max(1, -days_left))
+
+
+def _paused_days(left_seconds: int, calendar: WorkingCalendar) -> int:
+    """A paused clock has no date: the whole working days of its kept time (what resuming now would leave)."""
+    return left_seconds // day_seconds(calendar)
 
 
 def badge(row: ClockRow, now: datetime, calendar: WorkingCalendar, phase: str) -> Badge:
@@ -173,17 +195,18 @@ def badge(row: ClockRow, now: datetime, calendar: WorkingCalendar, phase: str) -
             return Badge("on_time", "Đã dừng", row.due_at, phase)
         if row.on_time:
             return Badge("on_time", "Đúng hạn", row.due_at, phase)
-        late = -(row.margin_seconds or 0)
-        return Badge("late", f"Trễ hạn {whole_days(late, calendar)} ngày", row.due_at, phase)
+        days = working_days_left(row.due_at, row.stopped_at, calendar) if row.stopped_at else -1
+        return Badge("late", f"Trễ hạn {max(1, -days)} ngày làm việc", row.due_at, phase)
     if row.clock == Clock.PAUSED:
         left = row.remaining_seconds or 0
-        text = "Tạm dừng chờ bổ sung" + (f" · {_left_text(left, calendar)}" if left > 0 else "")
+        text = "Tạm dừng chờ bổ sung" + (f" · {left_text(left, _paused_days(left, calendar), calendar)}"
+                                          if left > 0 else "")
         return Badge("paused", text, None, phase)
     status = status_at(row, now)
     if status == Status.OVERDUE:
-        late = seconds(calendar.working_time_between(row.due_at, now))
-        return Badge("overdue", f"Quá hạn {whole_days(late, calendar)} ngày", row.due_at, phase)
+        text = late_text(working_days_left(row.due_at, now, calendar))
+        return Badge("overdue", str(text)[0].upper() + str(text)[1:], row.due_at, phase)
     if status == Status.AT_RISK:
         return Badge("at_risk", "Sắp đến hạn", row.due_at, phase)
-    text = _left_text(remaining(row, now, calendar), calendar)
-    return Badge("on_track", text[0].upper() + text[1:], row.due_at, phase)
+    text = left_text(remaining(row, now, calendar), working_days_left(row.due_at, now, calendar), calendar)
+    return Badge("on_track", str(text)[0].upper() + str(text)[1:], row.due_at, phase)

@@ -34,7 +34,7 @@ from app.db import utcnow
 from app.errors import Invalid, NotPermitted
 from app.events import service as events
 from app.i18n import N_
-from app.kinds import EventType, Kind, Priority
+from app.kinds import EventType, Kind, Priority, State
 from app.sla import clock
 from app.sla.calendar import LOCAL_TZ, WorkingCalendar, national_non_working_days
 from app.sla.models import (
@@ -63,6 +63,8 @@ UNIT_LABELS = {Unit.WORKING_DAYS: "ngày làm việc", Unit.WORKING_HOURS: "gi�
 PHASE_LABELS = {Phase.ACCEPT: "Tiếp nhận hoặc chuyển", Phase.ANSWER: "Trả lời / đánh giá"}
 ENTRY_KIND_LABELS = {EntryKind.DAY_OFF: "Ngày nghỉ", EntryKind.WORKING_DAY: "Ngày làm việc bù"}
 PRIORITY_LABELS = {Priority.NORMAL: "Thường", Priority.URGENT: "Khẩn"}
+# What ends an answer clock as met: an answer, or the decision on an initiative or solution (app/initiatives).
+ANSWERING_OUTCOMES = frozenset({EventType.ANSWERED, EventType.DECIDED})
 
 
 
@@ -764,6 +766,8 @@ class ItemPanel:
     granted: int
     allowed: int
     max_days: int = EXTENSION_MAX_DAYS
+    transfer_limit: datetime | None = None  # the legal limit to transfer an item outside the agency's remit
+    transfer_days_left: int | None = None
     errors: dict = field(default_factory=dict)
     values: dict = field(default_factory=dict)
 
@@ -787,9 +791,23 @@ def item_panel(*, session: Session, submission: Submission, actor: Account, now:
     ).all())
     refusal = extension_refusal(session=session, submission=submission)
     granted, allowed = extension_allowance(session=session, submission_id=submission.id)
+    limit = transfer_limit(submission, calendar)
     return ItemPanel(deadlines=views, extensions=extensions,
                      can_request=permissions.holds(actor, submission) and refusal is None,
-                     refusal=refusal, granted=granted, allowed=allowed, errors=errors or {}, values=values or {})
+                     refusal=refusal, granted=granted, allowed=allowed, errors=errors or {}, values=values or {},
+                     transfer_limit=limit,
+                     transfer_days_left=clock.working_days_left(limit, now, calendar) if limit else None)
+
+
+LEGAL_TRANSFER_WORKING_DAYS = 5  # Nghị định 20/2008/NĐ-CP, Điều 9 khoản 1 điểm d
+
+
+def transfer_limit(submission: Submission, calendar: WorkingCalendar) -> datetime | None:
+    """Until the item is accepted: the end of the 5th working day after the day it was received (the day of receipt
+    does not count), by which an item outside the agency's remit must have been transferred."""
+    if submission.state not in (State.TRIAGE, State.ASSIGNED):
+        return None
+    return calendar.deadline_after_working_days(submission.created_at, LEGAL_TRANSFER_WORKING_DAYS)
 
 
 @dataclass
@@ -824,9 +842,11 @@ def overview(*, session: Session, now: datetime | None = None, agency_id: int | 
                                                   g.agency.name if g.agency else ""))
 
 
-def public_deadline(*, session: Session, submission: Submission) -> dict | None:
-    """What the sender sees: the answer-by date (kept across transfers), or the accept-by date before acceptance."""
-    return public_deadline_from(deadlines_of(session=session, submission_id=submission.id))
+def public_deadline(*, session: Session, submission: Submission, now: datetime | None = None) -> dict | None:
+    """What the sender sees: the answer-by date (kept across transfers), or the accept-by date before acceptance,
+    with the same count of working days left as the officers' badges (`clock.working_days_left`)."""
+    return public_deadline_from(deadlines_of(session=session, submission_id=submission.id), now=now or utcnow(),
+                                calendar=working_calendar(session=session))
 
 
 def public_deadlines(*, session: Session, submission_ids: list[int]) -> dict[int, dict | None]:
@@ -837,24 +857,34 @@ def public_deadlines(*, session: Session, submission_ids: list[int]) -> dict[int
                                 .where(col(SubmissionDeadline.submission_id).in_(submission_ids))
                                 .order_by(col(SubmissionDeadline.id))).all():
             rows[row.submission_id].append(row)
-    return {i: public_deadline_from(r) for i, r in rows.items()}
+    calendar = working_calendar(session=session) if submission_ids else None
+    now = utcnow()
+    return {i: public_deadline_from(r, now=now, calendar=calendar) for i, r in rows.items()}
 
 
-def public_deadline_from(rows: list[SubmissionDeadline]) -> dict | None:
-    """The rule of public_deadline over one item's clocks (oldest first)."""
+def public_deadline_from(rows: list[SubmissionDeadline], *, now: datetime | None = None,
+                         calendar: WorkingCalendar | None = None) -> dict | None:
+    """The rule of public_deadline over one item's clocks (oldest first). With `now` and `calendar`, a running
+    clock also says how many working days are left ("days_left", "text": the badge's own words)."""
     open_answers = [r for r in rows if r.phase == Phase.ANSWER and r.clock != Clock.STOPPED]
     open_accepts = [r for r in rows if r.phase == Phase.ACCEPT and r.clock != Clock.STOPPED]
     if open_answers or open_accepts:
         row, label = (open_answers[-1], N_("Hạn trả lời")) if open_answers else (open_accepts[-1],
                                                                                     N_("Hạn tiếp nhận"))
+        running = row.clock == Clock.RUNNING
+        days_left = clock.working_days_left(row.due_at, now, calendar) if running and now and calendar else None
+        text = ""
+        if days_left is not None:
+            left = clock.remaining(row, now, calendar)
+            text = clock.left_text(left, days_left, calendar) if left > 0 else clock.late_text(days_left)
         return {"label": label, "due_at": None if row.clock == Clock.PAUSED else row.due_at,
-                "paused": row.clock == Clock.PAUSED, "text": ""}
-    answered = [r for r in rows if r.phase == Phase.ANSWER and r.outcome == EventType.ANSWERED]
+                "paused": row.clock == Clock.PAUSED, "text": text, "days_left": days_left}
+    answered = [r for r in rows if r.phase == Phase.ANSWER and r.outcome in ANSWERING_OUTCOMES]
     if not answered:
         return None
     row = answered[-1]
     return {"label": N_("Trả lời"), "due_at": row.due_at, "text": N_("đúng hạn") if row.on_time else N_("trễ hạn"),
-            "paused": False}
+            "paused": False, "days_left": None}
 
 
 __all__ = [

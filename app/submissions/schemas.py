@@ -24,7 +24,12 @@ FIELD_LABELS = {
     "contact": N_("Liên hệ"),
 }
 
+# Fields the sender picks from a list (or a set of choices): a missing one is "Vui lòng chọn …", not "nhập".
+CHOICE_FIELDS = frozenset({"kind", "field_code", "commune_code", "sender_type"})
+
+TITLE_MIN = 5
 TITLE_MAX = 200
+CONTENT_MIN = 20
 CONTENT_MAX = 10_000
 
 
@@ -34,8 +39,8 @@ class SubmissionCreate(BaseModel):
     kind: Kind
     field_code: str = F(min_length=1, max_length=64)
     commune_code: str = F(min_length=1, max_length=64)
-    title: str = F(min_length=5, max_length=TITLE_MAX)
-    content: str = F(min_length=20, max_length=CONTENT_MAX)
+    title: str = F(min_length=TITLE_MIN, max_length=TITLE_MAX)
+    content: str = F(min_length=CONTENT_MIN, max_length=CONTENT_MAX)
     sender_type: SenderType = SenderType.INDIVIDUAL
     sender_name: str = F(min_length=2, max_length=120)
     sender_phone: str | None = F(default=None, max_length=20)
@@ -98,6 +103,7 @@ class SubmissionCreate(BaseModel):
 _INVALID = N_("%(label)s không hợp lệ.")
 _MESSAGES = {
     "missing": N_("Vui lòng nhập %(label)s."),
+    "missing_choice": N_("Vui lòng chọn %(label)s."),
     "string_too_short": N_("%(label)s quá ngắn (ít nhất %(min_length)s ký tự)."),
     "string_too_long": N_("%(label)s quá dài (tối đa %(max_length)s ký tự)."),
     "enum": _INVALID,
@@ -118,10 +124,14 @@ def vietnamese_errors(exc: ValidationError) -> dict[str, str]:
             given = error.args[0] if isinstance(error, ValueError) and error.args else None
             message = given if isinstance(given, Msg) else str(error) if error is not None else err["msg"]
         else:
-            template = _MESSAGES.get(err["type"], _INVALID)
+            kind = "missing_choice" if err["type"] == "missing" and loc in CHOICE_FIELDS else err["type"]
+            if loc in CHOICE_FIELDS and err["type"] in ("string_too_short", "enum"):
+                kind = "missing_choice" if not err.get("input") else err["type"]
+            template = _MESSAGES.get(kind, _INVALID)
             label = FIELD_LABELS.get(loc, loc)
             params = {k: v for k, v in err.get("ctx", {}).items() if k in ("min_length", "max_length")}
-            message = Msg(template.msgid, {"label": label.lower() if err["type"] == "missing" else label, **params})
+            lowered = kind in ("missing", "missing_choice")
+            message = Msg(template.msgid, {"label": label.lower() if lowered else label, **params})
         errors.setdefault(loc, message)
     return errors
 

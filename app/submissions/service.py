@@ -27,7 +27,7 @@ from app.events.chain import text_digest
 from app.events.models import Event
 from app.i18n import N_
 from app.kinds import REJECT_REASON_LABELS, Channel, EventType, RejectReason, State
-from app.routing.engine import RoutingInput
+from app.routing.engine import RoutingDecision, RoutingInput
 from app.routing.service import route
 from app.submissions import lifecycle, permissions, search
 from app.submissions.contact import contact_matches, new_tracking_code, normalize_tracking_code
@@ -110,12 +110,21 @@ def _attach(session: Session, submission: Submission, batch: StagedBatch | None,
     session.flush()
 
 
+def attach(*, session: Session, submission: Submission, batch: StagedBatch | None, actor: Account,
+           now: datetime | None = None) -> None:
+    """Stores an agency's checked files on the item with their ATTACHMENT_ADDED event (e.g. the evidence of an
+    initiative put into practice, app/initiatives)."""
+    _attach(session, submission, batch, Owner.AGENCY, actor=actor, now=now or utcnow())
+
+
 def submit(
     *, session: Session, data: SubmissionCreate, source: Channel = Channel.WEB, now: datetime | None = None,
-    batch: StagedBatch | None = None, origin: dict | None = None,
+    batch: StagedBatch | None = None, origin: dict | None = None, route_to: tuple[Agency, str] | None = None,
 ) -> Submission:
     """Stores a new item with the sender's checked files (`batch`), routed at once; returns it with its tracking
-    code. `origin` (which API client, which request) goes into the SUBMITTED event for the subscribers."""
+    code. `origin` (which API client, which request) goes into the SUBMITTED event for the subscribers.
+    `route_to` (agency, explanation) sends it to that agency instead of the routing rules (a solution to a
+    challenge goes to the challenge's owner agency)."""
     now = now or utcnow()
     ref = agencies_service.reference(session=session)
     field = ref.field_by_code.get(data.field_code)
@@ -128,8 +137,12 @@ def submit(
     if errors:
         raise Invalid(errors)
 
-    decision = route(session=session, item=RoutingInput(
-        kind=data.kind.value, field_code=field.code, commune_code=commune.code, text=f"{data.title}\n{data.content}"))
+    if route_to is not None:
+        decision = RoutingDecision(agency_code=route_to[0].code, rule_id=None, explanation=route_to[1])
+    else:
+        decision = route(session=session, item=RoutingInput(
+            kind=data.kind.value, field_code=field.code, commune_code=commune.code,
+            text=f"{data.title}\n{data.content}"))
     routed = decision.agency_code is not None
     action = Action.ROUTE if routed else Action.SEND_TO_TRIAGE
     agency = ref.agency_by_code[decision.agency_code] if routed else ref.coordinator
@@ -298,6 +311,23 @@ def answer(
     return submission
 
 
+def conclude(
+    *, session: Session, submission: Submission, actor: Account, text: str, event_type: EventType,
+    public_note: str | None = None, data: dict | None = None, now: datetime | None = None,
+) -> Submission:
+    """Ends the handling of an item with an outcome other than a plain answer (the decision on an initiative or a
+    solution, app/initiatives): the ANSWER transition, so the sender reads `text` as the answer and may rate it,
+    and every clock stops as on an answer (app/sla/flows.py), recorded as `event_type`. The caller has checked
+    that `actor` may decide."""
+    now = now or utcnow()
+    lifecycle.next_state(Action.ANSWER, submission.state)
+    text = check_answer(text)
+    previous = _transition(session, submission, Action.ANSWER, now, answer_text=text, answered_at=now)
+    record_event(session, submission, event_type, now=now, from_state=previous, actor=actor,
+                 public_note=public_note, data={**(data or {}), "answer_sha256": text_digest(text)})
+    return submission
+
+
 def visible_answer(submission: Submission) -> str | None:
     """The answer as every door shows it: only while the item stands answered (a reopened item's old answer is
     history, not its answer)."""
@@ -430,6 +460,7 @@ def review_list(*, session: Session) -> list[Submission]:
 
 __all__ = [
     "Conflict", "Invalid", "InvalidTransition", "NotPermitted", "accept", "add_note", "answer", "assign", "close",
+    "attach", "conclude",
     "find_for_sender", "get_by_code", "history", "provide_info", "rate", "record_event", "reject",
     "reopen", "request_info", "review_list", "submit", "transfer",
 ]

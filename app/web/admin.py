@@ -8,7 +8,8 @@ from sqlmodel import Session, func, select
 from starlette.datastructures import FormData
 
 from app.accounts import service as accounts_service
-from app.accounts.models import API_SCOPE_LABELS, Account, ApiClient
+from app.accounts.models import API_SCOPE_LABELS, ROLE_LABELS, Account, ApiClient
+from app.accounts.permissions import can_reset_password_of
 from app.config import get_settings
 from app.db import get_session, unit_of_work
 from app.integrations import service as integrations_service
@@ -23,16 +24,47 @@ router = APIRouter(prefix="/admin", dependencies=[Depends(require_csrf)])
 
 
 
+ACCOUNTS_PAGE_SIZE = 50
+
+
 @router.get("")
 def admin_home(request: Request, actor: Account = Depends(system_admin_only), session: Session = Depends(get_session)):
     counts = dict(session.exec(select(Account.role, func.count()).group_by(Account.role)).all())
+    q = str(request.query_params.get("q", ""))[:100]
+    role = str(request.query_params.get("role", ""))[:32]
+    try:
+        page = max(1, min(int(request.query_params.get("page", 1)), 1000))
+    except ValueError:
+        page = 1
+    accounts, matching = accounts_service.accounts_overview(session=session, q=q, role=role, page=page,
+                                                            page_size=ACCOUNTS_PAGE_SIZE)
     clients = integrations_service.client_overviews(session=session)
     outbox = dict(session.exec(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
     context = {"account": actor, "counts": counts, "clients": clients, "outbox": outbox,
                "scopes": API_SCOPE_LABELS, "default_limit": get_settings().api_rate_limit_per_minute,
                "dead": notifications_service.failed_messages(session=session),
-               "message": request.session.pop("flash", None)}
+               "message": request.session.pop("flash", None),
+               "accounts": accounts, "matching": matching, "q": q, "role": role, "page": page,
+               "pages": max(1, -(-matching // ACCOUNTS_PAGE_SIZE)), "roles": ROLE_LABELS,
+               "can_reset": lambda target: can_reset_password_of(actor, target)}
     return render(request, "admin/home.html", context)
+
+
+@router.post("/accounts/{account_id:int}/reset-password")
+def reset_admin_password(request: Request, account_id: int, actor: Account = Depends(system_admin_only),
+                         session: Session = Depends(get_session)):
+    """A one-time password for an agency admin (or the coordinator), shown once on this page; their sessions end."""
+    target = session.get(Account, account_id)
+    if target is None or not can_reset_password_of(actor, target):
+        raise PageError(404, "Không tìm thấy tài khoản",
+                        "Tài khoản không tồn tại hoặc không phải quản trị đơn vị.", back_url="/admin#accounts")
+    one_time = accounts_service.new_one_time_password()  # hashing is slow: before the unit of work
+    with unit_of_work(session):
+        issued = accounts_service.reset_admin_password(session=session, actor=actor, account=target,
+                                                       one_time_password=one_time)
+    return render(request, "agency/password.html", {"account": actor, "officer": issued.account,
+                                                    "password": issued.password, "new": False,
+                                                    "back_url": "/admin#accounts"})
 
 
 @router.post("/outbox/{message_id}/retry")

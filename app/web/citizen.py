@@ -13,8 +13,10 @@ from app.clientaddr import client_address
 from app.db import get_session, unit_of_work
 from app.errors import Invalid, InvalidTransition
 from app.i18n import N_
+from app.initiatives import service as initiatives_service
 from app.kinds import (
     EVENT_PUBLIC_LABELS,
+    KIND_EXAMPLES,
     KIND_HINTS,
     KIND_LABELS,
     REJECT_REASON_LABELS,
@@ -23,10 +25,11 @@ from app.kinds import (
 )
 from app.reach import service as reach_service
 from app.sla import service as sla_service
-from app.submissions import lookup
+from app.submissions import form_tokens, lookup
 from app.submissions import service as submissions_service
 from app.submissions.contact import mask_email, mask_name, mask_phone
 from app.submissions.models import Submission
+from app.submissions.schemas import CONTENT_MIN, TITLE_MIN
 from app.web import reach as reach_web
 from app.web.common import PageError, form_data, remember_code, render, require_csrf
 from app.web.limits import door_refusal
@@ -40,16 +43,29 @@ FORM_FIELDS = (
 )
 
 
+# The order in which the error summary lists problems: the order of the fields on the form.
+FIELD_ORDER = ("form", "kind", "attachments", "field_code", "commune_code", "title", "content", "sender_type",
+               "sender_name", "contact", "sender_phone", "sender_email", "sender_address", "consent")
+
+
 def _form_context(session: Session, values: dict, errors: dict) -> dict:
+    ordered = dict(sorted(errors.items(), key=lambda e: FIELD_ORDER.index(e[0]) if e[0] in FIELD_ORDER else 99))
     return {
         "kinds": KIND_LABELS,
         "kind_hints": KIND_HINTS,
+        "kind_examples": KIND_EXAMPLES,
         "sender_types": SENDER_TYPE_LABELS,
         "fields": agencies_service.list_fields(session=session),
         "communes": agencies_service.list_communes(session=session),
         "values": values,
-        "errors": errors,
+        "errors": ordered,
         "uploads": attachments_service.upload_rules(),
+        "content_min": CONTENT_MIN,
+        "title_min": TITLE_MIN,
+        # A new one-time token for each form shown; a form shown again after an error keeps its token, so a
+        # post that did go through is not sent twice.
+        "form_token": values.get("form_token") if form_tokens.well_formed(values.get("form_token"))
+        else form_tokens.new_token(),
     }
 
 
@@ -60,12 +76,21 @@ def submit_form(request: Request, session: Session = Depends(get_session)):
     return render(request, "citizen/submit.html", _form_context(session, {"sender_type": "individual", **preset}, {}))
 
 
-@router.post("/")
-def submit(request: Request, form: FormData = Depends(form_data), session: Session = Depends(get_session)):
-    values = {name: str(form.get(name, ""))[:20_000] for name in FORM_FIELDS}
+def form_values(form: FormData | None) -> dict:
+    """What the sender typed, as the form shows it again."""
+    form = form or FormData()
+    values: dict = {name: str(form.get(name, ""))[:20_000] for name in FORM_FIELDS}
     values["hide_identity"] = form.get("hide_identity") == "on"
     values["consent"] = form.get("consent") == "on"
     values.update(reach_web.form_values(form))  # urgency, village, point, source tag, voice (app/reach)
+    values["form_token"] = str(form.get("form_token", ""))[:64]
+    return values
+
+
+@router.post("/")
+def submit(request: Request, form: FormData = Depends(form_data), session: Session = Depends(get_session)):
+    values = form_values(form)
+    token = values["form_token"] if form_tokens.well_formed(values["form_token"]) else None
     files = uploads_from_form(form)
     if (refused := door_refusal(session, "submit", client_address(request))) is not None:
         return _form_error(request, session, values, {}, reattach=any(f.filename for f in files),
@@ -74,15 +99,32 @@ def submit(request: Request, form: FormData = Depends(form_data), session: Sessi
         return _form_error(request, session, values, {}, reattach=any(f.filename for f in files), notice=N_(
             "Chưa gửi được: ô ẩn dành để chặn máy gửi tự động đã bị điền. Vui lòng tải lại trang rồi gửi lại."))
     try:
-        data, details = reach_web.parse_citizen(session, values, files)
+        # Urgency, village, point, source tag and a voice message standing for empty content (app/reach).
+        data, details = reach_web.parse_citizen(session, {k: v for k, v in values.items() if k != "form_token"}, files)
         batch = attachments_service.stage(files)  # decoding images holds no database lock
         with attachments_service.unit_with_files(session, batch):
-            submission = reach_service.submit(session=session, data=data, details=details, source=Channel.WEB,
-                                              batch=batch)
+            # The token is claimed first, in the same transaction: a second post with it creates nothing.
+            submission_id, created = form_tokens.once(
+                session=session, token=token,
+                create=lambda: reach_service.submit(session=session, data=data, details=details, source=Channel.WEB,
+                                                    batch=batch).id)
+            if not created:
+                raise _AlreadySent(submission_id)  # rolls back: this post's staged files are deleted
     except Invalid as exc:
         return _form_error(request, session, values, exc.errors, reattach=any(f.filename for f in files))
+    except _AlreadySent as sent:
+        submission_id = sent.submission_id
+    submission = session.get(Submission, submission_id)
     _remember(request, submission.tracking_code)
     return RedirectResponse(f"/track/{submission.tracking_code}?sent=1", status_code=303)
+
+
+class _AlreadySent(Exception):
+    """This form was posted before: roll back (the staged files of this post are deleted) and confirm the first."""
+
+    def __init__(self, submission_id: int):
+        super().__init__(submission_id)
+        self.submission_id = submission_id
 
 
 def _form_error(request: Request, session: Session, values: dict, errors: dict, reattach: bool = False, *,
@@ -92,7 +134,26 @@ def _form_error(request: Request, session: Session, values: dict, errors: dict, 
     return render(request, "citizen/submit.html", context, status_code=status_code, headers=headers)
 
 
+FORM_EXPIRED = N_("Biểu mẫu đã hết hạn nên chưa được gửi. Nội dung bạn nhập vẫn còn dưới đây: "
+                  "vui lòng kiểm tra rồi bấm “Gửi ý kiến” lại.")
+
+
+def refill_form(request: Request, session: Session, form: FormData | None, status_code: int) -> object:
+    """The form again, filled with what was typed and the problem marked: after an expired form (403, the
+    posted text is known) or a request too large to read (413: nothing was read, so the fields come back empty
+    and the page's script puts back the draft it kept in the browser)."""
+    if status_code == 413:
+        errors = {"attachments": N_("Tệp đính kèm quá lớn nên chưa gửi được (mỗi tệp tối đa %(size)s). "
+                                    "Vui lòng chọn ảnh nhỏ hơn hoặc bớt tệp rồi gửi lại.",
+                                    size=attachments_service.upload_rules()["max_size"])}
+        return _form_error(request, session, form_values(form), errors, status_code=413)
+    return _form_error(request, session, form_values(form), {"form": FORM_EXPIRED},
+                       reattach=bool(form and uploads_from_form(form)), status_code=status_code)
+
+
 _remember = remember_code  # web/common.py: the offline queue's door remembers codes too
+
+# remember_code (web/common.py) is also what the solution form of a challenge (app/web/challenges.py) uses.
 
 
 @router.get("/track")
@@ -232,6 +293,7 @@ def public_view(session: Session, submission: Submission) -> dict:
         "commune": session.get(Commune, submission.commune_id),
         "events": events,
         "deadline": sla_service.public_deadline(session=session, submission=submission),
+        "initiative": initiatives_service.status_view(session=session, submission=submission),
         "masked": {
             "name": mask_name(submission.sender_name),
             "phone": mask_phone(submission.sender_phone),

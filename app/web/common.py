@@ -36,12 +36,14 @@ from app.kinds import (
 )
 from app.text import unstorable
 from app.timefmt import format_date, format_datetime, format_number
+from app.web.static_files import static_url_factory
 
 templates = Jinja2Blocks(directory=str(PROJECT_ROOT / "templates"))
 # Citizen pages speak the visitor's language (app/i18n.py); `_()` and `{% trans %}` take Vietnamese msgids.
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.policies["ext.i18n.trimmed"] = True
 templates.env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+templates.env.globals["static"] = static_url_factory(PROJECT_ROOT / "static")
 templates.env.filters.update(
     datetime=format_datetime,
     date=format_date,
@@ -84,6 +86,15 @@ class PageError(Exception):
         self.back_url = back_url
 
 
+class FormExpired(PageError):
+    """The CSRF check failed (session expired, or the form came from an older session). Carries the posted form,
+    so a page that can show its form again filled in (the citizen form) does so instead of an error page."""
+
+    def __init__(self, form: FormData | None, **kwargs):
+        super().__init__(**kwargs)
+        self.form = form
+
+
 class LoginRequired(Exception):
     def __init__(self, next_url: str):
         super().__init__(next_url)
@@ -120,14 +131,17 @@ async def require_csrf(request: Request) -> None:
             value = form.get(CSRF_FIELD)
             given = value if isinstance(value, str) else None
     content_type = request.headers.get("content-type", "")
+    form = None
     if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         form = await request.form()
         if any(isinstance(v, str) and unstorable(v) for v in form.values()):
             raise unstorable_input()
     if not expected or not given or not secrets.compare_digest(expected, given):
-        raise PageError(
-            403,
-            N_("Biểu mẫu đã hết hạn"),
+        raise FormExpired(
+            form,
+            status_code=403,
+            title=N_("Biểu mẫu đã hết hạn"),
+            detail=
             N_("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ, nên thông tin chưa được lưu. "
                "Vui lòng quay lại, tải lại trang và gửi lại."),
             back_url=request.headers.get("referer") if _same_origin(request) else "/",

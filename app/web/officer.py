@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 from app.accounts.models import Account
 from app.agencies import service as agencies_service
 from app.agencies.models import Agency, Commune, Field
+from app.assignments import service as assignment_service
 from app.attachments import service as attachments_service
 from app.attachments.http import uploads_from_form
 from app.config import get_settings
@@ -26,6 +27,7 @@ from app.submissions import permissions
 from app.submissions import service as submissions_service
 from app.submissions.models import Submission
 from app.timefmt import format_datetime
+from app.web import workspace
 from app.web.common import PageError, coordinator_only, current_handler, form_data, is_htmx, render, require_csrf
 
 router = APIRouter(prefix="/officer", dependencies=[Depends(require_csrf)])
@@ -77,7 +79,8 @@ def inbox(request: Request, actor: Account = Depends(current_handler), session: 
     """Filters, search and sort from the query string: a plain GET form without JavaScript, a list swap with htmx."""
     filters, errors = inbox_filters.parse(request.query_params, session=session)
     result = inbox_service.inbox(session=session, agency_id=actor.agency_id, filters=filters,
-                                       page=_page_number(request.query_params.get("page")))
+                                 page=_page_number(request.query_params.get("page")), account_id=actor.id)
+    ids = [i.id for i in result.items]
     context = {
         "account": actor,
         "agency": session.get(Agency, actor.agency_id),
@@ -90,7 +93,13 @@ def inbox(request: Request, actor: Account = Depends(current_handler), session: 
         "field_list": agencies_service.list_fields(session=session),
         "commune_list": agencies_service.list_communes(session=session),
         "names": _names(session),
-        "sla_badges": sla_service.badges_for(session=session, submission_ids=[i.id for i in result.items]),
+        "sla_badges": sla_service.badges_for(session=session, submission_ids=ids),
+        "assignees": assignment_service.assignees(session=session, submission_ids=ids),
+        "officers": assignment_service.officers(session=session, agency_id=actor.agency_id),
+        "views": inbox_filters.VIEWS,
+        "column_sorts": inbox_filters.COLUMN_SORTS,
+        "saved_filters": inbox_service.saved_filters(session=session, account_id=actor.id),
+        "message": request.session.pop("flash", None),
     }
     response = render(request, "officer/inbox.html", context, block="inbox_list",
                       status_code=422 if errors else 200)
@@ -134,7 +143,8 @@ def _item_context(session: Session, actor: Account, submission: Submission, **ex
         "events": events,
         "event_labels": EVENT_LABELS,
         "accounts": {a.id: a for a in session.exec(select(Account).where(col(Account.id).in_(actor_ids))).all()},
-        "agencies_by_id": {a.id: a for a in agencies_service.list_agencies(session=session)},
+        # Alphabetical (the assign and reopen pickers list it in this order); also the lookup by id.
+        "agencies_by_id": {a.id: a for a in agencies_service.agencies_alphabetical(session=session)},
         "reject_reasons": REJECT_REASON_LABELS,
         "read_only": not can["note"],
         "question": submissions_service.pending_question(session=session, submission=submission),
@@ -147,6 +157,10 @@ def _item_context(session: Session, actor: Account, submission: Submission, **ex
         "sla": sla_service.item_panel(session=session, submission=submission, actor=actor) if left is None else None,
         "left": left,
         "answer_visible": permissions.visible_until(left, submission.answered_at),
+        "assignee": assignment_service.assignees(session=session, submission_ids=[submission.id]).get(submission.id),
+        "officers": assignment_service.officers(session=session, agency_id=submission.agency_id)
+        if assignment_service.may_assign(actor, submission) and left is None else [],
+        "transfer_picker": workspace.agencies_for_transfer(session, submission) if can["transfer"] else None,
     }
     context["reach"] = reach_service.officer_view(session=session, submission=submission,
                                                   attachments=context["attachments"])
@@ -207,6 +221,8 @@ ITEM_ACTIONS: dict[str, ItemAction] = {
                               "Đã đánh dấu cần phiên dịch."),
     "transcript": ItemAction(lambda s, sub, a, f: reach_service.save_transcript(
         session=s, submission=sub, actor=a, text=f["transcript"]), "Đã lưu bản dịch tiếng Việt.", ("transcript",)),
+    "assign-officer": ItemAction(lambda s, sub, a, f: workspace.assign_officer(s, sub, a, f["officer"]),
+                                 "Đã phân công cán bộ.", ("officer",)),
     "note": ItemAction(lambda s, sub, a, f: submissions_service.add_note(
         session=s, submission=sub, actor=a, text=f["note"]), "Đã thêm ghi chú nội bộ.", ("note",)),
 }

@@ -1,5 +1,7 @@
 """The coordinator's routing rule pages: list, create, edit, reorder, switch on/off, and try a draft first."""
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, col, func, select
@@ -43,7 +45,7 @@ def _choices(session: Session) -> dict:
             "kinds": list(KIND_LABELS.items()),
             "fields": [(f.code, f.name) for f in fields],
             "communes": [(c.code, c.name) for c in communes],
-            "agencies": [(a.code, a.name) for a in sorted(agencies, key=lambda a: a.name)],
+            "agencies": [(a.code, a.name) for a in agencies_service.agencies_alphabetical(session=session)],
         },
         "kinds": KIND_LABELS,
         "agencies_by_id": {a.id: a for a in agencies},
@@ -85,13 +87,36 @@ def coordinator_home():
     return RedirectResponse("/coordinator/rules", status_code=303)
 
 
+RULES_PAGE_SIZE = 25
+
+
 @router.get("/rules")
 def rules(request: Request, actor: Account = Depends(coordinator_only), session: Session = Depends(get_session)):
+    """Every rule in the engine's order, filtered by target agency, field and commune, a page at a time (each
+    row keeps its place in the whole order: "Thứ tự" and the move buttons are about the whole list)."""
     used = dict(session.exec(select(Submission.routing_rule_id, func.count())
                              .where(col(Submission.routing_rule_id).is_not(None))
                              .group_by(Submission.routing_rule_id)).all())
-    context = {"account": actor, "rules": routing_service.list_rules(session=session), "used": used,
-               "message": request.session.pop("flash", None), **_choices(session)}
+    params = {k: str(request.query_params.get(k, ""))[:64] for k in ("agency", "field", "commune")}
+    choices = _choices(session)
+    ref = agencies_service.reference(session=session)
+    target = ref.agency_by_code.get(params["agency"])
+    all_rules = routing_service.list_rules(session=session)
+    position = {r.id: i for i, r in enumerate(all_rules)}
+    shown = [r for r in all_rules
+             if (not params["agency"] or (target is not None and r.target_agency_id == target.id))
+             and (not params["field"] or r.field_code == params["field"])
+             and (not params["commune"] or r.commune_code == params["commune"])]
+    pages = max(1, -(-len(shown) // RULES_PAGE_SIZE))
+    try:
+        page = min(max(1, int(request.query_params.get("page", 1))), pages)
+    except ValueError:
+        page = 1
+    query = urlencode({k: v for k, v in params.items() if v})
+    context = {"account": actor, "rules": shown[(page - 1) * RULES_PAGE_SIZE:page * RULES_PAGE_SIZE],
+               "total": len(shown), "count_all": len(all_rules), "page": page, "pages": pages, "filter": params,
+               "query": query, "position": position, "used": used, "message": request.session.pop("flash", None),
+               **choices}
     return render(request, "rules/list.html", context)
 
 

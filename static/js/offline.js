@@ -4,11 +4,11 @@
      own Idempotency-Key, and posted to <endpoint> when a connection returns (Background Sync where the browser
      has it, else on the `online` event or the next page open). The server creates one item per key, so a retry,
      or the page and the service worker sending at once, never makes a duplicate.
-   - Photos are shrunk on the device (longest side 1600 px, JPEG) before they are sent or queued.
+   - Photos are shrunk on the device before they are sent or queued, by the one shrinker of static/js/submit.js.
    The same file runs in the service worker (importScripts) for Background Sync: the DOM parts are skipped there. */
 (function (self) {
   "use strict";
-  var DB = "pakn-offline", QUEUE = "queue", SENT = "sent", MAX_SIDE = 1600, SHRINK_FROM = 300 * 1024;
+  var DB = "pakn-offline", QUEUE = "queue", SENT = "sent";
 
   function open() {
     return new Promise(function (resolve, reject) {
@@ -88,21 +88,8 @@
   var labels = (script.dataset) || {};
   function text(template, n) { return (template || "").replace("%(n)s", n); }
 
-  function shrink(file) {
-    if (!/^image\/(jpeg|png|webp)$/.test(file.type) || file.size < SHRINK_FROM || !self.createImageBitmap) {
-      return Promise.resolve(file);
-    }
-    return createImageBitmap(file).then(function (bitmap) {
-      var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
-      var canvas = document.createElement("canvas");
-      canvas.width = Math.round(bitmap.width * scale);
-      canvas.height = Math.round(bitmap.height * scale);
-      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-      return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", 0.8); }).then(function (blob) {
-        if (!blob || blob.size >= file.size) return file;
-        return new File([blob], file.name.replace(/\.[^.]+$/, "") + ".jpg", { type: "image/jpeg" });
-      });
-    }).catch(function () { return file; });
+  function shrink(file) {  // the citizen form's shrinker (static/js/submit.js, loaded with this file)
+    return self.paknShrink ? self.paknShrink(file) : Promise.resolve(file);
   }
   function shrinkInputs(form) {
     var inputs = Array.prototype.filter.call(form.querySelectorAll("input[type=file]"), function (i) {
@@ -185,22 +172,26 @@
     });
   }
 
+  /* Keeps a form on the device until there is signal (the citizen form's own script calls this when offline). */
+  function queue(form) {
+    return shrinkInputs(form).then(function () { return enqueue(form); }).then(function () {
+      form.reset();
+      return navigator.serviceWorker && navigator.serviceWorker.ready;
+    }).then(function (reg) {
+      if (reg && reg.sync) return reg.sync.register("pakn-queue").catch(function () {});
+    }).then(render);
+  }
+  self.paknQueue.queue = queue;
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.matches("form[data-offline-form]") || form.dataset.shrunk) return;
+    // A form whose own script already took the post (static/js/submit.js) is left to it.
+    if (event.defaultPrevented || !form.matches("form[data-offline-form]") || form.dataset.shrunk) return;
     event.preventDefault();
-    shrinkInputs(form).then(function () {
-      if (navigator.onLine) {  // online: the ordinary form post, with the photos already shrunk
-        form.dataset.shrunk = "1";
-        form.submit();
-        return;
-      }
-      return enqueue(form).then(function () {
-        form.reset();
-        return navigator.serviceWorker && navigator.serviceWorker.ready;
-      }).then(function (reg) {
-        if (reg && reg.sync) return reg.sync.register("pakn-queue").catch(function () {});
-      }).then(render);
+    if (!navigator.onLine) { queue(form); return; }
+    shrinkInputs(form).then(function () {  // online: the ordinary form post, with the photos already shrunk
+      form.dataset.shrunk = "1";
+      form.submit();
     });
   });
 

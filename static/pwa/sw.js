@@ -3,7 +3,8 @@
 "use strict";
 importScripts("/static/js/offline.js");
 var CACHE = "pakn-v1";
-var SHELL = ["/", "/static/css/app.css", "/static/js/offline.js", "/static/js/reach.js", "/static/pwa/icon.svg",
+var SHELL = ["/", "/static/css/app.css", "/static/js/offline.js", "/static/js/reach.js",
+             "/static/js/submit.js", "/static/pwa/icon.svg",
              "/static/pwa/icon-192.png", "/manifest.webmanifest"];
 var PAGES = ["/", "/assistant", "/assistant/new"];
 
@@ -38,7 +39,10 @@ self.addEventListener("fetch", function (event) {
       return caches.match(key).then(function (hit) { return hit || caches.match("/"); });
     }));
   } else if (url.pathname.indexOf("/static/") === 0 || url.pathname === "/manifest.webmanifest") {
+    // Pages ask for fingerprinted files (?v=…, issue 14): the shell's plain copy stands in until the exact one is kept.
     event.respondWith(caches.match(request).then(function (hit) {
+      return hit || caches.match(request, { ignoreSearch: true });
+    }).then(function (hit) {
       var network = fetch(request).then(function (response) {
         if (response.ok) {
           var copy = response.clone();

@@ -2,6 +2,8 @@
 
 import pytest
 
+from app.text import sort_vietnamese
+
 
 def test_agencies_communes_fields(client):
     agencies = client.get("/api/v1/agencies").json()
@@ -12,7 +14,11 @@ def test_agencies_communes_fields(client):
     assert len(communes) == 45 and communes[0]["kind"] == "phuong"
     assert {"code": "xa-muong-nhe", "name": "Xã Mường Nhé", "kind": "xa"} in communes
     fields = client.get("/api/v1/fields").json()
-    assert fields[0]["name"] == "Khoa học và công nghệ" and fields[-1]["code"] == "khac"
+    # Vietnamese alphabetical order (app.text.sort_vietnamese), the catch-all "Khác" last.
+    names = [f["name"] for f in fields]
+    assert names[:-1] == sort_vietnamese(names[:-1]) and fields[-1]["code"] == "khac"
+    assert names[0] == "An toàn thông tin, an ninh mạng"
+    assert [c["name"] for c in communes] == sort_vietnamese([c["name"] for c in communes])
 
 
 def test_kinds_and_states(client):

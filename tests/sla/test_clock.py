@@ -49,11 +49,12 @@ def test_start_outside_office_hours_counts_from_next_window():
 @pytest.mark.parametrize(
     ("now", "level", "text"),
     [
-        (local(2026, 3, 2, 8), "on_track", "Còn 10 ngày làm việc"),  # Mon 2/3 … Fri 13/3
+        # Today never counts (docs/deadlines.md): on Mon 2/3 the days left are Tue 3/3 … Fri 13/3.
+        (local(2026, 3, 2, 8), "on_track", "Còn 9 ngày làm việc"),
         (local(2026, 3, 11, 16), "at_risk", "Sắp đến hạn"),
-        (local(2026, 3, 13, 17), "overdue", "Quá hạn 1 ngày"),  # due Fri 13/3 17:00
-        (local(2026, 3, 16, 8), "overdue", "Quá hạn 1 ngày"),  # half an hour of Monday
-        (local(2026, 3, 17, 12), "overdue", "Quá hạn 2 ngày"),
+        (local(2026, 3, 13, 17), "overdue", "Quá hạn 1 ngày làm việc"),  # due Fri 13/3 17:00
+        (local(2026, 3, 16, 8), "overdue", "Quá hạn 1 ngày làm việc"),  # half an hour of Monday
+        (local(2026, 3, 17, 12), "overdue", "Quá hạn 2 ngày làm việc"),
     ],
 )
 def test_badges(now, level, text):
@@ -96,3 +97,19 @@ def test_working_hours_setting_is_parsed():
     assert clock.parse_working_hours("08:00-12:00, 13:00-17:00")[1][1].hour == 17
     with pytest.raises(ValueError):
         clock.parse_working_hours("8h-12h")
+
+
+def test_on_the_day_of_receipt_the_badge_reads_the_rules_number_of_days():
+    """A 10-working-day rule reads "Còn 10 ngày làm việc" on the day the item arrives, whatever the hour, and a
+    2-working-day rule "Còn 2 ngày làm việc" (the badges used to say 11 and 3)."""
+    for hour in (8, 10, 16):
+        start = local(2026, 3, 2, hour)
+        ten = row(start, 10, "working_days")
+        assert clock.badge(ten, start.astimezone(UTC), CAL, "answer").text == "Còn 10 ngày làm việc"
+        two = row(start, 2, "working_days")
+        assert clock.badge(two, start.astimezone(UTC), CAL, "accept").text == "Còn 2 ngày làm việc"
+    # On the due day itself: the working hours left.
+    due_day = local(2026, 3, 4, 9)
+    assert clock.badge(row(local(2026, 3, 2, 10), 2, "working_days"), due_day.astimezone(UTC), CAL,
+                       "accept").text == "Còn 6 giờ làm việc"  # 9:00–11:30 and 13:30–17:00
+    assert clock.working_days_left(local(2026, 3, 4, 17).astimezone(UTC), due_day.astimezone(UTC), CAL) == 0

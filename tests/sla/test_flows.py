@@ -46,7 +46,7 @@ def test_late_answer_records_how_late(db, submit, make_account, travel):
     answer = clocks(db, item, "answer")[0]
     assert answer.on_time is False
     assert answer.margin_seconds == -(7.5 + 2) * 3600
-    assert sla_service.badges_for(session=db, submission_ids=[item.id])[item.id].text == "Trễ hạn 2 ngày"
+    assert sla_service.badges_for(session=db, submission_ids=[item.id])[item.id].text == "Trễ hạn 2 ngày làm việc"
 
 
 def test_urgent_feedback_is_counted_in_working_hours(db, submit, make_account, travel):

@@ -22,7 +22,8 @@ def test_info_request_pauses_and_the_reply_resumes_with_the_working_time_left(db
     assert (answer.clock, answer.paused_at, answer.next_check_at) == ("paused", local(2026, 3, 4, 10), None)
     assert answer.remaining_seconds == 65 * 3600  # Wed 10:00–17:00 (5 h) + 8 working days
     badge = sla_service.badges_for(session=db, submission_ids=[item.id])[item.id]
-    assert (badge.level, badge.text) == ("paused", "Tạm dừng chờ bổ sung · còn 9 ngày làm việc")
+    # The whole working days of the kept time: what resuming now would leave (docs/deadlines.md, "Counting days").
+    assert (badge.level, badge.text) == ("paused", "Tạm dừng chờ bổ sung · còn 8 ngày làm việc")
 
     # The original due date passes while paused: no crossing is recorded.
     assert sweep(session=db, now=local(2026, 3, 16, 18)).checked == 0

@@ -20,7 +20,7 @@ def test_inbox_shows_badges_and_puts_the_most_urgent_first(client, login_as, sub
     officer = login_as("so-khcn")
     page = client.get("/officer/inbox").text
     assert page.index(older.title) < page.index(newer.title)  # urgency is the default order
-    assert "Sắp đến hạn" in page and "Còn 2 ngày làm việc" in page
+    assert "Sắp đến hạn" in page and "Còn 1 ngày làm việc" in page  # Thursday: today (Wednesday) never counts
     assert "Hạn tiếp nhận 04/03/2026 17:00" in page
     page = client.get("/officer/inbox?sort=newest").text
     assert page.index(newer.title) < page.index(older.title)
@@ -39,7 +39,8 @@ def test_item_page_explains_the_deadline_and_takes_an_extension_request(client, 
     url = f"/officer/items/{item.tracking_code}"
     page = client.get(url).text
     assert "Thời hạn xử lý" in page and "16/03/2026 17:00" in page
-    assert "10 ngày làm việc (quy định phiên bản 1: Nghị định 20/2008/NĐ-CP" in page
+    assert "10 ngày làm việc (quy định phiên bản 1: Mục tiêu của tỉnh: trả lời trong 10 ngày làm việc" in page
+    assert "không quy định thời hạn trả lời" in page
     assert "Đề nghị gia hạn thời hạn trả lời" in page
     token = csrf_from(page)
 

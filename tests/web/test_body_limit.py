@@ -13,4 +13,10 @@ def test_oversized_form_is_refused_with_a_vietnamese_page(client, monkeypatch):
     r = client.post("/", content=body, headers={"content-type": "application/x-www-form-urlencoded",
                                                 "x-csrf-token": token})
     assert r.status_code == 413
-    assert "Dữ liệu gửi lên quá lớn" in r.text
+    # The citizen form comes back with the file marked as the problem (not the text).
+    assert 'id="error-summary"' in r.text and 'id="attachments-error"' in r.text
+    assert "Tệp đính kèm quá lớn" in r.text
+    other = client.post("/track", content=body, headers={"content-type": "application/x-www-form-urlencoded",
+                                                         "x-csrf-token": token})
+    assert other.status_code == 413
+    assert "Dữ liệu gửi lên quá lớn" in other.text

@@ -122,6 +122,10 @@ def test_error_pages_in_english(client, db):
     assert r.status_code == 404 and "Page not found" in r.text and "Home page" in r.text
     client.get("/?lang=en")
     r = client.post("/", data=FORM)
+    # The expired citizen form comes back filled in, with the problem said in English.
+    assert r.status_code == 403 and "The form had expired, so it was not sent" in r.text
+    assert FORM["title"] in r.text
+    r = client.post("/track", data={"code": "DB-2026-AAAAAA", "contact": "0912345678"})
     assert r.status_code == 403 and "The form has expired" in r.text
 
 

@@ -34,6 +34,7 @@ from app.submissions.models import Submission
 from app.web.officer import ITEM_ACTIONS
 from tests.attachments import files
 from tests.conftest import PASSWORD, agency, csrf_from, login, submission_data
+from tests.initiatives.conftest import challenge_for_permissions
 
 STAFF_PREFIXES = ("/officer", "/agency", "/coordinator", "/sla")
 
@@ -44,6 +45,9 @@ ITEM_COORDINATOR = "ITEM, and then only the coordinator (403)"
 COORDINATOR = "the coordinator only (403)"  # routing rules, review list, deadline pages
 ACCOUNTS = "an agency admin only (403)"
 ACCOUNT = "ACCOUNTS, and then only officers of the admin's own agency (404)"
+# Initiatives (app/initiatives/permissions.py): walked in tests/initiatives/test_permissions.py.
+INITIATIVES = "the assessment: holding agency or coordinator (404); challenges: owner agency or coordinator (404)"
+CRITERIA_FORM = {"set_id": "", "name": "Bộ tiêu chí thử quyền", "criteria": "Tính mới | 50\nHiệu quả | 50"}
 
 AGENCY_FORMS = {"accept": {}, "answer": {"answer_text": "Sở đã làm việc với nhà mạng để khắc phục."},
                 "transfer": {"agency_code": "vnpt", "reason": "Thuộc phạm vi của VNPT"},
@@ -70,6 +74,7 @@ ITEM_ACTION_CASES: dict[str, ItemCase] = {
     "reject": ItemCase("in_progress", AGENCY_FORMS["reject"]),
     "request-info": ItemCase("in_progress", AGENCY_FORMS["request-info"]),
     "note": ItemCase("in_progress", AGENCY_FORMS["note"]),
+    "assign-officer": ItemCase("in_progress", {"officer": ""}),
     "assign": ItemCase("triage", {"agency_code": "vnpt", "note": "Giao VNPT"}, rightful="coordinator"),
     "reopen": ItemCase("closed_unsatisfied", {"agency_code": "vnpt", "note": "Mở lại cho VNPT"},
                        rightful="coordinator"),
@@ -101,6 +106,11 @@ class Route:
 ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/officer"): Route(STAFF),
     ("GET", "/officer/inbox"): Route(STAFF),
+    ("GET", "/officer/inbox/export.csv"): Route(STAFF),
+    ("GET", "/officer/inbox/export.xlsx"): Route(STAFF),
+    ("POST", "/officer/inbox/filters"): Route(STAFF),
+    ("POST", "/officer/inbox/filters/delete"): Route(STAFF),
+    ("POST", "/officer/inbox/bulk"): Route(STAFF),
     ("GET", "/officer/review"): Route(COORDINATOR),
     ("GET", "/officer/audit/checkpoints.jsonl"): Route(COORDINATOR),
     ("GET", "/officer/items/{code}"): Route(ITEM, item=ItemCase("in_progress")),
@@ -139,6 +149,18 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/sla/extensions/{extension_id}/grant"): Route(COORDINATOR, {"working_days": "4", "note": "Đồng ý"}),
     ("POST", "/sla/extensions/{extension_id}/refuse"): Route(COORDINATOR, {"note": "Chưa đủ căn cứ gia hạn."}),
     ("POST", "/sla/items/{code}/extension"): Route(ITEM, item=ItemCase("in_progress", EXTENSION_FORM)),
+    ("GET", "/officer/items/{code}/tham-dinh"): Route(INITIATIVES),
+    ("POST", "/officer/items/{code}/tham-dinh/{action}"): Route(INITIATIVES),
+    ("GET", "/officer/bai-toan"): Route(INITIATIVES),
+    ("GET", "/officer/bai-toan/moi"): Route(INITIATIVES),
+    ("POST", "/officer/bai-toan/moi"): Route(INITIATIVES),
+    ("GET", "/officer/bai-toan/{challenge_id}"): Route(INITIATIVES),
+    ("POST", "/officer/bai-toan/{challenge_id}"): Route(INITIATIVES),
+    ("POST", "/officer/bai-toan/{challenge_id}/ket-qua"): Route(INITIATIVES),
+    ("GET", "/officer/sang-kien"): Route(INITIATIVES),
+    ("GET", "/officer/sang-kien/so-theo-doi.{fmt}"): Route(INITIATIVES),
+    ("GET", "/officer/tieu-chi"): Route(COORDINATOR),
+    ("POST", "/officer/tieu-chi"): Route(COORDINATOR, CRITERIA_FORM),
 }
 
 # Two agencies, both ways round. so-khcn is also the coordinator's agency (it holds untriaged items).
@@ -424,6 +446,10 @@ def _ids(db: Session, make_account, submit, path: str) -> dict[str, int]:
     """Real ids for the path's parameters other than {code} (rows made only when the path needs them), so that a
     refusal cannot pass by a missing row and the positive control acts on something that exists."""
     ids = {}
+    if "{challenge_id}" in path:
+        ids["challenge_id"] = challenge_for_permissions(db).id
+    if "{fmt}" in path:
+        ids["fmt"] = "csv"
     if "{rule_id" in path:
         ids["rule_id"] = _rule_id(db)
     if "{entry_id}" in path:

@@ -1,6 +1,7 @@
 """The coordinator's routing rules: create, edit, reorder, switch off, and try a draft before saving."""
 
 import json
+import re
 
 import pytest
 from sqlmodel import col, func, select
@@ -140,8 +141,9 @@ def test_the_first_rule_cannot_move_up(client, coordinator, db):
 def test_rule_list_shows_order_conditions_and_buttons(client, coordinator, db):
     page = client.get("/coordinator/rules")
     assert page.status_code == 200
-    assert "Sở Y tế" in page.text and "lĩnh vực = Y tế số" in page.text
     assert 'formaction="/coordinator/rules/' in page.text and page.text.count('name="csrf_token"') == 2  # + logout
+    page = client.get("/coordinator/rules?field=y-te-so")
+    assert "Sở Y tế" in page.text and "lĩnh vực = Y tế số" in page.text
     assert 'href="/coordinator/rules">Quy tắc phân luồng</a>' in page.text
 
 
@@ -220,3 +222,21 @@ def test_a_draft_without_a_name_can_be_tried(client, coordinator):
                                                      **RULE, "name": "", **SAMPLE}, headers={"HX-Request": "true"})
     assert r.status_code == 200
     assert "vì khớp quy tắc đang soạn (chưa lưu): có từ khóa “lừa đảo”." in r.text
+
+
+def test_rule_list_is_filtered_by_agency_field_and_commune_and_paginated(client, coordinator, db):
+    total = db.exec(select(func.count()).select_from(RoutingRule)).one()
+    first = client.get("/coordinator/rules").text
+    assert first.count('<tr id="rule-') == 25 and f"{total} quy tắc · trang 1/" in first
+    second = client.get("/coordinator/rules?page=2").text
+    assert second.count('<tr id="rule-') == min(25, total - 25) and "« Trước" in second
+    by_commune = client.get("/coordinator/rules?commune=xa-muong-nhe").text
+    rows = by_commune.count('<tr id="rule-')
+    assert 1 <= rows < 5 and "Mường Nhé" in by_commune and f"/{total} quy tắc" in by_commune
+    by_agency = client.get("/coordinator/rules?agency=so-y-te").text
+    assert by_agency.count('<tr id="rule-') >= 1
+    assert all(name == "Sở Y tế" for name in re.findall(r"<td>(Sở[^<]*)</td>", by_agency))
+    # A rule keeps its place in the whole order: "move up" is disabled only for the very first rule.
+    if total > 50:  # page 2 holds neither the first nor the last rule
+        assert " disabled>" not in second
+    assert "aria-label=\"Chuyển quy tắc" in first and " disabled>" in first

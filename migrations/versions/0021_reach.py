@@ -1,8 +1,8 @@
 """reaching villages: commune assistants, item_reach (assisted intake, urgency reason, point, source tag, voice
 transcript), and the new vocabulary members (role commune_assistant, channel assisted, three event types)
 
-Revision ID: 0018
-Revises: 0015
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-02 09:30:00
 """
 
@@ -14,22 +14,26 @@ from alembic import context, op
 
 import app.db
 
-revision: str = '0018'
-down_revision: str | None = '0015'
+revision: str = '0021'
+down_revision: str | None = '0020'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-EVENT_TYPES = (  # as 0015_sign_in_protection left them
+EVENT_TYPES = (  # as 0020_initiatives left them (0015's, 0019's officer_assigned, 0020's initiatives)
     'submitted', 'routed', 'sent_to_triage', 'assigned', 'accepted', 'transferred', 'rejected', 'info_requested',
     'info_provided', 'answered', 'closed', 'rated', 'reopened', 'note_added', 'attachment_added', 'logged_in',
     'logged_out', 'password_changed', 'password_reset', 'account_created', 'account_disabled', 'account_enabled',
     'sign_in_failures', 'two_factor_enabled', 'two_factor_disabled', 'recovery_codes_issued', 'recovery_code_used',
     'deadline_at_risk', 'deadline_overdue', 'deadline_changed', 'extension_requested', 'extension_granted',
     'extension_refused', 'rule_created', 'rule_updated', 'rule_enabled', 'rule_disabled', 'rule_reordered',
+    'officer_assigned',
+    'challenge_published', 'challenge_updated', 'challenge_decided', 'criteria_changed', 'assessor_assigned',
+    'scored', 'shortlisted', 'decided', 'implementation_recorded', 'publication_consented', 'publication_withdrawn',
+    'published_for_support', 'support_threshold_reached',
 )
 NEW_EVENT_TYPES = ('priority_changed', 'interpreter_needed', 'transcript_saved')
-ROLES = ('agency_admin', 'officer', 'coordinator', 'system_admin')
-CHANNELS = ('web', 'api', 'open311')
+ROLES = ('agency_admin', 'officer', 'coordinator', 'system_admin')  # as 0011 left them (0019, 0020 add none)
+CHANNELS = ('web', 'api', 'open311')  # idem
 
 # table -> column -> (values before, values after)
 CHANGED: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {

@@ -7,8 +7,10 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PAKN_DATA_DIR=/data HOST=0.0.0.0 PORT=8000
 WORKDIR /app
-# PyICU (Vietnamese collation) compiles against ICU.
-RUN apt-get update && apt-get install -y --no-install-recommends libicu-dev pkg-config g++ && rm -rf /var/lib/apt/lists/*
+# A TrueType font with Vietnamese letters for the QR posters' PDF (PAKN_POSTER_FONT); PyICU (Vietnamese collation)
+# compiles against ICU.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core libicu-dev pkg-config g++ \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml constraints.txt alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations

@@ -74,6 +74,34 @@ def seed(
             typer.echo("CSDL đã có dữ liệu: không nạp hồ sơ mẫu.")
 
 
+@accounts_cli.command("create-assistant")
+def create_assistant(
+    name: str = typer.Argument(..., help="Họ và tên thành viên tổ công nghệ số cộng đồng"),
+    commune: str = typer.Option(..., "--commune", help="Mã xã, phường, ví dụ xa-muong-nhe"),
+    email: str = typer.Option(..., "--email", help="Thư điện tử nhận thông báo về hồ sơ đã nhập"),
+    phone: str = typer.Option("", "--phone", help="Số điện thoại của tổ (in trên áp phích)"),
+    username: str = typer.Option("", "--username", help="Tên đăng nhập (mặc định: tcns.<xã>.<tên>)"),
+) -> None:
+    """Create a commune assistant account (prints a one-time password)."""
+    from app.accounts.service import AccountInvalid, new_one_time_password
+    from app.reach.service import create_assistant as do_create
+    from app.reach.service import default_username
+
+    one_time_password = new_one_time_password()
+    with Session(get_engine()) as session:
+        try:
+            with unit_of_work(session):
+                issued = do_create(session=session, actor=None, commune_code=commune, display_name=name,
+                                   username=username or default_username(commune, name), email=email, phone=phone,
+                                   one_time_password=one_time_password)
+                created = issued.account.username
+        except AccountInvalid as exc:
+            typer.echo("\n".join(exc.errors.values()), err=True)
+            raise typer.Exit(1) from None
+    typer.echo(f"Đã tạo tài khoản {created} (phải đổi mật khẩu ở lần đăng nhập đầu):")
+    typer.echo(issued.password)
+
+
 @accounts_cli.command("reset-password")
 def reset_password(username: str = typer.Argument(..., help="Tên đăng nhập, ví dụ mã cơ quan: so-khcn")) -> None:
     """Give an account a new one-time password (printed); it must be changed at next login."""

@@ -131,6 +131,12 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(default=16, alias="PAKN_WEBHOOK_MAX_ATTEMPTS")
     open311_jurisdiction_id: str = Field(default="dienbien.gov.vn", alias="PAKN_OPEN311_JURISDICTION")
 
+    # Reaching villages (app/reach): the service's SMS number printed on the QR posters, the TrueType font with
+    # Vietnamese letters used for the posters' PDF (Debian: fonts-dejavu-core), how long an offline submission's
+    # Idempotency-Key is kept (a village without signal may send days later).
+    sms_number: str = Field(default="", alias="PAKN_SMS_NUMBER")
+    poster_font: str = Field(default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", alias="PAKN_POSTER_FONT")
+
     # Audit checkpoints: the chain head (seq, hash, time) signed with HMAC-SHA256 under a key that is not in the
     # database, appended to a file outside it (docs/operations.md, "Audit trail"). Empty key: generated once and
     # kept in `<data_dir>/audit_key` (0600); empty file: `<data_dir>/audit-checkpoints.jsonl`.

@@ -93,11 +93,23 @@ class SenderType(StrEnum):
 
 
 class Channel(StrEnum):
-    """Where an item came in: the citizen pages, the JSON API or the Open311 API."""
+    """Where an item came in: the citizen pages, the JSON API, the Open311 API, or a commune assistant on behalf
+    of a villager (app/reach)."""
 
     WEB = "web"
     API = "api"
     OPEN311 = "open311"
+    ASSISTED = "assisted"
+
+
+CHANNEL_LABELS = {
+    Channel.WEB: "Trang web",
+    Channel.API: "Ứng dụng (API)",
+    Channel.OPEN311: "Open311",
+    Channel.ASSISTED: "Tổ công nghệ số cộng đồng hỗ trợ",
+}
+
+PRIORITY_LABELS = {Priority.NORMAL: N_("Thường"), Priority.URGENT: N_("Khẩn cấp")}
 
 
 SENDER_TYPE_LABELS = {
@@ -164,6 +176,9 @@ EVENT_LABELS = {
     EventType.RULE_ENABLED: "Bật quy tắc phân luồng",
     EventType.RULE_DISABLED: "Tắt quy tắc phân luồng",
     EventType.RULE_REORDERED: "Đổi thứ tự quy tắc phân luồng",
+    EventType.PRIORITY_CHANGED: "Đổi mức khẩn cấp",
+    EventType.INTERPRETER_NEEDED: "Đánh dấu cần phiên dịch",
+    EventType.TRANSCRIPT_SAVED: "Ghi bản dịch tiếng Việt của tin nhắn thoại",
     EventType.CHALLENGE_PUBLISHED: "Công bố bài toán",
     EventType.CHALLENGE_UPDATED: "Sửa bài toán",
     EventType.CHALLENGE_DECIDED: "Công bố kết quả bài toán",

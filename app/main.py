@@ -47,6 +47,7 @@ from app.web import (
     admin,
     agency_admin,
     assessment,
+    assistant,
     attachments,
     auth,
     challenges,
@@ -60,6 +61,7 @@ from app.web import (
 )
 from app.web import public as public_web
 from app.web import publication as publication_web
+from app.web import reach as reach_web
 from app.web import reports as reports_web
 from app.web import sla as sla_web
 from app.web.common import (
@@ -204,6 +206,8 @@ def create_app() -> FastAPI:
     app.include_router(publication_web.router)
     app.include_router(public_web.router)
     app.include_router(reports_web.router)
+    app.include_router(assistant.router)
+    app.include_router(reach_web.router)
     app.include_router(auth.router)
     app.include_router(workspace.router)
     app.include_router(officer.router)

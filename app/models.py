@@ -29,6 +29,7 @@ from app.integrations.models import (
 )
 from app.notifications.models import DeliveryAttempt, OutboxMessage
 from app.publication.models import Publication
+from app.reach.models import CommuneAssistant, ItemReach
 from app.reports.models import ReportSnapshot  # (also declares the indexes the report queries read)
 from app.routing.models import RoutingRule
 from app.sla.models import CalendarEntry, DeadlineExtension, DeadlinePolicy, SubmissionDeadline
@@ -38,9 +39,9 @@ from app.throttle import ThrottleCounter
 
 __all__ = [
     "Account", "Agency", "ApiClient", "ApiSubmission", "Attachment", "CacheStamp", "ChainHead", "AuthSession",
-    "CalendarEntry", "Commune", "DeadlineExtension", "DeadlinePolicy", "DeliveryAttempt", "Field", "FormToken",
-    "IdempotencyRecord", "ItemAssignment", "LoginAttempt", "RecoveryCode", "Open311Request", "OutboxMessage",
-    "Publication", "RateLimitWindow", "ReportSnapshot", "RoutingRule", "SavedFilter",
+    "CalendarEntry", "Commune", "CommuneAssistant", "DeadlineExtension", "DeadlinePolicy", "DeliveryAttempt", "Field",
+    "FormToken", "IdempotencyRecord", "ItemAssignment", "ItemReach", "LoginAttempt", "RecoveryCode", "Open311Request",
+    "OutboxMessage", "Publication", "RateLimitWindow", "ReportSnapshot", "RoutingRule", "SavedFilter",
     "Submission", "SubmissionDeadline", "Event", "ThrottleCounter", "WebhookDelivery", "WebhookSubscription",
     "Assessment", "AssessorAssignment", "Challenge", "ChallengeDocument", "CriteriaSet", "Criterion", "Implementation",
     "ScoreSheet", "Support", "SupportCode",

@@ -13,6 +13,8 @@ class Role(StrEnum):
     OFFICER = "officer"
     COORDINATOR = "coordinator"
     SYSTEM_ADMIN = "system_admin"
+    # A member of a commune's community digital-technology team (app/reach): submits for villagers.
+    COMMUNE_ASSISTANT = "commune_assistant"
 
 
 ROLE_LABELS = {
@@ -20,6 +22,7 @@ ROLE_LABELS = {
     Role.OFFICER: "Cán bộ xử lý",
     Role.COORDINATOR: "Cơ quan thường trực",
     Role.SYSTEM_ADMIN: "Quản trị hệ thống",
+    Role.COMMUNE_ASSISTANT: "Tổ công nghệ số cộng đồng",
 }
 
 

@@ -20,7 +20,13 @@ from app.config import get_settings
 from app.db import get_session, unit_of_work
 from app.integrations import service
 from app.integrations.idempotency import Outcome
-from app.integrations.schemas import SUBMISSION_INPUT_FIELDS, RatingIn, SubmissionOut, SubmissionPage
+from app.integrations.schemas import (
+    REACH_INPUT_FIELDS,
+    SUBMISSION_INPUT_FIELDS,
+    RatingIn,
+    SubmissionOut,
+    SubmissionPage,
+)
 from app.kinds import Kind, State
 from app.submissions import lookup
 
@@ -83,7 +89,7 @@ def create_submission(
     idempotency_key: IdempotencyKey = None,
     session: Session = Depends(get_session),
 ):
-    raw = {k: body.values[k] for k in SUBMISSION_INPUT_FIELDS if k in body.values}
+    raw = {k: body.values[k] for k in (*SUBMISSION_INPUT_FIELDS, *REACH_INPUT_FIELDS) if k in body.values}
     if errors := text_errors(raw):
         raise validation_problem(errors)
     with domain_errors():

@@ -43,7 +43,7 @@ def file_response(attachment: Attachment, *, thumbnail: bool = False):
         name = f"{base}-nho.jpg"
     else:
         key, media_type = attachment.storage_key, attachment.content_type
-        inline = media_type in IMAGE_TYPES
+        inline = media_type in IMAGE_TYPES or media_type.startswith("audio/")  # <audio> plays it in place
         name = attachment.original_name
     path = storage.path_for(key)
     if not path.is_file():

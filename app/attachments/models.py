@@ -48,6 +48,10 @@ class Attachment(SQLModel, table=True):
         return human_size(self.size)
 
     @property
+    def is_audio(self) -> bool:
+        return self.content_type.startswith("audio/")
+
+    @property
     def is_image(self) -> bool:
         return self.thumbnail_key is not None
 

@@ -35,7 +35,7 @@ from typing import BinaryIO, Protocol
 from PIL import Image, ImageOps
 from sqlmodel import Session, col, select
 
-from app.attachments import storage
+from app.attachments import audio, storage
 from app.attachments.models import Attachment, Owner, human_size
 from app.config import get_settings
 from app.db import unit_of_work, utcnow
@@ -53,12 +53,15 @@ ALLOWED_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "application/pdf": ("PDF", (".pdf",)),
     DOCX: ("DOCX", (".docx",)),
     XLSX: ("XLSX", (".xlsx",)),
+    **audio.AUDIO_TYPES,  # voice messages (app/attachments/audio.py)
 }
 IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 # For <input accept>: a hint to the phone's file picker only; the server decides from the content.
 ACCEPT = "image/jpeg,image/png,image/webp,application/pdf,.jpg,.jpeg,.png,.webp,.pdf,.docx,.xlsx"
 TYPES_TEXT = N_("ảnh JPG, PNG, WebP; tài liệu PDF, Word (DOCX), Excel (XLSX)")
 
+AUDIO_TYPES = frozenset(audio.AUDIO_TYPES)
+VOICE_MAX_SECONDS = 5 * 60
 THUMBNAIL_MAX_PX = 320
 THUMBNAIL_QUALITY = 70
 NAME_MAX = 150
@@ -263,6 +266,9 @@ def detect_type(path: Path, name: str) -> str:
         raise AttachmentRefused(
             N_("Tệp “%(name)s” là tệp Word/Excel đời cũ (.doc, .xls) hoặc có đặt mật khẩu. Vui lòng lưu lại "
                "thành DOCX, XLSX hoặc PDF không mật khẩu.", name=_shown(name)))
+    audio_type = audio.sniff(head)
+    if audio_type is not None:
+        return audio_type  # confirmed (and timed) by _check_audio
     raise _not_allowed(name)
 
 
@@ -291,6 +297,17 @@ def _external_relationship(archive: zipfile.ZipFile, entries: list[zipfile.ZipIn
                     ok in relationship for ok in _EXTERNAL_OK):
                 return True
     return False
+def _check_audio(path: Path, content_type: str, name: str) -> None:
+    """The whole file must read as that audio, and last at most VOICE_MAX_SECONDS."""
+    try:
+        seconds = audio.duration(path, content_type)
+    except audio.NotAudio:
+        raise AttachmentRefused(N_("Tệp ghi âm “%(name)s” bị hỏng hoặc không phải âm thanh (nhận m4a, mp3, ogg, "
+                                   "webm, wav). Vui lòng ghi âm hoặc chọn lại.", name=_shown(name))) from None
+    if seconds > VOICE_MAX_SECONDS + 1:
+        raise AttachmentRefused(N_("Tin nhắn thoại “%(name)s” dài %(minutes)s phút, tối đa %(limit)s phút. Vui "
+                                   "lòng ghi ngắn hơn.", name=_shown(name), minutes=f"{seconds / 60:.1f}"
+                                   .replace(".", ","), limit=VOICE_MAX_SECONDS // 60))
 
 
 def _ooxml_type(path: Path, name: str) -> str:
@@ -432,6 +449,8 @@ def _stage_one(upload: Upload, *, max_bytes: int, max_pixels: int) -> StagedFile
         content_type = detect_type(temp, name)
         staged = StagedFile(name=name_for_type(name, content_type), content_type=content_type, size=size,
                             sha256=sha256, temp=temp, key=storage.new_key())
+        if content_type in AUDIO_TYPES:
+            _check_audio(temp, content_type, name)
         if content_type in IMAGE_TYPES:
             data, dimensions = _thumbnail(temp, content_type, name, max_pixels)
             thumbnail_temp = storage.write_temp(data)

@@ -48,6 +48,11 @@ class EventType(StrEnum):
     RULE_ENABLED = "rule_enabled"
     RULE_DISABLED = "rule_disabled"
     RULE_REORDERED = "rule_reordered"
+    # Reaching villages (app/reach): urgency set or removed (data: priority, reason), a voice message marked as
+    # needing an interpreter, its Vietnamese transcript saved.
+    PRIORITY_CHANGED = "priority_changed"
+    INTERPRETER_NEEDED = "interpreter_needed"
+    TRANSCRIPT_SAVED = "transcript_saved"
     # Initiatives and solutions (app/initiatives): challenge events have submission_id NULL and data.challenge_id
     CHALLENGE_PUBLISHED = "challenge_published"
     CHALLENGE_UPDATED = "challenge_updated"

@@ -84,6 +84,7 @@ def execute(
     rebuild: Callable[[int], tuple[int, Any]] | None = None,
     now: datetime | None = None,
     key_after_work: bool = False,
+    ttl: timedelta | None = None,
 ) -> Outcome:
     """Runs `action()` -> (status, body, resource id) once per (client, key), in one unit of work with the key.
 
@@ -93,7 +94,10 @@ def execute(
     `key_after_work` writes the key once, with the response, after the work (one statement fewer): only for work
     that a repeat cannot refuse (creating an item). A twin then does the work too, fails on the key's unique
     index, rolls all of it back and replays the first answer; work on an existing item writes the key first, so
-    that a retry replays instead of meeting the lifecycle's refusal."""
+    that a retry replays instead of meeting the lifecycle's refusal.
+
+    `ttl` overrides how long the key is kept (the web forms' offline queue keeps its keys for weeks: a village
+    without signal may retry days later)."""
     if key is None:
         with unit_of_work(session):
             status, body, _ = action()
@@ -101,7 +105,7 @@ def execute(
     validate_key(key)
     now = now or utcnow()
     digest = fingerprint(endpoint, payload)
-    ttl = timedelta(hours=get_settings().api_idempotency_hours)
+    ttl = ttl or timedelta(hours=get_settings().api_idempotency_hours)
     for _attempt in range(2):
         try:
             with unit_of_work(session):

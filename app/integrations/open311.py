@@ -21,6 +21,7 @@ from app.integrations.models import ApiChannel, ApiSubmission, Open311Request
 from app.kinds import KIND_HINTS, KIND_LABELS, OPEN_STATES, SENDER_TYPE_LABELS, Kind, SenderType
 from app.publication import public
 from app.publication.models import Publication
+from app.reach import service as reach_service
 from app.submissions import service as submissions_service
 from app.submissions.contact import normalize_tracking_code
 from app.submissions.models import Submission
@@ -204,8 +205,6 @@ def create_request(*, session: Session, client: ApiClient, form: dict) -> Create
     location = []
     if address_string:
         location.append(address_string)
-    if lat is not None and long is not None:
-        location.append(f"tọa độ {lat:.6f}, {long:.6f}")
     content = description + (f"\n\nVị trí: {'; '.join(location)}" if location and description else "")
     raw = {
         "kind": kind.value,
@@ -244,6 +243,8 @@ def create_request(*, session: Session, client: ApiClient, form: dict) -> Create
                                                             channel=ApiChannel.OPEN311)
         details.submission_id = submission.id
         session.add(details)
+        if lat is not None and long is not None:  # the officer's item page shows it with a map link
+            reach_service.record_point(session=session, submission=submission, lat=lat, lon=long)
     except Invalid as exc:
         raise Open311Error(400, *(f"{_PARAM_OF.get(k, k)}: {v}" for k, v in exc.errors.items())) from None
     return CreatedRequest(submission=submission, token=details.token, account_id=account_id)

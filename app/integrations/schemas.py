@@ -16,6 +16,8 @@ SUBMISSION_INPUT_FIELDS = (
     "sender_phone", "sender_email", "sender_address", "hide_identity", "consent", "notify_by",
     "publish_consent",
 )
+# Read by app.reach.schemas.parse_details: urgency with its reason, the village, the point.
+REACH_INPUT_FIELDS = ("urgent", "urgent_reason", "village", "lat", "lon", "accuracy")
 
 
 class SubmissionIn(BaseModel):
@@ -40,6 +42,12 @@ class SubmissionIn(BaseModel):
     publish_consent: bool = F(default=False, description=(
         "Riêng và không bắt buộc: người gửi cho phép công khai nội dung và câu trả lời (không kèm thông tin cá "
         "nhân) sau khi cơ quan trả lời và xem xét; rút lại được bất cứ lúc nào tại trang tra cứu"))
+    urgent: bool = F(default=False, description="Khẩn cấp (cần urgent_reason); thời hạn khẩn cấp được áp dụng")
+    urgent_reason: str | None = F(default=None, max_length=1000, description="Vì sao khẩn cấp")
+    village: str | None = F(default=None, max_length=120, description="Bản, thôn, tổ dân phố")
+    lat: float | None = F(default=None, ge=-90, le=90, description="Vĩ độ WGS84 (người gửi đồng ý chia sẻ vị trí)")
+    lon: float | None = F(default=None, ge=-180, le=180, description="Kinh độ WGS84 (cùng với lat)")
+    accuracy: float | None = F(default=None, ge=0, description="Sai số vị trí, mét")
 
 
 class ReplyIn(BaseModel):
@@ -106,6 +114,12 @@ class HistoryEntry(BaseModel):
     note: str | None
 
 
+class LocationOut(BaseModel):
+    lat: float
+    lon: float
+    accuracy_m: float | None
+
+
 class SubmissionSummary(BaseModel):
     tracking_code: str = F(examples=["DB-2026-7KQ4M9"])
     kind: Kind
@@ -131,6 +145,9 @@ class SubmissionOut(SubmissionSummary):
     commune: Ref
     content: str
     source: str
+    priority: str = F(description="normal · urgent")
+    village: str | None = None
+    location: LocationOut | None = None
     sender: SenderOut
     answer: AnswerOut | None
     rejection: RejectionOut | None

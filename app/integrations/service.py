@@ -17,6 +17,7 @@ from app.attachments import service as attachments_service
 from app.attachments.models import Attachment
 from app.attachments.service import StagedBatch
 from app.db import child_rows, rows_from_json, utcnow
+from app.errors import Invalid
 from app.events import chain
 from app.events import service as events
 from app.events.models import Event
@@ -30,10 +31,12 @@ from app.integrations.models import (
 )
 from app.integrations.ratelimit import window_start
 from app.integrations.schemas import (
+    REACH_INPUT_FIELDS,
     AnswerOut,
     AttachmentOut,
     HistoryEntry,
     InfoRequestOut,
+    LocationOut,
     RatingOut,
     Ref,
     RejectionOut,
@@ -53,6 +56,9 @@ from app.kinds import (
     State,
 )
 from app.notifications.models import OutboxMessage
+from app.reach import service as reach_service
+from app.reach.models import ItemReach
+from app.reach.schemas import ReachDetails, parse_details
 from app.sla import service as sla_service
 from app.sla.models import SubmissionDeadline
 from app.submissions import service as submissions_service
@@ -79,11 +85,12 @@ def on_submission_event(session: Session, submission: Submission, event) -> None
 
 def create_submission(
     *, session: Session, client: ApiClient, data: SubmissionCreate, channel: ApiChannel = ApiChannel.API,
-    batch: StagedBatch | None = None,
+    batch: StagedBatch | None = None, details: ReachDetails | None = None,
 ) -> Submission:
-    """submissions.service.submit on behalf of `client` (the caller's unit of work commits)."""
-    return submissions_service.submit(session=session, data=data, source=Channel(channel), batch=batch,
-                                      origin={"api_client_id": client.id, "channel": channel})
+    """The item on behalf of `client`, with its urgency and place (the caller's unit of work commits)."""
+    return reach_service.submit(session=session, data=data, details=details or ReachDetails(),
+                                source=Channel(channel), batch=batch,
+                                origin={"api_client_id": client.id, "channel": channel})
 
 
 def creator_id(*, session: Session, submission: Submission) -> int | None:
@@ -99,6 +106,7 @@ class Loaded:
     events: list
     attachments: list
     deadlines: list
+    reach: ItemReach | None = None
 
 
 def load_for_client(
@@ -110,28 +118,30 @@ def load_for_client(
         return None
     dialect = session.get_bind().dialect.name
     stmt = (
-        select(Submission, ApiSubmission.api_client_id,
+        select(Submission, ApiSubmission.api_client_id, ItemReach,
                child_rows(Event.__table__.c.submission_id, Submission.id, dialect=dialect),
                child_rows(Attachment.__table__.c.submission_id, Submission.id, dialect=dialect),
                child_rows(SubmissionDeadline.__table__.c.submission_id, Submission.id, dialect=dialect))
         .outerjoin(ApiSubmission, col(ApiSubmission.submission_id) == col(Submission.id))
+        .outerjoin(ItemReach, col(ItemReach.submission_id) == col(Submission.id))
         .where(Submission.tracking_code == normalized)
     )
     row = session.exec(stmt).first()
     if row is None:
         return None
-    submission, creator, events_json, attachments_json, deadlines_json = row
+    submission, creator, reach, events_json, attachments_json, deadlines_json = row
     if not _may_see(client, submission, creator, contact):
         return None
     return Loaded(submission, rows_from_json(Event, events_json, order_by=("created_at", "id")),
-                  rows_from_json(Attachment, attachments_json), rows_from_json(SubmissionDeadline, deadlines_json))
+                  rows_from_json(Attachment, attachments_json), rows_from_json(SubmissionDeadline, deadlines_json),
+                  reach)
 
 
 def loaded_view(session: Session, loaded: Loaded) -> SubmissionOut:
     due = due_from(sla_service.public_deadline_from(loaded.deadlines, now=utcnow(),
                                                     calendar=sla_service.working_calendar(session=session)))
     return submission_view(session, loaded.submission, events=loaded.events, attachments=loaded.attachments,
-                           due=due)
+                           due=due, reach=loaded.reach)
 
 
 def find_for_client(
@@ -266,8 +276,11 @@ def summary_view(session: Session, submission: Submission, due: Due | None = Non
     )
 
 
+_UNREAD = object()
+
+
 def submission_view(session: Session, submission: Submission, *, events: list | None = None,
-                    attachments: list | None = None, due: Due | None = None) -> SubmissionOut:
+                    attachments: list | None = None, due: Due | None = None, reach=_UNREAD) -> SubmissionOut:
     """Everything the sender may see about their item: no officer names, no internal notes. A caller that has
     the item's whole history and files at hand (it created the item in this transaction) passes them."""
     if events is None:
@@ -304,8 +317,14 @@ def submission_view(session: Session, submission: Submission, *, events: list | 
     if submission.rated_at is not None and submission.rating_satisfied is not None:
         rating = RatingOut(satisfied=submission.rating_satisfied, comment=submission.rating_comment,
                            rated_at=submission.rated_at)
+    if reach is _UNREAD:
+        reach = reach_service.reach_of(session=session, submission_id=submission.id)
     return SubmissionOut(
         **summary_view(session, submission, due).model_dump(),
+        priority=submission.priority,
+        village=reach.village if reach else None,
+        location=LocationOut(lat=reach.lat, lon=reach.lon, accuracy_m=reach.accuracy_m)
+        if reach and reach.lat is not None else None,
         kind_label=KIND_LABELS.get(submission.kind, submission.kind),
         field=Ref(code=field_row.code, name=field_row.name),
         commune=Ref(code=commune.code, name=commune.name),
@@ -357,16 +376,28 @@ def submit_for_client(
 ) -> idempotency.Outcome:
     """Validates (Invalid), then creates the item once per Idempotency-Key, the key's record committed with it.
     `attachments` are Starlette UploadFiles (or attachments.service.IncomingFile), checked by the domain."""
-    data = parse_submission(raw)
+    errors: dict = {}
+    try:
+        details = parse_details({k: raw.get(k) for k in REACH_INPUT_FIELDS})
+    except Invalid as exc:
+        errors.update(exc.errors)
+    try:
+        data = parse_submission({k: v for k, v in raw.items() if k not in REACH_INPUT_FIELDS})
+    except Invalid as exc:
+        errors = {**exc.errors, **errors}
+    if errors:
+        raise Invalid(errors)
     uploads = list(attachments or [])
     payload = {"fields": raw, "files": [_file_digest(u) for u in uploads] if idempotency_key else []}
 
     def run(batch: StagedBatch) -> idempotency.Outcome:
         def action():
-            submission = create_submission(session=session, client=client, data=data, batch=batch)
+            submission = create_submission(session=session, client=client, data=data, batch=batch, details=details)
             # Its whole history is what this transaction wrote; without files it has none: no queries for them.
             history = [e for e in chain.written(session) if e.submission_id == submission.id]
-            view = submission_view(session, submission, events=history, attachments=None if batch else [])
+            reach = session.get(ItemReach, submission.id) if details.any() else None  # in the identity map
+            view = submission_view(session, submission, events=history, attachments=None if batch else [],
+                                   reach=reach)
             return 201, view.model_dump(mode="json"), submission.id
 
         def rebuild(submission_id: int):

@@ -55,6 +55,7 @@ from app.notifications.service import (
     recipients_for,
     sms_opted_out,
 )
+from app.reach import service as reach_service
 from app.submissions.models import Submission
 from app.timefmt import format_date, format_datetime
 
@@ -219,6 +220,20 @@ def tell_sender(session: Session, submission: Submission, event: Event) -> None:
                       params=message.params, submission_id=submission.id)
 
 
+def tell_assistants(session: Session, submission: Submission, event: Event) -> None:
+    """An item entered by a commune assistant (app/reach): the assistant hears by e-mail what the sender hears, and
+    relays it in the village."""
+    message = sender_message(session, submission, event)
+    if message is None:
+        return
+    for address in reach_service.assistant_emails(session=session, submission=submission):
+        if address.lower() != (submission.sender_email or "").lower():
+            enqueue_email(session=session, to=address, subject=message.subject,
+                          body=f"Hồ sơ bạn nhập thay {submission.sender_name}:\n\n{message.body}\n\n"
+                               f"Xem và chuyển trả lời: {_base_url()}/assistant/items/{submission.tracking_code}"
+                               f"{_SIGNATURE}", submission_id=submission.id)
+
+
 # --- to agencies and accounts ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -331,6 +346,7 @@ def _immediate(session: Session, recipient: Recipient, message: StaffMessage, su
 def on_submission_event(*, session: Session, submission: Submission, event: Event) -> None:
     tell_sender(session, submission, event)
     tell_staff(session, submission, event)
+    tell_assistants(session, submission, event)
 
 
 def on_account_event(*, session: Session, event: Event) -> None:

@@ -45,6 +45,10 @@ def on_submission_event(
 ) -> None:
     if event.type in OWN_EVENTS or event.type in PUBLICATION_EVENTS or event.type == EventType.SUBMITTED:
         return
+    if event.type == EventType.PRIORITY_CHANGED:  # the urgent (or normal) policy applies from now on
+        service.replan_for_priority(session=session, submission=submission, now=event.created_at,
+                                    calendar=calendar or service.working_calendar(session=session))
+        return
     state = event.to_state or submission.state
     agency_id = event.agency_id
     now = event.created_at

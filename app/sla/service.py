@@ -433,6 +433,30 @@ def start_clock(*, session: Session, submission: Submission, phase: Phase, agenc
     return row
 
 
+def replan_for_priority(*, session: Session, submission: Submission, now: datetime,
+                        calendar: WorkingCalendar) -> None:
+    """Urgency was set or removed (app/reach): each open clock is planned again from its start under the policy of
+    the new priority (a paused clock keeps its used time and gets the new budget's remainder). Extensions already
+    granted are added back on top."""
+    for row in open_deadlines(session=session, submission_id=submission.id):
+        policy = current_terms(session=session, kind=submission.kind, priority=submission.priority, phase=row.phase)
+        if policy is None:
+            continue
+        planned, budget = clock.plan(amount=policy.amount, unit=policy.unit, start=row.started_at,
+                                     calendar=calendar)
+        due = planned
+        if row.due_at > row.original_due_at:  # a pause or an extension moved it: keep that shift
+            due = calendar.add_working_time(planned, calendar.working_time_between(row.original_due_at, row.due_at))
+        if row.clock == Clock.PAUSED:
+            used = row.budget_seconds - (row.remaining_seconds or 0)
+            row.remaining_seconds = max(0, budget - used)
+        row.original_due_at, row.due_at, row.budget_seconds = planned, due, budget
+        row.policy_id, row.policy_version = policy.id, policy.version
+        row.updated_at = now
+        if row.clock == Clock.RUNNING:
+            clock.arm(row, now, calendar)
+
+
 def pause(row: SubmissionDeadline, now: datetime, calendar: WorkingCalendar) -> None:
     if row.clock != Clock.RUNNING:
         return

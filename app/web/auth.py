@@ -18,6 +18,8 @@ PENDING_SECONDS = 300  # between the right password and the second factor
 
 
 def home_for(account: Account) -> str:
+    if account.role == Role.COMMUNE_ASSISTANT:
+        return "/assistant"
     return "/officer/inbox" if account.role != Role.SYSTEM_ADMIN else "/admin"
 
 

@@ -26,18 +26,19 @@ from app.kinds import (
     Channel,
 )
 from app.publication import service as publication_service
+from app.reach import service as reach_service
 from app.sla import service as sla_service
 from app.submissions import form_tokens, lookup
 from app.submissions import service as submissions_service
 from app.submissions.contact import mask_email, mask_name, mask_phone
 from app.submissions.models import Submission
-from app.submissions.schemas import CONTENT_MIN, TITLE_MIN, parse_submission
-from app.web.common import PageError, form_data, render, require_csrf
+from app.submissions.schemas import CONTENT_MIN, TITLE_MIN
+from app.web import reach as reach_web
+from app.web.common import PageError, form_data, remember_code, render, require_csrf
 from app.web.limits import door_refusal
 
 router = APIRouter(dependencies=[Depends(require_csrf)])
 
-TRACKED_LIMIT = 20
 HONEYPOT = "website"  # templates/citizen/_form_guard.html: people never see it, form-filling robots do
 FORM_FIELDS = (
     "kind", "field_code", "commune_code", "title", "content", "sender_type", "sender_name",
@@ -75,7 +76,9 @@ def _form_context(session: Session, values: dict, errors: dict) -> dict:
 
 @router.get("/")
 def submit_form(request: Request, session: Session = Depends(get_session)):
-    return render(request, "citizen/submit.html", _form_context(session, {"sender_type": "individual"}, {}))
+    # A QR poster's link presets the commune and village and tags the source (app/reach, /posters).
+    preset = reach_web.preset_from_query(request.query_params)
+    return render(request, "citizen/submit.html", _form_context(session, {"sender_type": "individual", **preset}, {}))
 
 
 def form_values(form: FormData | None) -> dict:
@@ -85,6 +88,7 @@ def form_values(form: FormData | None) -> dict:
     values["hide_identity"] = form.get("hide_identity") == "on"
     values["consent"] = form.get("consent") == "on"
     values["publish_consent"] = form.get("publish_consent") == "on"
+    values.update(reach_web.form_values(form))  # urgency, village, point, source tag, voice (app/reach)
     values["form_token"] = str(form.get("form_token", ""))[:64]
     return values
 
@@ -101,14 +105,15 @@ def submit(request: Request, form: FormData = Depends(form_data), session: Sessi
         return _form_error(request, session, values, {}, reattach=any(f.filename for f in files), notice=N_(
             "Chưa gửi được: ô ẩn dành để chặn máy gửi tự động đã bị điền. Vui lòng tải lại trang rồi gửi lại."))
     try:
-        data = parse_submission({k: v for k, v in values.items() if v != "" and k != "form_token"})
+        # Urgency, village, point, source tag and a voice message standing for empty content (app/reach).
+        data, details = reach_web.parse_citizen(session, {k: v for k, v in values.items() if k != "form_token"}, files)
         batch = attachments_service.stage(files)  # decoding images holds no database lock
         with attachments_service.unit_with_files(session, batch):
             # The token is claimed first, in the same transaction: a second post with it creates nothing.
             submission_id, created = form_tokens.once(
                 session=session, token=token,
-                create=lambda: submissions_service.submit(session=session, data=data, source=Channel.WEB,
-                                                          batch=batch).id)
+                create=lambda: reach_service.submit(session=session, data=data, details=details, source=Channel.WEB,
+                                                    batch=batch).id)
             if not created:
                 raise _AlreadySent(submission_id)  # rolls back: this post's staged files are deleted
     except Invalid as exc:
@@ -152,13 +157,9 @@ def refill_form(request: Request, session: Session, form: FormData | None, statu
                        reattach=bool(form and uploads_from_form(form)), status_code=status_code)
 
 
-def _remember(request: Request, code: str) -> None:
-    """Whoever sent or proved the contact for a code may reopen it from this browser."""
-    tracked = [c for c in request.session.get("tracked", []) if c != code]
-    request.session["tracked"] = [code, *tracked][:TRACKED_LIMIT]
+_remember = remember_code  # web/common.py: the offline queue's door remembers codes too
 
-
-remember_code = _remember  # the solution form of a challenge (app/web/challenges.py) remembers its code too
+# remember_code (web/common.py) is also what the solution form of a challenge (app/web/challenges.py) uses.
 
 
 @router.get("/track")

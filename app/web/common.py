@@ -148,6 +148,15 @@ async def require_csrf(request: Request) -> None:
         )
 
 
+TRACKED_LIMIT = 20
+
+
+def remember_code(request: Request, code: str) -> None:
+    """Whoever sent or proved the contact for a code may reopen it from this browser."""
+    tracked = [c for c in request.session.get("tracked", []) if c != code]
+    request.session["tracked"] = [code, *tracked][:TRACKED_LIMIT]
+
+
 async def form_data(request: Request) -> FormData:
     """The posted form, read on the event loop, so that the route itself can be a plain `def` that runs its
     database work in the thread pool (a blocking call on the event loop would stall every other request)."""

@@ -14,12 +14,13 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from app import throttle
+from app.accounts.models import Role
 from app.config import get_settings
 from app.db import unit_of_work
 from app.i18n import N_, Msg
 
 HOUR = timedelta(hours=1)
-ASSISTED_ROLES: frozenset[str] = frozenset({"assistant"})  # the role value issue 13 adds
+ASSISTED_ROLES: frozenset[str] = frozenset({Role.COMMUNE_ASSISTANT.value})
 
 
 def submit_limit_for(role: str | None) -> throttle.Limit:

@@ -21,6 +21,7 @@ from app.exports import CSV_MEDIA_TYPE, attachment_disposition, csv_text
 from app.inbox import filters as inbox_filters
 from app.inbox import service as inbox_service
 from app.kinds import EVENT_LABELS, KIND_LABELS, REJECT_REASON_LABELS, STATE_LABELS
+from app.reach import service as reach_service
 from app.sla import service as sla_service
 from app.submissions import permissions
 from app.submissions import service as submissions_service
@@ -163,6 +164,8 @@ def _item_context(session: Session, actor: Account, submission: Submission, **ex
         if assignment_service.may_assign(actor, submission) and left is None else [],
         "transfer_picker": workspace.agencies_for_transfer(session, submission) if can["transfer"] else None,
     }
+    context["reach"] = reach_service.officer_view(session=session, submission=submission,
+                                                  attachments=context["attachments"])
     context.update(extra)
     return context
 
@@ -212,6 +215,14 @@ ITEM_ACTIONS: dict[str, ItemAction] = {
     "reopen": ItemAction(lambda s, sub, a, f: submissions_service.reopen(
         session=s, submission=sub, actor=a, agency=_agency(s, f["agency_code"]), note=f["note"]),
         "Đã mở lại hồ sơ.", ("agency_code", "note")),
+    # Urgency and voice messages (app/reach)
+    "urgency": ItemAction(lambda s, sub, a, f: reach_service.set_priority(
+        session=s, submission=sub, actor=a, urgent=f["urgent"] == "yes", reason=f["priority_reason"]),
+        "Đã đổi mức khẩn cấp; thời hạn được tính lại.", ("urgent", "priority_reason")),
+    "interpreter": ItemAction(lambda s, sub, a, f: reach_service.mark_interpreter(session=s, submission=sub, actor=a),
+                              "Đã đánh dấu cần phiên dịch."),
+    "transcript": ItemAction(lambda s, sub, a, f: reach_service.save_transcript(
+        session=s, submission=sub, actor=a, text=f["transcript"]), "Đã lưu bản dịch tiếng Việt.", ("transcript",)),
     "assign-officer": ItemAction(lambda s, sub, a, f: workspace.assign_officer(s, sub, a, f["officer"]),
                                  "Đã phân công cán bộ.", ("officer",)),
     "note": ItemAction(lambda s, sub, a, f: submissions_service.add_note(

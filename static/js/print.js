@@ -1,4 +1,6 @@
-// One click to print (or save as PDF) the report page; without JavaScript the browser's own Print works.
-document.addEventListener("click", function (e) {
-  if (e.target.closest("[data-print]")) { e.preventDefault(); window.print(); }
+/* Print buttons (the quarterly report, the assistant's answer slip, the QR posters): <button data-print>. A file of
+   its own because the Content-Security-Policy (app/headers.py) allows no inline script; without JavaScript the
+   browser's own Print works. */
+document.addEventListener("click", function (event) {
+  if (event.target.closest && event.target.closest("[data-print]")) { event.preventDefault(); window.print(); }
 });

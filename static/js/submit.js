@@ -5,9 +5,29 @@
    disabled while sending (the server's one-time form token stops a double post anyway). */
 (function () {
   "use strict";
+  var MAX_SIDE = 1600, QUALITY = 0.82, IMAGE = /^image\/(jpeg|png|webp)$/;
+  function shrink(file) {
+    if (!IMAGE.test(file.type) || !window.createImageBitmap || !HTMLCanvasElement.prototype.toBlob) return Promise.resolve(file);
+    return createImageBitmap(file).then(function (bitmap) {
+      var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+      if (scale === 1 && file.size < 1048576) return file;
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) {
+          if (!blob || blob.size >= file.size) return resolve(file);
+          resolve(new File([blob], file.name.replace(/\.[^.]+$/, "") + ".jpg", {type: "image/jpeg"}));
+        }, "image/jpeg", QUALITY);
+      });
+    }).catch(function () { return file; });
+  }
+
+  // The one on-device photo shrinker: the offline queue (static/js/offline.js) uses it too, on every form.
+  window.paknShrink = shrink;
   var form = document.getElementById("submit-form");
   if (!form) return;
-  var MAX_SIDE = 1600, QUALITY = 0.82;
   var maxBytes = parseInt(form.dataset.maxBytes, 10) || 10485760;
   var maxFiles = parseInt(form.dataset.maxFiles, 10) || 5;
   var DRAFT = "pakn-draft:" + location.pathname;
@@ -26,7 +46,6 @@
     count: "%n/%min characters", failed: "The connection was lost while sending. Your text is kept; please send again."
   };
   var OK_EXT = /\.(jpe?g|jfif|png|webp|pdf|docx|xlsx)$/i;
-  var IMAGE = /^image\/(jpeg|png|webp)$/;
 
   function fold(s) {
     return s.replace(/đ/g, "d").replace(/Đ/g, "D").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
@@ -108,24 +127,6 @@
     fileInput.setAttribute("aria-invalid", p ? "true" : "false");
   });
 
-  function shrink(file) {
-    if (!IMAGE.test(file.type) || !window.createImageBitmap || !HTMLCanvasElement.prototype.toBlob) return Promise.resolve(file);
-    return createImageBitmap(file).then(function (bitmap) {
-      var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
-      if (scale === 1 && file.size < 1048576) return file;
-      var canvas = document.createElement("canvas");
-      canvas.width = Math.round(bitmap.width * scale);
-      canvas.height = Math.round(bitmap.height * scale);
-      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-      return new Promise(function (resolve) {
-        canvas.toBlob(function (blob) {
-          if (!blob || blob.size >= file.size) return resolve(file);
-          resolve(new File([blob], file.name.replace(/\.[^.]+$/, "") + ".jpg", {type: "image/jpeg"}));
-        }, "image/jpeg", QUALITY);
-      });
-    }).catch(function () { return file; });
-  }
-
   var button = document.getElementById("send"), progress = document.getElementById("upload-progress");
   var bar = document.getElementById("upload-bar"), sending = false;
   form.addEventListener("submit", function (ev) {
@@ -133,6 +134,11 @@
     var files = fileInput ? Array.prototype.slice.call(fileInput.files) : [];
     var p = problem(files);
     if (p) { ev.preventDefault(); status.textContent = p; status.className = "error"; fileInput.focus(); return; }
+    if (!navigator.onLine && window.paknQueue && window.paknQueue.queue) {  // no signal: kept on the device
+      ev.preventDefault();
+      window.paknQueue.queue(form);
+      return;
+    }
     if (!window.FormData || !window.XMLHttpRequest || !window.Promise) {  // old browser: a plain post
       sending = true; setTimeout(function () { button.disabled = true; }, 0); return;
     }
@@ -151,6 +157,11 @@
       var data = new FormData(form);
       data.delete("attachments");
       ready.forEach(function (f) { data.append("attachments", f, f.name); });
+      // Other file fields of the same name (the voice message, templates/reach/_extras.html) go as they are.
+      Array.prototype.forEach.call(form.querySelectorAll('input[type=file][name="attachments"]'), function (input) {
+        if (input === fileInput) return;
+        Array.prototype.forEach.call(input.files, function (f) { data.append("attachments", f, f.name); });
+      });
       send(data);
     }).catch(function (err) { done(); status.textContent = err.message; status.className = "error"; });
   });

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from app.reach.models import ItemReach
 from app.sla import service as sla_service
 from app.submissions import service
 from app.timefmt import LOCAL_TZ
@@ -132,7 +133,9 @@ def test_post_request_creates_an_item_and_returns_its_id_and_token(client, db, a
     assert set(answer) == CREATED_FIELDS and answer["account_id"] == "app-user-7"
     item = service.get_by_code(session=db, code=answer["service_request_id"])
     assert item.source == "open311" and item.kind == "feedback" and item.sender_name == "Lò Văn Minh"
-    assert "Bản Huổi Lếch" in item.content and "22.215600, 102.431200" in item.content
+    assert "Bản Huổi Lếch" in item.content and "22.2156" not in item.content  # the point is kept as a point
+    point = db.get(ItemReach, item.id)
+    assert (point.lat, point.lon) == (pytest.approx(22.2156), pytest.approx(102.4312))
     assert item.title.startswith("Từ tháng trước")
 
     token = client.get(f"{BASE}/tokens/{answer['token']}.json").json()

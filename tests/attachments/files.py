@@ -99,3 +99,43 @@ def plain_zip() -> bytes:
 
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200 + b"This program cannot be run"
+
+
+# Voice messages -------------------------------------------------------------------------------------------------
+
+def wav(seconds: float = 3.0, rate: int = 8000) -> bytes:
+    import math
+    import wave
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(1)
+        w.setframerate(rate)
+        w.writeframes(bytes(128 + int(60 * math.sin(i / 8)) for i in range(int(seconds * rate))))
+    return out.getvalue()
+
+
+def mp3(seconds: float = 3.0) -> bytes:
+    """MPEG-1 Layer III frames (128 kbit/s, 44.1 kHz) of silence."""
+    frame = b"\xff\xfb\x90\x00" + bytes(413)
+    return frame * int(seconds * 44100 / 1152 + 1)
+
+
+def _ebml(element_id: bytes, payload: bytes) -> bytes:
+    return element_id + b"\x01" + len(payload).to_bytes(7, "big") + payload
+
+
+def webm(seconds: float = 3.0, *, video: bool = False) -> bytes:
+    """A WebM as Chrome's MediaRecorder writes it: unknown-size segment and clusters, no duration in its header."""
+    unknown = b"\x01\xff\xff\xff\xff\xff\xff\xff"
+    tracks = _ebml(b"\xae", _ebml(b"\xd7", b"\x01") + _ebml(b"\x83", b"\x02") + _ebml(b"\x86", b"A_OPUS"))
+    if video:
+        tracks += _ebml(b"\xae", _ebml(b"\xd7", b"\x02") + _ebml(b"\x83", b"\x01") + _ebml(b"\x86", b"V_VP8"))
+    body = (_ebml(b"\x15\x49\xa9\x66", _ebml(b"\x2a\xd7\xb1", (1_000_000).to_bytes(3, "big")))
+            + _ebml(b"\x16\x54\xae\x6b", tracks))
+    for second in range(int(seconds) + 1):
+        body += b"\x1f\x43\xb6\x75" + unknown + _ebml(b"\xe7", (second * 1000).to_bytes(4, "big"))
+        last = 1000 if second < int(seconds) else int((seconds - int(seconds)) * 1000)
+        for offset in range(0, last, 20):
+            body += _ebml(b"\xa3", b"\x81" + offset.to_bytes(2, "big", signed=True) + b"\x80" + bytes(20))
+    return _ebml(b"\x1a\x45\xdf\xa3", _ebml(b"\x42\x82", b"webm")) + b"\x18\x53\x80\x67" + unknown + body

@@ -78,6 +78,10 @@ ITEM_ACTION_CASES: dict[str, ItemCase] = {
     "assign": ItemCase("triage", {"agency_code": "vnpt", "note": "Giao VNPT"}, rightful="coordinator"),
     "reopen": ItemCase("closed_unsatisfied", {"agency_code": "vnpt", "note": "Mở lại cho VNPT"},
                        rightful="coordinator"),
+    # app/reach: urgency, and the voice message's interpreter mark and transcript
+    "urgency": ItemCase("in_progress", {"urgent": "yes", "priority_reason": "Ảnh hưởng nhiều người"}),
+    "interpreter": ItemCase("in_progress"),
+    "transcript": ItemCase("in_progress", {"transcript": "Bản dịch tiếng Việt thử quyền"}),
 }
 
 RULE_FORM = {"name": "Quy tắc thử quyền", "kind": "", "field_code": "khac", "commune_code": "", "keywords": "",

@@ -226,8 +226,9 @@ def tell_assistants(session: Session, submission: Submission, event: Event) -> N
     message = sender_message(session, submission, event)
     if message is None:
         return
+    already = {address.lower() for channel, address in sender_channels(submission) if channel == "email"}
     for address in reach_service.assistant_emails(session=session, submission=submission):
-        if address.lower() != (submission.sender_email or "").lower():
+        if address.lower() not in already:  # the assistant's address may be the sender's contact: once is enough
             enqueue_email(session=session, to=address, subject=message.subject,
                           body=f"Hồ sơ bạn nhập thay {submission.sender_name}:\n\n{message.body}\n\n"
                                f"Xem và chuyển trả lời: {_base_url()}/assistant/items/{submission.tracking_code}"

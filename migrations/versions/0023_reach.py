@@ -31,17 +31,6 @@ EVENT_TYPES = (  # as migration 0022 left them
     'publication_withdrawn', 'published_for_support', 'support_threshold_reached', 'contact_changed', 'published',
     'publication_edited', 'unpublished'
 )
-    'submitted', 'routed', 'sent_to_triage', 'assigned', 'accepted', 'transferred', 'rejected', 'info_requested',
-    'info_provided', 'answered', 'closed', 'rated', 'reopened', 'note_added', 'attachment_added', 'logged_in',
-    'logged_out', 'password_changed', 'password_reset', 'account_created', 'account_disabled', 'account_enabled',
-    'sign_in_failures', 'two_factor_enabled', 'two_factor_disabled', 'recovery_codes_issued', 'recovery_code_used',
-    'deadline_at_risk', 'deadline_overdue', 'deadline_changed', 'extension_requested', 'extension_granted',
-    'extension_refused', 'rule_created', 'rule_updated', 'rule_enabled', 'rule_disabled', 'rule_reordered',
-    'officer_assigned',
-    'challenge_published', 'challenge_updated', 'challenge_decided', 'criteria_changed', 'assessor_assigned',
-    'scored', 'shortlisted', 'decided', 'implementation_recorded', 'publication_consented', 'publication_withdrawn',
-    'published_for_support', 'support_threshold_reached',
-)
 NEW_EVENT_TYPES = ('priority_changed', 'interpreter_needed', 'transcript_saved')
 ROLES = ('agency_admin', 'officer', 'coordinator', 'system_admin')  # as 0011 left them (0019, 0020 add none)
 CHANNELS = ('web', 'api', 'open311')  # idem

@@ -93,13 +93,14 @@ class SenderType(StrEnum):
 
 
 class Channel(StrEnum):
-    """Where an item came in: the citizen pages, the JSON API, the Open311 API, or a commune assistant on behalf
-    of a villager (app/reach)."""
+    """Where an item came in: the citizen pages, the JSON API, the Open311 API, a commune assistant on behalf
+    of a villager (app/reach), or an SMS to the service number."""
 
     WEB = "web"
     API = "api"
     OPEN311 = "open311"
     ASSISTED = "assisted"
+    SMS = "sms"  # an SMS to the service number (app/notifications/sms_intake.py)
 
 
 CHANNEL_LABELS = {
@@ -107,6 +108,7 @@ CHANNEL_LABELS = {
     Channel.API: "Ứng dụng (API)",
     Channel.OPEN311: "Open311",
     Channel.ASSISTED: "Tổ công nghệ số cộng đồng hỗ trợ",
+    Channel.SMS: "Tin nhắn SMS",
 }
 
 PRIORITY_LABELS = {Priority.NORMAL: N_("Thường"), Priority.URGENT: N_("Khẩn cấp")}

@@ -5,7 +5,7 @@ from app.config import get_settings
 from app.initiatives import flows as initiative_flows
 from app.integrations import flows as integration_flows
 from app.integrations.webhooks import send_webhook
-from app.notifications import channels
+from app.notifications import channels, sms_intake
 from app.notifications import flows as notification_flows
 from app.notifications import incoming as incoming_sms
 from app.notifications.email import send_email
@@ -17,6 +17,7 @@ from app.sla import flows as sla_flows
 def register_subscribers() -> None:
     notification_flows.register()
     incoming_sms.register_defaults()
+    incoming_sms.set_fallback(sms_intake.receive)  # an SMS that is no command becomes an item
     sla_flows.register()
     initiative_flows.register()
     publication.register()

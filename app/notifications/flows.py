@@ -44,7 +44,7 @@ from app.config import get_settings
 from app.events import bus
 from app.events.models import Event
 from app.events.service import data_of
-from app.kinds import PHASE_LABELS, REJECT_REASON_LABELS, STATE_LABELS, EventType, NotifyBy, State
+from app.kinds import PHASE_LABELS, REJECT_REASON_LABELS, STATE_LABELS, Channel, EventType, NotifyBy, State
 from app.notifications import channels, contacts, sms
 from app.notifications.models import DigestEntry, Mode, OutboxMessage, Topic
 from app.notifications.service import (
@@ -109,12 +109,16 @@ def sender_message(session: Session, submission: Submission, event: Event) -> Se
     match event.type:
         case EventType.SUBMITTED:
             stop = get_settings().sms_stop_keyword
+            # Who wrote by SMS follows by SMS: the lookup command, not only a link they may not open.
+            follow = (f"Xem tiến độ: soạn TRACUU {code} gửi {service_number()}" if submission.source == Channel.SMS
+                      else "")
             return SenderMessage(
                 "receipt", f"[{code}] Đã nhận ý kiến của bạn",
                 f"Hệ thống PAKN Điện Biên đã nhận ý kiến “{submission.title}” của bạn.\n\n"
                 f"Mã tra cứu: {code}\nHãy giữ mã này: cùng số điện thoại hoặc thư điện tử bạn đã khai, mã dùng để "
                 "xem tiến độ, trả lời yêu cầu bổ sung và đánh giá kết quả.",
-                f"PAKN Điện Biên đã nhận ý kiến của bạn. Mã tra cứu: {code}. Ngừng nhận SMS: soạn {stop}. {link}",
+                f"PAKN Điện Biên đã nhận ý kiến của bạn. Mã tra cứu: {code}. {follow + '. ' if follow else ''}"
+                f"Ngừng nhận SMS: soạn {stop}. {link}",
                 params)
         case EventType.ACCEPTED:
             return SenderMessage("accepted", f"[{code}] Đã được tiếp nhận",
@@ -460,4 +464,28 @@ def resumed_reply() -> str:
 
 def help_reply() -> str:
     stop = get_settings().sms_stop_keyword
-    return sms_text(f"PAKN: soạn TRACUU <mã tra cứu> để xem tiến độ; soạn {stop} để ngừng nhận SMS.")
+    return sms_text(f"PAKN: soạn nội dung ý kiến kèm tên xã, phường gửi {service_number()} để gửi phản ánh; soạn "
+                    f"TRACUU <mã tra cứu> để xem tiến độ; soạn {stop} để ngừng nhận SMS.")
+
+
+def service_number() -> str:
+    """The number citizens write to (shown in SMS replies and on posters)."""
+    s = get_settings()
+    return s.sms_number or s.sms_sender or "tổng đài PAKN"
+
+
+# --- replies of SMS intake (app/notifications/sms_intake.py) -------------------------------------------------
+
+def intake_ask_commune() -> str:
+    return sms_text(f"PAKN: đã nhận tin của bạn. Bạn ở xã, phường nào? Soạn tên xã, phường (ví dụ: Mường Nhé) gửi "
+                    f"{service_number()} để hoàn tất gửi ý kiến.")
+
+
+def intake_too_short() -> str:
+    return sms_text(f"PAKN: tin nhắn quá ngắn để gửi thành ý kiến. Hãy soạn rõ sự việc, địa điểm và tên xã, phường "
+                    f"gửi {service_number()}.")
+
+
+def intake_too_many() -> str:
+    return sms_text("PAKN: số điện thoại này đã gửi nhiều ý kiến trong thời gian ngắn. Tin nhắn tiếp theo chưa được "
+                    "nhận; hãy thử lại sau hoặc nhờ tổ công nghệ số của xã.")

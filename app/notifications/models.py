@@ -145,3 +145,14 @@ class DeliveryReport(SQLModel, table=True):
     status: int
     detail: str | None = Field(default=None, max_length=300)
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SmsDraft(SQLModel, table=True):
+    """An SMS that would become an item once we know its commune (app/notifications/sms_intake.py): kept a day for
+    the sender's answer to "Bạn ở xã, phường nào?". The phone is the key: one pending text per phone."""
+
+    __tablename__ = "sms_drafts"
+
+    phone: str = Field(primary_key=True, max_length=16)
+    text: str = Field(sa_type=Text)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

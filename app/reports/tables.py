@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from app.agencies import service as agencies_service
-from app.kinds import KIND_LABELS, Channel, Kind
+from app.kinds import CHANNEL_LABELS, KIND_LABELS, Channel, Kind
 from app.reports import queries, snapshots
 from app.reports.queries import Breakdown, Figures, Period
 
@@ -47,7 +47,6 @@ REPORT_COLUMNS = (RECEIVED, ACCEPTED, TRANSFERRED, REJECTED, ANSWERED, ON_TIME, 
 ALL_COLUMNS = (RECEIVED, ACCEPTED, TRANSFERRED, REJECTED, ANSWERED, ON_TIME, LATE, ON_TIME_PCT, MEDIAN, P90, RATED,
                SATISFIED, SATISFIED_PCT, AT_RISK, OVERDUE)
 
-CHANNEL_LABELS = {Channel.WEB: "Trang web", Channel.API: "Ứng dụng (API)", Channel.OPEN311: "Open311"}
 DIMENSION_LABELS = {"agency": "Đơn vị", "commune": "Xã, phường", "kind": "Loại", "field": "Lĩnh vực",
                     "channel": "Kênh"}
 

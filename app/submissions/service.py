@@ -120,11 +120,13 @@ def attach(*, session: Session, submission: Submission, batch: StagedBatch | Non
 def submit(
     *, session: Session, data: SubmissionCreate, source: Channel = Channel.WEB, now: datetime | None = None,
     batch: StagedBatch | None = None, origin: dict | None = None, route_to: tuple[Agency, str] | None = None,
+    triage: str | None = None,
 ) -> Submission:
     """Stores a new item with the sender's checked files (`batch`), routed at once; returns it with its tracking
     code. `origin` (which API client, which request) goes into the SUBMITTED event for the subscribers.
     `route_to` (agency, explanation) sends it to that agency instead of the routing rules (a solution to a
-    challenge goes to the challenge's owner agency)."""
+    challenge goes to the challenge's owner agency). `triage` (why): straight to the coordinator's triage without
+    the rules (an SMS says nothing of its field)."""
     now = now or utcnow()
     ref = agencies_service.reference(session=session)
     field = ref.field_by_code.get(data.field_code)
@@ -139,6 +141,8 @@ def submit(
 
     if route_to is not None:
         decision = RoutingDecision(agency_code=route_to[0].code, rule_id=None, explanation=route_to[1])
+    elif triage is not None:
+        decision = RoutingDecision(agency_code=None, rule_id=None, explanation=triage)
     else:
         decision = route(session=session, item=RoutingInput(
             kind=data.kind.value, field_code=field.code, commune_code=commune.code,

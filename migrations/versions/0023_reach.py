@@ -1,5 +1,6 @@
 """reaching villages: commune assistants, item_reach (assisted intake, urgency reason, point, source tag, voice
-transcript), and the new vocabulary members (role commune_assistant, channel assisted, three event types)
+transcript), the drafts of SMS intake, and the new vocabulary members (role commune_assistant, channels assisted
+and sms, three event types)
 
 Revision ID: 0023
 Revises: 0022
@@ -40,7 +41,7 @@ CHANGED: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     'events': {'type': (EVENT_TYPES, EVENT_TYPES + NEW_EVENT_TYPES)},
     'submission_deadlines': {'outcome': (EVENT_TYPES, EVENT_TYPES + NEW_EVENT_TYPES)},
     'accounts': {'role': (ROLES, ROLES + ('commune_assistant',))},
-    'submissions': {'source': (CHANNELS, CHANNELS + ('assisted',))},
+    'submissions': {'source': (CHANNELS, CHANNELS + ('assisted', 'sms'))},
 }
 
 
@@ -99,11 +100,18 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_item_reach_assistant_account_id'), 'item_reach', ['assistant_account_id'], unique=False)
     op.create_index(op.f('ix_item_reach_source_tag'), 'item_reach', ['source_tag'], unique=False)
+    op.create_table('sms_drafts',
+    sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('phone', name=op.f('pk_sms_drafts')),
+    )
     _checks(1)
 
 
 def downgrade() -> None:
     _checks(0)
+    op.drop_table('sms_drafts')
     op.drop_index(op.f('ix_item_reach_source_tag'), table_name='item_reach')
     op.drop_index(op.f('ix_item_reach_assistant_account_id'), table_name='item_reach')
     op.drop_table('item_reach')

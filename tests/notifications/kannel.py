@@ -109,6 +109,10 @@ class Message:
     segments: int
 
 
+def _percent(raw: bytes) -> str:
+    return "".join(f"%{b:02X}" for b in raw)
+
+
 def _bytes(data: str) -> bytes:
     return unquote_to_bytes(data.replace("+", "%20"))
 
@@ -176,10 +180,23 @@ class Kannel:
 
     def send_mo(self, sender: str, text: str) -> None:
         """A subscriber sends `text` to the short code: a fakesmsc connects to the MO-only SMSC and sends it once."""
+        self._fakesmsc_mo(f"{sender} {SHORT_CODE} text {text}")
+
+    def send_mo_unicode(self, sender: str, text: str) -> None:
+        """An SMS typed with Vietnamese diacritics: the phone sends it UCS-2 (UTF-16BE)."""
+        self._fakesmsc_mo(f"{sender} {SHORT_CODE} ucs2 {_percent(text.encode('utf-16-be'))}")
+
+    def send_mo_parts(self, sender: str, parts: list[str], reference: int = 42) -> None:
+        """A long SMS as the phone splits it: parts with a concatenation header (UDH 05 00 03 ref total number)."""
+        for number, part in enumerate(parts, 1):
+            udh = _percent(bytes([5, 0, 3, reference, len(parts), number]))
+            self._fakesmsc_mo(f"{sender} {SHORT_CODE} udh-text {udh} {part}")
+
+    def _fakesmsc_mo(self, message: str) -> None:
         log = self.directory / f"fakesmsc-mo-{time.monotonic_ns()}.log"
         with log.open("w") as out:
             proc = subprocess.Popen([FAKESMSC, "-H", "127.0.0.1", "-r", str(self.mo_port), "-i", "0.05", "-m", "1",
-                                     f"{sender} {SHORT_CODE} text {text}"], stdout=out, stderr=subprocess.STDOUT)
+                                     message], stdout=out, stderr=subprocess.STDOUT)
         try:
             wait_for(lambda: "sent message 1" in log.read_text(errors="replace"), what="fakesmsc to send the MO")
         finally:
@@ -212,6 +229,8 @@ box-allow-ip = 127.0.0.1
 log-file = "{directory}/bearerbox.log"
 log-level = 1
 dlr-storage = internal
+# A long incoming SMS arrives as parts; Kannel joins them before calling us (its default, stated).
+sms-combine-concatenated-mo = true
 
 # The operator, played by fakesmsc: every outgoing SMS goes here.
 group = smsc
@@ -235,6 +254,8 @@ sendsms-port = {sendsms}
 global-sender = {SHORT_CODE}
 log-file = "{directory}/smsbox.log"
 log-level = 1
+# As docs/operations.md: an incoming UCS-2 SMS (Vietnamese with diacritics) reaches us as UTF-8.
+mo-recode = true
 
 group = sendsms-user
 username = {USER}

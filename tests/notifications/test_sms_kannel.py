@@ -12,6 +12,7 @@ from app.db import utcnow
 from app.notifications import sms, worker
 from app.notifications.models import DeliveryReport, OutboxMessage, OutboxStatus, SmsOptOut
 from app.submissions import service as submissions_service
+from app.submissions.models import Submission
 from tests.notifications.kannel import free_port, wait_for
 from tests.notifications.steps import walk_every_step
 
@@ -159,3 +160,28 @@ def test_a_broken_gateway_is_retried_then_dead_lettered_and_admin_sees_no_conten
     page = client.get("/admin").text
     assert "091****678" in page and PHONE not in page
     assert item.tracking_code not in page and "Đèn đường" not in page and "da nhan y kien" not in page
+
+
+def test_an_sms_to_the_service_number_becomes_an_item_and_the_reply_carries_its_code(db, client, kannel):
+    """SMS intake through the real gateway: a long SMS split by the phone into two parts arrives joined (Kannel
+    reassembles it), one typed with diacritics (UCS-2) arrives as written; each becomes an item in triage and the
+    phone gets its tracking code and the command to follow it."""
+    first = "Song dien thoai o ban Huoi Lech, xa Muong Nhe mat tu tuan truoc, nguoi dan khong goi duoc cap cuu, "
+    second = "mong co quan chuc nang sua tram phat song som. Xin cam on."
+    kannel.send_mo_parts("0912777301", [first, second])
+    kannel.send_mo_unicode("0912777302", "Đường vào bản Nậm Pồ, xã Mường Toong sạt lở, xe máy không qua được.")
+    wait_for(lambda: len([r for r in kannel.relay.requests if r.startswith("/sms/kannel/incoming")]) >= 2,
+             what="two incoming SMS")
+    for path in kannel.relay.take("/sms/kannel/incoming"):
+        assert client.get(path).status_code == 200
+    joined = db.exec(select(Submission).where(Submission.sender_phone == "0912777301")).one()
+    typed = db.exec(select(Submission).where(Submission.sender_phone == "0912777302")).one()
+    assert joined.content == first + second and joined.source == "sms" and joined.state == "triage"
+    assert typed.content == "Đường vào bản Nậm Pồ, xã Mường Toong sạt lở, xe máy không qua được."
+
+    before = kannel.seen
+    deliver(db)
+    replies = {m.to: m.text for m in kannel.wait_messages(2, since=before)}
+    for phone, item in (("84912777301", joined), ("84912777302", typed)):
+        assert f"Ma tra cuu: {item.tracking_code}" in replies[phone]
+        assert f"soan TRACUU {item.tracking_code} gui 8088" in replies[phone]

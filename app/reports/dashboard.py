@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlmodel import Session
 
 from app.inbox.filters import InboxFilters
-from app.reports import queries, snapshots, tables
+from app.reach import figures as reach_figures
+from app.reports import snapshots, tables
 from app.reports.queries import Period
 from app.reports.tables import Line
 
@@ -23,7 +24,8 @@ class Dashboard:
     by_dimension: dict[str, list[tuple[str, str, int]]]  # dimension → (code, name, received)
     by_volume: list[Line]
     by_lateness: list[Line]
-    silent_communes: list
+    silent_communes: list  # app.reach.figures.SilentCommune: nothing from there in 30 days, the quietest first
+    by_source: list  # app.reach.figures.SourceCount: channel and poster tag of the period's items (coordinator)
     base: InboxFilters
     computed_at: datetime
 
@@ -58,6 +60,8 @@ def build(*, session: Session, period: Period, agency_id: int | None, agency_cod
         by_volume=sorted(by_agency, key=lambda line: -line.figures.received)[:RANKED],
         by_lateness=sorted((line for line in by_agency if line.figures.late or line.figures.overdue_now),
                            key=lambda line: (-line.figures.late, -line.figures.overdue_now))[:RANKED],
-        silent_communes=queries.silent_communes(session=session, now=now),
+        silent_communes=reach_figures.silent_communes(session=session, now=now),
+        by_source=reach_figures.submissions_by_source(session=session, since=period.since, until=period.until)
+        if agency_id is None else [],
         base=InboxFilters(created_from=period.start, created_to=period.end, agency=agency_code, sort="newest"),
     )

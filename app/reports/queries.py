@@ -27,7 +27,6 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, case, func, literal, select
 from sqlmodel import Session
 
-from app.agencies.models import Commune
 from app.db import utcnow
 from app.kinds import EventType, State
 from app.publication.models import Publication, PublicationStatus
@@ -360,14 +359,6 @@ def series(*, session: Session, buckets: Iterable[Period],
     r = session.execute(received).one()
     a = session.execute(answered).one()
     return [(b, int(r[i] or 0), int(a[i] or 0)) for i, b in enumerate(buckets)]
-
-
-def silent_communes(*, session: Session, days: int = 30, now: datetime | None = None) -> list[Commune]:
-    """Communes from which nothing was received in the last `days` days."""
-    since = (now or utcnow()) - timedelta(days=days)
-    recent = select(S.commune_id).where(S.created_at >= since).distinct()
-    stmt = select(Commune).where(Commune.id.not_in(recent)).order_by(Commune.name)
-    return list(session.exec(stmt).all())
 
 
 def received(*, session: Session, period: Period, by: str, agency_id: int | None = None) -> dict:

@@ -18,11 +18,11 @@ from app.attachments import service as attachments_service
 from app.attachments.http import content_disposition, uploads_from_form
 from app.clientaddr import client_address
 from app.config import PROJECT_ROOT, get_settings
-from app.db import get_session, unit_of_work, utcnow
+from app.db import get_session, unit_of_work
 from app.errors import Invalid
 from app.integrations import idempotency
-from app.kinds import CHANNEL_LABELS, Channel
-from app.reach import figures, posters
+from app.kinds import Channel
+from app.reach import posters
 from app.reach import service as reach_service
 from app.reach.schemas import ReachDetails, fill_voice_only, parse_details
 from app.submissions.models import Submission
@@ -276,12 +276,7 @@ def poster_page(request: Request, commune_code: str, ban: str = "", actor: Accou
 
 
 @router.get("/reach/figures")
-def figures_page(request: Request, days: int = 30, actor: Account = Depends(coordinator_only),
-                 session: Session = Depends(get_session)):
-    days = max(1, min(days, 366))
-    now = utcnow()
-    return render(request, "reach/figures.html", {
-        "account": actor, "days": days, "channels": CHANNEL_LABELS,
-        "by_source": figures.submissions_by_source(session=session, since=now - timedelta(days=days)),
-        "silent": figures.silent_communes(session=session, days=days, now=now)})
+def figures_page(actor: Account = Depends(coordinator_only)):
+    """Where the figures were before the dashboard showed them: an old bookmark lands on them there."""
+    return RedirectResponse("/officer/thong-ke#by-source", status_code=303)
 

@@ -13,6 +13,7 @@ from app.agencies import service as agencies_service
 from app.db import get_session
 from app.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, attachment_disposition
 from app.inbox.filters import parse_date
+from app.kinds import CHANNEL_LABELS
 from app.reports import dashboard, quarterly, queries, tables
 from app.reports.queries import Period
 from app.web.common import coordinator_only, current_handler, render
@@ -50,7 +51,7 @@ def dashboard_page(request: Request, actor: Account = Depends(current_handler),
     context = {"account": actor, "board": board, "errors": errors, "ref": ref, "options": tables.period_options(),
                "scope_name": ref.agency_by_id[agency_id].name if agency_id else "Tất cả cơ quan, đơn vị",
                "dimension_labels": tables.DIMENSION_LABELS, "coordinator": is_coordinator(actor),
-               "columns": tables.ALL_COLUMNS}
+               "columns": tables.ALL_COLUMNS, "channel_labels": CHANNEL_LABELS}
     return render(request, "reports/dashboard.html", context, status_code=422 if errors else 200)
 
 

@@ -26,7 +26,8 @@ def test_commune_admin_prints_a_village_poster_with_qr_sms_and_team_phone(client
     page = client.get("/posters/xa-muong-nhe?ban=Bản Huổi Lếch")
     assert page.status_code == 200
     assert 'id="place">Bản Huổi Lếch, Xã Mường Nhé' in page.text and "<svg" in page.text
-    assert "Nhắn tin: 8077" in page.text and "ghi rõ tên bản và xã, gửi 8077" in page.text and "Tổ công nghệ số cộng đồng: 0912345678" in page.text
+    assert "Nhắn tin: 8077" in page.text and "ghi rõ tên bản và xã, gửi 8077" in page.text
+    assert "Tổ công nghệ số cộng đồng: 0912345678" in page.text
     assert "size: A4" in page.text
     url = page.text.split('id="url">')[1].split("<")[0].replace("&amp;", "&")
     query = parse_qs(urlsplit(url).query)
@@ -66,8 +67,13 @@ def test_figures_by_source_and_silent_communes(client, db, login_as):
     later = {c.code: c for c in figures.silent_communes(session=db, days=30, now=now + timedelta(days=31))}
     assert "xa-muong-nhe" in later and later["xa-muong-nhe"].last_at is not None
     login_as("so-khcn", Role.COORDINATOR)
-    page = client.get("/reach/figures")
-    assert page.status_code == 200 and "poster:xa-muong-nhe:ban-huoi-lech" in page.text
+    page = client.get("/officer/thong-ke")  # the coordinator's dashboard shows both
+    assert page.status_code == 200
+    by_source = page.text.split('id="by-source"')[1].split("</section>")[0]
+    assert "poster:xa-muong-nhe:ban-huoi-lech" in by_source and "Trang web" in by_source
+    silent = page.text.split('id="silent-communes"')[1].split("</section>")[0]
+    assert "Xã Mường Nhé" not in silent and 'href="/posters/xa-sin-thau"' in silent
+    assert client.get("/reach/figures").headers["location"] == "/officer/thong-ke#by-source"
 
 
 def test_figures_page_is_the_coordinators(client, login_as):

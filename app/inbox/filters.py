@@ -19,7 +19,7 @@ from app.accounts.permissions import is_coordinator
 from app.agencies.models import Agency, Commune, Field
 from app.assignments import service as assignment_service
 from app.assignments.models import ItemAssignment
-from app.db import utcnow
+from app.db import utcnow, vietnamese
 from app.kinds import OPEN_STATES, Channel, EventType, Kind, State
 from app.sla.models import Clock, Phase, SubmissionDeadline
 from app.sla.service import overdue_condition, urgency_key
@@ -82,16 +82,16 @@ SORTS: dict[str, SortOption] = {
     "deadline_desc": SortOption("Hạn xa nhất trước", latest_deadline_first),
     "code": SortOption("Mã hồ sơ A→Z", _by(col(Submission.tracking_code))),
     "code_desc": SortOption("Mã hồ sơ Z→A", _by(col(Submission.tracking_code), descending=True)),
-    "title": SortOption("Tiêu đề A→Z", _by(col(Submission.title))),
-    "title_desc": SortOption("Tiêu đề Z→A", _by(col(Submission.title), descending=True)),
+    "title": SortOption("Tiêu đề A→Z", _by(vietnamese(col(Submission.title)))),
+    "title_desc": SortOption("Tiêu đề Z→A", _by(vietnamese(col(Submission.title)), descending=True)),
     "kind": SortOption("Loại", _by(col(Submission.kind))),
     "kind_desc": SortOption("Loại (ngược)", _by(col(Submission.kind), descending=True)),
-    "commune": SortOption("Xã, phường A→Z", _by(_commune_name())),
-    "commune_desc": SortOption("Xã, phường Z→A", _by(_commune_name(), descending=True)),
+    "commune": SortOption("Xã, phường A→Z", _by(vietnamese(_commune_name()))),
+    "commune_desc": SortOption("Xã, phường Z→A", _by(vietnamese(_commune_name()), descending=True)),
     "state": SortOption("Trạng thái", _by(col(Submission.state))),
     "state_desc": SortOption("Trạng thái (ngược)", _by(col(Submission.state), descending=True)),
-    "assignee": SortOption("Cán bộ A→Z", _by(_assignee_name())),
-    "assignee_desc": SortOption("Cán bộ Z→A", _by(_assignee_name(), descending=True)),
+    "assignee": SortOption("Cán bộ A→Z", _by(vietnamese(_assignee_name()))),
+    "assignee_desc": SortOption("Cán bộ Z→A", _by(vietnamese(_assignee_name()), descending=True)),
 }
 DEFAULT_SORT = "urgency"
 # Column → (sort when clicked, sort when clicked again). The deadline column's first click is the default sort.

@@ -5,8 +5,9 @@ import dataclasses
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from app.db import vietnamese
 from app.errors import Invalid
 from app.inbox import filters as inbox_filters
 from app.inbox.filters import InboxFilters
@@ -72,7 +73,7 @@ SAVED_FILTERS_MAX = 20
 
 def saved_filters(*, session: Session, account_id: int) -> list[SavedFilter]:
     return list(session.exec(select(SavedFilter).where(SavedFilter.account_id == account_id)
-                             .order_by(SavedFilter.name, SavedFilter.id)).all())
+                             .order_by(vietnamese(col(SavedFilter.name)), SavedFilter.id)).all())
 
 
 def save_filter(*, session: Session, account_id: int, name: str, filters: InboxFilters) -> SavedFilter:

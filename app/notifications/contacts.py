@@ -18,6 +18,7 @@ from app.accounts.models import Account
 from app.accounts.permissions import can_edit_account_contact, can_edit_agency_contact
 from app.agencies.models import Agency
 from app.cache import bump
+from app.db import vietnamese
 from app.errors import Invalid
 from app.events import service as events
 from app.events.types import EventType
@@ -154,6 +155,6 @@ def agencies_without_contact(*, session: Session) -> list[Agency]:
             Account.is_active == True, col(Account.agency_id).is_not(None))):  # noqa: E712
         if working("email", email) or working("sms", phone):
             reachable.add(agency_id)
-    agencies = session.exec(select(Agency).order_by(col(Agency.name))).all()
+    agencies = session.exec(select(Agency).order_by(vietnamese(col(Agency.name)))).all()
     return [a for a in agencies if a.id not in reachable and not working("email", a.email)
             and not working("sms", a.phone)]

@@ -20,7 +20,7 @@ from app.agencies import service as agencies_service
 from app.agencies.models import Commune
 from app.attachments.service import StagedBatch
 from app.cache import bump
-from app.db import utcnow
+from app.db import utcnow, vietnamese
 from app.errors import Conflict, Invalid, InvalidTransition, NotPermitted
 from app.events import service as events
 from app.events.chain import text_digest
@@ -128,7 +128,8 @@ def assistants(*, session: Session, commune_id: int | None = None) -> list[tuple
     query = select(Account, CommuneAssistant).join(CommuneAssistant, col(CommuneAssistant.account_id) == Account.id)
     if commune_id is not None:
         query = query.where(CommuneAssistant.commune_id == commune_id)
-    return list(session.exec(query.order_by(col(CommuneAssistant.commune_id), col(Account.display_name))).all())
+    return list(session.exec(query.order_by(col(CommuneAssistant.commune_id),
+                                            vietnamese(col(Account.display_name)))).all())
 
 
 def team_phone(*, session: Session, commune_id: int) -> str | None:

@@ -4,14 +4,14 @@ list of agencies nobody would hear from, with a form for any agency's inbox (/co
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
 from app.accounts import service as accounts_service
 from app.accounts.models import Account
 from app.accounts.permissions import can_edit_account_contact, can_edit_agency_contact, is_coordinator
 from app.agencies.models import Agency
-from app.db import get_session, unit_of_work
+from app.db import get_session, unit_of_work, vietnamese
 from app.errors import Invalid
 from app.notifications import contacts
 from app.notifications import service as notifications_service
@@ -131,7 +131,7 @@ def save_officer_contact(request: Request, account_id: int, actor: Account = Dep
 def _coordinator_page(request: Request, session: Session, actor: Account, *, errors: dict | None = None,
                       values: dict | None = None, status_code: int = 200):
     context = {**_common(request, actor), "missing": contacts.agencies_without_contact(session=session),
-               "agencies": session.exec(select(Agency).order_by(Agency.name)).all(),
+               "agencies": session.exec(select(Agency).order_by(vietnamese(col(Agency.name)))).all(),
                "values": values or {}, "errors": errors or {}}
     return render(request, "notifications/coordinator.html", context, status_code=status_code)
 

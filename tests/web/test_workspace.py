@@ -40,6 +40,21 @@ def test_the_inbox_is_a_table_with_sortable_columns(client, login_as, submit):
         assert client.get(f"/officer/inbox?sort={sort}").status_code == 200
 
 
+def test_titles_sort_in_vietnamese_alphabetical_order(client, login_as, submit):
+    """a < ă < â < b … d < đ, accents after the letter, case ignored: not code-point order, which would put
+    "Bình" and "Zalo" before "an", and "Ánh" after "Zalo"."""
+    titles = ["Zalo cho bản Nậm Kè", "ăn uống an toàn ở chợ", "Bình ổn giá internet", "Đường truyền yếu ở xã",
+              "Ánh sáng đèn đường", "Dịch vụ công trực tuyến", "âm thanh loa phát thanh"]
+    codes = {submit(title=t).tracking_code: t for t in titles}
+    login_as("so-khcn")
+    listed = [codes[c] for c in rows_of(client.get("/officer/inbox?sort=title").text) if c in codes]
+    assert listed == ["Ánh sáng đèn đường", "ăn uống an toàn ở chợ", "âm thanh loa phát thanh",
+                      "Bình ổn giá internet", "Dịch vụ công trực tuyến", "Đường truyền yếu ở xã",
+                      "Zalo cho bản Nậm Kè"]
+    reverse = [codes[c] for c in rows_of(client.get("/officer/inbox?sort=title_desc").text) if c in codes]
+    assert reverse == listed[::-1]
+
+
 def test_assigning_an_officer_is_audited_notified_and_drives_the_views(client, login_as, make_account, submit, db):
     item = submit(title="Trạm BTS bản Nậm Kè mất điện")
     other = submit(title="Wifi nhà văn hóa bản")

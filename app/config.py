@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     database_url: str = Field(default="", alias="DATABASE_URL")
     # Signs session cookies. Empty means: generate once and keep it in `<data_dir>/secret_key`.
     secret_key: str = Field(default="", alias="SECRET_KEY")
+    # Seals secrets stored in the database (TOTP). Empty means: generate once and keep it in `<data_dir>/field_key`.
+    field_key: str = Field(default="", alias="PAKN_FIELD_KEY")
 
     host: str = Field(default="127.0.0.1", alias="HOST")
     port: int = Field(default=8000, alias="PORT")
@@ -168,6 +170,11 @@ class Settings(BaseSettings):
         if self.secret_key:
             return self.secret_key
         return _secret_file(self.data_dir / "secret_key", create=True) or ""
+
+    def effective_field_key(self) -> str:
+        """Seals secrets kept in the database (app/sealed.py). Separate from the cookie key, so that rotating that
+        one does not lock anybody out of two-factor sign-in; backed up apart from the database (docs/operations.md)."""
+        return self.field_key or _secret_file(self.data_dir / "field_key", create=True) or ""
 
     def effective_audit_key(self, *, create: bool = False) -> bytes | None:
         """The checkpoint signing key; None if there is none yet and `create` is False (verifying never makes

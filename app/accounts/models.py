@@ -43,7 +43,7 @@ class Account(SQLModel, table=True):
     password_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Two-factor sign-in (TOTP, RFC 6238; app/accounts/twofactor.py): the shared secret (base32) once enrolled,
     # and the last time step used, so that a code is accepted once only.
-    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_secret: str | None = Field(default=None, max_length=200)  # sealed (app/sealed.py)
     totp_enabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     totp_last_step: int | None = Field(default=None)
 

@@ -8,6 +8,8 @@ one-time recovery codes.
   (`totp_last_step < :step`), so two requests with one code cannot both win.
 - Recovery codes (10, shown once) are long random strings; only their SHA-256 is stored, and a code is spent by a
   conditional UPDATE (`used_at IS NULL`).
+- The TOTP secret is stored sealed (app/sealed.py: AES-GCM under a key outside the database); one stored before
+  sealing existed is sealed at its next successful use.
 - Wrong codes are limited per account (`SECOND_FACTOR`, app/throttle.py): a stolen password plus guessing 6 digits
   gets 5 tries per 15 minutes.
 """
@@ -20,7 +22,7 @@ import pyotp
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, delete, func, select
 
-from app import throttle
+from app import sealed, throttle
 from app.accounts.models import Account, RecoveryCode
 from app.config import get_settings
 from app.db import utcnow
@@ -119,14 +121,30 @@ def check_second_factor(session: Session, account: Account, code: str) -> None:
     if not refused.allowed:
         raise SecondFactorError(f"Nhập sai mã xác thực quá nhiều lần. Vui lòng thử lại sau "
                                 f"{max(1, (refused.retry_after + 59) // 60)} phút.")
+    unreadable = False
     if account.totp_secret:
-        step = matching_step(account.totp_secret, code)
+        try:
+            secret = sealed.unseal(account.totp_secret, purpose=_purpose(account))
+        except sealed.CannotOpen:
+            secret, unreadable = None, True
+        step = matching_step(secret, code) if secret else None
         if step is not None and _take_step(session, account, step):
+            if not sealed.is_sealed(account.totp_secret):
+                account.totp_secret = sealed.seal(secret, purpose=_purpose(account))
+                session.add(account)
             return
     if len(_clean(code)) > 6 and _spend_recovery_code(session, account, code):
         return
+    if unreadable:  # the field key was replaced or lost: only a recovery code, or an administrator, helps now
+        raise SecondFactorError("Không đọc được khóa xác thực của tài khoản (khóa bảo mật của máy chủ đã thay đổi). "
+                                "Hãy dùng một mã khôi phục, hoặc nhờ quản trị hệ thống tắt và bật lại xác thực hai "
+                                "bước cho bạn.")
     raise SecondFactorError("Mã xác thực không đúng hoặc đã được dùng. Vui lòng nhập mã mới trong ứng dụng "
                             "xác thực, hoặc một mã khôi phục chưa dùng.")
+
+
+def _purpose(account: Account) -> str:
+    return f"totp:{account.id}"
 
 
 def count_failure(session: Session, account: Account) -> None:
@@ -151,7 +169,8 @@ def enable(session: Session, account: Account, secret: str, code: str) -> list[s
     step = matching_step(secret, code)
     if step is None:
         raise SecondFactorError("Mã xác thực không đúng. Kiểm tra giờ trên điện thoại và nhập mã đang hiển thị.")
-    account.totp_secret, account.totp_enabled_at, account.totp_last_step = secret, utcnow(), step
+    account.totp_secret = sealed.seal(secret, purpose=_purpose(account))
+    account.totp_enabled_at, account.totp_last_step = utcnow(), step
     session.add(account)
     events.record(session, EventType.TWO_FACTOR_ENABLED, actor=account, agency_id=account.agency_id,
                   subject_account_id=account.id)

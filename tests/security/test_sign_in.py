@@ -11,6 +11,7 @@ import time_machine
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from app import sealed
 from app.accounts.models import Account, RecoveryCode, Role
 from app.config import get_settings
 from app.db import utcnow
@@ -206,3 +207,41 @@ def test_new_recovery_codes_and_turning_it_off_need_a_current_code(client, make_
     assert r.status_code == 303
     db.refresh(account)
     assert account.totp_enabled_at is None and account.totp_secret is None
+
+
+def _second_factor(app, username: str, code: str, address: str = "203.0.113.70"):
+    c = client_from(app, address)
+    login(c, username)
+    page = c.get("/login/2fa")
+    return c.post("/login/2fa", data={"code": code, "csrf_token": csrf_from(page.text)})
+
+
+def test_the_totp_secret_is_stored_sealed_and_a_plain_one_is_sealed_at_its_next_use(client, app, make_account, db):
+    """A copy of the database alone does not give the codes: the secret is sealed under the field key."""
+    account = make_account("so-khcn")
+    login(client, account.username)
+    secret, _ = _enrol(client, db, account.id)
+    db.refresh(account)
+    assert account.totp_secret.startswith("v1:") and secret not in account.totp_secret
+    assert sealed.unseal(account.totp_secret, purpose=f"totp:{account.id}") == secret
+    with pytest.raises(sealed.CannotOpen):  # bound to its owner: copied onto another account it does not open
+        sealed.unseal(account.totp_secret, purpose=f"totp:{account.id + 1}")
+
+    account.totp_secret = secret  # as stored before sealing existed
+    db.add(account)
+    db.commit()
+    with time_machine.travel(utcnow() + timedelta(seconds=31), tick=False):
+        assert _second_factor(app, account.username, pyotp.TOTP(secret).now()).status_code == 303
+    db.refresh(account)
+    assert account.totp_secret.startswith("v1:") and secret not in account.totp_secret
+
+
+def test_a_replaced_field_key_says_so_and_a_recovery_code_still_signs_in(client, app, make_account, db, monkeypatch):
+    account = make_account("so-khcn")
+    login(client, account.username)
+    secret, codes = _enrol(client, db, account.id)
+    monkeypatch.setattr(get_settings(), "field_key", "a-different-key-than-the-one-that-sealed-it")
+    with time_machine.travel(utcnow() + timedelta(seconds=31), tick=False):
+        r = _second_factor(app, account.username, pyotp.TOTP(secret).now())
+    assert r.status_code == 401 and "Không đọc được khóa xác thực" in r.text and "mã khôi phục" in r.text
+    assert _second_factor(app, account.username, codes[0], address="203.0.113.71").status_code == 303

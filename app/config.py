@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     zalo_app_id: str = Field(default="", alias="PAKN_ZALO_APP_ID")
     zalo_secret: str = Field(default="", alias="PAKN_ZALO_SECRET")
     zalo_access_token: str = Field(default="", alias="PAKN_ZALO_ACCESS_TOKEN")
+    # Renewed by the job `zalo_token_refresh` (app/notifications/zalo_tokens.py); single use, rotated by Zalo.
+    zalo_refresh_token: str = Field(default="", alias="PAKN_ZALO_REFRESH_TOKEN")
+    zalo_oauth_url: str = Field(default="https://oauth.zaloapp.com/v4/oa/access_token", alias="PAKN_ZALO_OAUTH_URL")
     zalo_api_url: str = Field(default="https://business.openapi.zalo.me/message/template", alias="PAKN_ZALO_API_URL")
     zalo_templates: str = Field(default="", alias="PAKN_ZALO_TEMPLATES")  # "receipt=123456,answered=234567,…"
     zalo_timeout_seconds: float = Field(default=10, alias="PAKN_ZALO_TIMEOUT")

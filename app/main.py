@@ -36,7 +36,7 @@ from app.headers import SecurityHeadersMiddleware, csp_with_script_hashes
 from app.i18n import N_
 from app.integrations.open311 import Open311Error
 from app.integrations.scheduled import purge_expired
-from app.notifications import digest, sms_intake
+from app.notifications import digest, sms_intake, zalo_tokens
 from app.notifications.worker import WorkerThread, register_job
 from app.reports import snapshots as report_snapshots
 from app.sla import service as sla_service
@@ -153,6 +153,7 @@ def register_jobs() -> None:
     register_job("purge_api_records", purge_expired, every_seconds=3600)
     register_job("purge_form_tokens", form_tokens.purge, every_seconds=3600)
     register_job("purge_sms_drafts", sms_intake.purge_drafts, every_seconds=3600)
+    register_job("zalo_token_refresh", zalo_tokens.refresh_job, every_seconds=300)
     register_job("notification_digest", digest_job, every_seconds=300)
     register_job("report_snapshots", report_snapshots.refresh, every_seconds=report_snapshots.REFRESH_SECONDS,
                  lease_seconds=900)

@@ -28,6 +28,7 @@ from app.integrations.models import (
     WebhookSubscription,
 )
 from app.notifications.models import DeliveryAttempt, OutboxMessage
+from app.notifications.zalo_tokens import ZaloToken
 from app.publication.models import Publication
 from app.reach.models import CommuneAssistant, ItemReach
 from app.reports.models import ReportSnapshot  # (also declares the indexes the report queries read)
@@ -43,6 +44,7 @@ __all__ = [
     "FormToken", "IdempotencyRecord", "ItemAssignment", "ItemReach", "LoginAttempt", "RecoveryCode", "Open311Request",
     "OutboxMessage", "Publication", "RateLimitWindow", "ReportSnapshot", "RoutingRule", "SavedFilter",
     "Submission", "SubmissionDeadline", "Event", "ThrottleCounter", "WebhookDelivery", "WebhookSubscription",
+    "ZaloToken",
     "Assessment", "AssessorAssignment", "Challenge", "ChallengeDocument", "CriteriaSet", "Criterion", "Implementation",
     "ScoreSheet", "Support", "SupportCode",
 ]

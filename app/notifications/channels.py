@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import httpx
 
 from app.config import get_settings
-from app.notifications import contacts
+from app.notifications import contacts, zalo_tokens
 from app.notifications.models import OutboxMessage
 from app.notifications.sms import is_gsm7
 from app.notifications.worker import DeliveryResult
@@ -23,6 +23,9 @@ from app.notifications.worker import DeliveryResult
 DLR_MASK = 1 | 2 | 8 | 16
 DLR_LABELS = {1: "đã đến máy", 2: "không đến được máy", 4: "đang chờ ở tổng đài", 8: "tổng đài đã nhận",
               16: "tổng đài từ chối"}
+
+
+TOKEN_REJECTED = -124  # ZNS: "Access token is invalid" (expired or revoked)
 
 
 def email_configured() -> bool:
@@ -36,7 +39,7 @@ def sms_configured() -> bool:
 
 def zalo_configured() -> bool:
     s = get_settings()
-    return bool(s.zalo_access_token and s.zalo_api_url and s.zalo_templates)
+    return bool((s.zalo_access_token or s.zalo_refresh_token) and s.zalo_api_url and s.zalo_templates)
 
 
 def callback_token(purpose: str, value: str = "") -> str:
@@ -95,7 +98,7 @@ def send_zalo(message: OutboxMessage) -> DeliveryResult:
             "template_data": payload.get("template_data", {}), "tracking_id": f"pakn-{message.id}"}
     try:
         response = httpx.post(s.zalo_api_url, json=body, timeout=s.zalo_timeout_seconds,
-                              headers={"access_token": s.zalo_access_token})
+                              headers={"access_token": zalo_tokens.access_token()})
     except httpx.HTTPError as exc:
         return DeliveryResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:300])
     try:
@@ -106,6 +109,8 @@ def send_zalo(message: OutboxMessage) -> DeliveryResult:
     if response.status_code == 200 and code == 0:
         return DeliveryResult(ok=True, status_code=200)
     detail = f"Zalo {code}: {answer.get('message', '')}" if code is not None else f"HTTP {response.status_code}"
+    if code == TOKEN_REJECTED:
+        zalo_tokens.rejected()  # renewed at the refresh job's next run; this message takes its SMS fallback
     # A refusal by Zalo (no Zalo account, template or token problem, quota) will not change on retry: fall back now.
     return DeliveryResult(ok=False, status_code=response.status_code, error=detail[:300],
                           permanent=code is not None)

@@ -29,6 +29,7 @@ from app.submissions import service as submissions_service
 from app.submissions.models import Submission
 from tests.conftest import PASSWORD, submission_data
 from tests.databases import scratch_database
+from tests.initiatives.conftest import consent, publish
 
 PEOPLE = 35
 DUPLICATES = 15
@@ -75,8 +76,8 @@ def test_fifty_concurrent_confirmed_supports_count_each_person_once(scratch):
         item = submissions_service.submit(session=s, data=submission_data(
             kind="initiative", field_code="giao-duc-so", title="Tủ sách số cho điểm trường bản"))
         coordinator = s.exec(select(Account).where(Account.role == Role.COORDINATOR)).first()
-        service.set_consent(session=s, submission=item, consent=True)
-        service.publish(session=s, actor=coordinator, submission=item)
+        consent(s, item)
+        publish(s, coordinator, item)
         return item.id
 
     item_id = unit(scratch, setup)
@@ -84,7 +85,7 @@ def test_fifty_concurrent_confirmed_supports_count_each_person_once(scratch):
 
     def ask(s, email):
         row = support.request_code(session=s, item=service.public_item(session=s, submission_id=item_id),
-                                   email=email, purpose=CodePurpose.SUPPORT)
+                                   contact=email, purpose=CodePurpose.SUPPORT)
         subject = s.exec(select(OutboxMessage.subject).where(OutboxMessage.recipient == email)
                          .order_by(col(OutboxMessage.id).desc())).first()
         return row.id, re.search(r"(\d{6})", subject).group(1)
@@ -101,7 +102,7 @@ def test_fifty_concurrent_confirmed_supports_count_each_person_once(scratch):
 
     # and 20 withdrawals at once by the same 10 people (two codes each): exactly 10 gone
     withdrawals = [unit(scratch, lambda s, e=f"nguoi{i % 10}@example.vn": (
-        support.request_code(session=s, item=service.public_item(session=s, submission_id=item_id), email=e,
+        support.request_code(session=s, item=service.public_item(session=s, submission_id=item_id), contact=e,
                              purpose=CodePurpose.WITHDRAW).id,
         re.search(r"(\d{6})", s.exec(select(OutboxMessage.subject).where(OutboxMessage.recipient == e)
                                      .order_by(col(OutboxMessage.id).desc())).first()).group(1)))

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from app.inbox.filters import InboxFilters
 from app.reports import queries, snapshots, tables
+from app.reports.initiatives import DashboardBlock, dashboard_block
 from app.reports.queries import Period
 from app.reports.tables import Line
 
@@ -26,6 +27,7 @@ class Dashboard:
     silent_communes: list
     base: InboxFilters
     computed_at: datetime
+    initiatives: DashboardBlock | None = None  # the year of the period's end (issue 12)
 
     def link(self, **changes) -> str:
         return "/officer/inbox?" + replace(self.base, **changes).query_string()
@@ -60,4 +62,5 @@ def build(*, session: Session, period: Period, agency_id: int | None, agency_cod
                            key=lambda line: (-line.figures.late, -line.figures.overdue_now))[:RANKED],
         silent_communes=queries.silent_communes(session=session, now=now),
         base=InboxFilters(created_from=period.start, created_to=period.end, agency=agency_code, sort="newest"),
+        initiatives=dashboard_block(session=session, year=period.end.year, agency_id=agency_id),
     )

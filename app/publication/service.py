@@ -114,9 +114,10 @@ def consent(*, session: Session, submission: Submission, now: datetime | None = 
         insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
         made = session.execute(insert(table).values(
             submission_id=submission.id, status=PublicationStatus.CONSENTED, consented_at=now, updated_at=now,
-            attachment_ids="", search_text="").on_conflict_do_nothing(index_elements=["submission_id"])).rowcount
+            attachment_ids="", search_text="").on_conflict_do_nothing(index_elements=["submission_id"])
+            .returning(table.c.id)).scalar()
         row = for_submission(session=session, submission_id=submission.id)
-        if made == 1:
+        if made is not None:
             events.record(session, EventType.PUBLICATION_CONSENTED, submission=submission, now=now,
                           actor_role="sender", from_state=submission.state)
             return row

@@ -25,6 +25,8 @@ from app.initiatives import service, support
 from app.initiatives.models import Assessment, CodePurpose, ScoreSheet, Support
 from app.kinds import EventType
 from app.notifications.models import OutboxMessage
+from app.publication import service as publication_service
+from app.publication.models import Publication
 from app.submissions import service as submissions_service
 from app.submissions.models import Submission
 from tests.conftest import PASSWORD, submission_data
@@ -150,3 +152,16 @@ def test_one_score_sheet_and_one_decision_under_concurrency(scratch):
         assert s.exec(select(func.count()).select_from(Event).where(
             Event.submission_id == item_id, Event.type == EventType.DECIDED)).one() == 1
         assert s.get(Assessment, item_id).decision == "adopted"
+
+
+def test_a_later_consent_clicked_twenty_times_at_once_is_one_consent(scratch):
+    item_id = unit(scratch, lambda s: submissions_service.submit(session=s, data=submission_data(
+        kind="initiative", field_code="giao-duc-so", title="Sáng kiến đồng ý công khai sau")).id)
+    outcomes = race(scratch, 20, lambda s, i: publication_service.consent(
+        session=s, submission=s.get(Submission, item_id)).status.value)
+    assert outcomes == Counter({"consented": 20}), outcomes
+    with Session(scratch) as s:
+        assert s.exec(select(func.count()).select_from(Publication).where(
+            Publication.submission_id == item_id)).one() == 1
+        assert s.exec(select(func.count()).select_from(Event).where(
+            Event.submission_id == item_id, Event.type == EventType.PUBLICATION_CONSENTED)).one() == 1

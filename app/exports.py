@@ -52,19 +52,51 @@ class Column:
     number_format: str | None = None
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """A further sheet of a workbook (`xlsx_bytes(sheets=…)`), written like the first one."""
+    title: str
+    columns: Sequence[Column]
+    rows: Sequence[Sequence[object]]
+    totals: Sequence[object] | None = None
+
+
 def xlsx_bytes(sheet_title: str, columns: Sequence[Column], rows: Iterable[Sequence[object]], *,
                totals: Sequence[object] | None = None,
-               about: Sequence[tuple[str, object, str | None]] = ()) -> bytes:
+               about: Sequence[tuple[str, object, str | None]] = (), sheets: Sequence[Sheet] = ()) -> bytes:
     """A workbook with one sheet: bold frozen header, set widths, strings stored as text (never formulas).
 
     `totals` is an optional last row; an item of the form ("=SUM", column_index) becomes a SUM formula over that
     column's data cells, and ("=PCT", numerator_index, denominator_index) the percentage of two cells of the totals
     row (blank when the denominator is 0): the only formulas a workbook of ours ever contains are the ones written
-    here. `about` adds a second sheet "Thông tin" of (label, value, number format) lines (a period, a note).
+    here. `sheets` adds further tables (e.g. a report's other sections), each on its own sheet after the first.
+    `about` adds a last sheet "Thông tin" of (label, value, number format) lines (a period, a note).
     """
     book = Workbook()
     sheet = book.active
     sheet.title = sheet_title[:31]
+    _fill(sheet, columns, rows, totals)
+    for extra in sheets:
+        _fill(book.create_sheet(extra.title[:31]), extra.columns, extra.rows, extra.totals)
+    if about:
+        info = book.create_sheet("Thông tin")
+        info.column_dimensions["A"].width = 28
+        info.column_dimensions["B"].width = 100
+        for label, value, fmt in about:
+            info.append([label, _plain(value)])
+            cell = info.cell(row=info.max_row, column=2)
+            if isinstance(cell.value, str):
+                cell.data_type = TYPE_STRING
+            if fmt:
+                cell.number_format = fmt
+            info.cell(row=info.max_row, column=1).font = Font(bold=True)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _fill(sheet, columns: Sequence[Column], rows: Iterable[Sequence[object]],
+          totals: Sequence[object] | None) -> None:
     sheet.append([c.heading for c in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -99,21 +131,6 @@ def xlsx_bytes(sheet_title: str, columns: Sequence[Column], rows: Iterable[Seque
             fmt = columns[index - 1].number_format if index <= len(columns) else None
             if fmt:
                 cell.number_format = fmt
-    if about:
-        info = book.create_sheet("Thông tin")
-        info.column_dimensions["A"].width = 28
-        info.column_dimensions["B"].width = 100
-        for label, value, fmt in about:
-            info.append([label, _plain(value)])
-            cell = info.cell(row=info.max_row, column=2)
-            if isinstance(cell.value, str):
-                cell.data_type = TYPE_STRING
-            if fmt:
-                cell.number_format = fmt
-            info.cell(row=info.max_row, column=1).font = Font(bold=True)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def _plain(value: object) -> object:

@@ -68,11 +68,12 @@ def _challenge(session: Session, challenge: Challenge, counts: dict[int, int]) -
 
 
 def _item(p: initiatives_service.PublicItem) -> PublicItemOut:
-    s, a = p.submission, p.assessment
-    return PublicItemOut(id=s.id, kind=s.kind.value, title=s.title, content=s.content,
+    s, a = p.submission, p.assessment  # the text is the reviewed copy app/publication published
+    return PublicItemOut(id=s.id, kind=s.kind.value, title=p.publication.title or "",
+                         content=p.publication.question or "",
                          agency_code=p.agency.code if p.agency else None, challenge_id=a.challenge_id,
                          supports=a.support_count, decision=a.decision.value if a.decision else None,
-                         published_at=a.published_at, url=f"/sang-kien/{s.id}")
+                         published_at=p.publication.published_at, url=f"/sang-kien/{s.id}")
 
 
 @router.get("/challenges", response_model=list[ChallengeOut], summary="Bài toán của tỉnh (đang nhận và đã đóng)")

@@ -263,6 +263,11 @@ POST_FORM = {
         }}},
     }
 }
+# The document says what the server enforces (_check_text): no text field may carry a NUL (PostgreSQL cannot store
+# it; the answer is 400).
+for _field in POST_FORM["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]["properties"].values():
+    if _field["type"] == "string" and "enum" not in _field:
+        _field["pattern"] = "^[^\\u0000]*$"
 
 
 async def form_values(request: Request) -> dict:

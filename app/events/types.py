@@ -63,9 +63,9 @@ class EventType(StrEnum):
     SHORTLISTED = "shortlisted"
     DECIDED = "decided"  # the decision on an initiative or solution: ends its handling as an answer does
     IMPLEMENTATION_RECORDED = "implementation_recorded"
-    PUBLICATION_CONSENTED = "publication_consented"
+    PUBLICATION_CONSENTED = "publication_consented"  # consent given after sending (app/publication.consent)
     PUBLICATION_WITHDRAWN = "publication_withdrawn"
-    PUBLISHED_FOR_SUPPORT = "published_for_support"
+    PUBLISHED_FOR_SUPPORT = "published_for_support"  # no longer written (migration 0025): old events stay valid
     SUPPORT_THRESHOLD_REACHED = "support_threshold_reached"
     # Publication (app/publication): the sender's consent withdrawn, an answered item published, its published copy
     # edited, or taken down (the item was reopened, or an officer unpublished it).

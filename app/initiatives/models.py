@@ -93,8 +93,8 @@ class ChallengeDocument(SQLModel, table=True):
 
 
 class Assessment(SQLModel, table=True):
-    """The assessment of one initiative or solution: its solution details, the author's consent to publication,
-    the decision and the support count. One row per item, made on first need (INSERT … ON CONFLICT DO NOTHING)."""
+    """The assessment of one initiative or solution: its solution details, the decision and the support
+    count. One row per item, made on first need (INSERT … ON CONFLICT DO NOTHING)."""
 
     __tablename__ = "assessments"
     __table_args__ = (
@@ -111,10 +111,8 @@ class Assessment(SQLModel, table=True):
     maturity: Maturity | None = Field(default=None, sa_type=enum_type(Maturity, "maturity", length=16))
     estimated_cost: int | None = Field(default=None, sa_type=BigInteger)  # đồng
     needs: str | None = Field(default=None, sa_type=Text)  # what the authors need from the province
-    # The author's consent to publication (until issue 11's publication consent replaces it) and the agency's
-    # check of the published text; both are needed for the item to be public and supportable.
-    public_consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Whether the item is public (and may be supported) is app/publication's: the author's consent and the agency's
+    # review of the published copy live in `publications` (migration 0025 moved the old columns there).
     shortlisted: bool = Field(default=False)
     decision: Decision | None = Field(default=None, sa_type=enum_type(Decision, "decision", length=16))
     decision_reason: str | None = Field(default=None, sa_type=Text)

@@ -53,10 +53,6 @@ def may_record_implementation(actor: Account, item: Item) -> bool:
     return is_coordinator(actor) or holds(actor, item)
 
 
-def may_publish(actor: Account, item: Item) -> bool:
-    return is_coordinator(actor) or holds(actor, item)
-
-
 def may_publish_challenge(actor: Account, owner_agency_id: int | None) -> bool:
     if is_coordinator(actor):
         return True

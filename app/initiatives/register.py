@@ -10,7 +10,7 @@ layer, so every surface shows the same figures):
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -46,10 +46,21 @@ class RegisterRow:
                 self.in_practice]
 
 
-def register(*, session: Session, year: int, agency_id: int | None = None) -> list[RegisterRow]:
-    """Every agency (or one), in the reference order, with its figures for `year`. Received and decided items count
-    for the agency holding them now; put into practice counts for the agency that recorded the implementation."""
-    start, end = year_bounds(year)
+def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """UTC instants of the local days first…last (both included)."""
+    start = datetime.combine(first, time(0), LOCAL_TZ).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), LOCAL_TZ).astimezone(UTC)
+    return start, end
+
+
+def register(*, session: Session, year: int | None = None, agency_id: int | None = None,
+             first: date | None = None, last: date | None = None) -> list[RegisterRow]:
+    """Every agency (or one), in the reference order, with its figures for `year` (or the local days first…last,
+    both included: a report's period). Received and decided items count for the agency holding them now; put into
+    practice counts for the agency that recorded the implementation, by its start date."""
+    if first is None or last is None:
+        first, last = date(year, 1, 1), date(year, 12, 31)
+    start, end = day_bounds(first, last)
     agencies = agencies_service.reference(session=session).agencies
     rows = {a.id: RegisterRow(a) for a in agencies if agency_id is None or a.id == agency_id}
 
@@ -75,7 +86,7 @@ def register(*, session: Session, year: int, agency_id: int | None = None) -> li
             row.piloted += n
 
     practice = (select(Implementation.agency_id, func.count())
-                .where(Implementation.started_on >= date(year, 1, 1), Implementation.started_on < date(year + 1, 1, 1))
+                .where(Implementation.started_on >= first, Implementation.started_on <= last)
                 .group_by(col(Implementation.agency_id)))
     for aid, n in session.exec(practice).all():
         if aid in rows:
@@ -83,9 +94,15 @@ def register(*, session: Session, year: int, agency_id: int | None = None) -> li
     return list(rows.values())
 
 
-def agencies_at_zero(*, session: Session, year: int) -> list[Agency]:
-    """Agencies with no initiative or solution put into practice in `year` (the indicator's "still at zero")."""
-    return [r.agency for r in register(session=session, year=year) if r.in_practice == 0]
+def _year_to(year: int, until: date | None) -> tuple[date, date]:
+    return date(year, 1, 1), min(until, date(year, 12, 31)) if until else date(year, 12, 31)
+
+
+def agencies_at_zero(*, session: Session, year: int, until: date | None = None) -> list[Agency]:
+    """Agencies with no initiative or solution put into practice in `year` (up to `until`, e.g. the end of a report's
+    quarter): the indicator's "still at zero"."""
+    first, last = _year_to(year, until)
+    return [r.agency for r in register(session=session, first=first, last=last) if r.in_practice == 0]
 
 
 @dataclass
@@ -103,8 +120,9 @@ class Indicator:
         return round(100 * self.reached / self.agencies, 1) if self.agencies else 0.0
 
 
-def indicator(*, session: Session, year: int) -> Indicator:
-    rows = register(session=session, year=year)
+def indicator(*, session: Session, year: int, until: date | None = None) -> Indicator:
+    first, last = _year_to(year, until)
+    rows = register(session=session, first=first, last=last)
     return Indicator(year=year, agencies=len(rows), reached=sum(1 for r in rows if r.in_practice > 0))
 
 

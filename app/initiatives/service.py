@@ -1,7 +1,8 @@
 """Challenges, criteria sets, assessment (assessors, independent scores), decisions, implementation records and
-the author's consent to publication. Services only flush; the door's unit of work commits. Once-only rules are
-decided in the writing transaction: a unique constraint with INSERT … ON CONFLICT DO NOTHING (one score sheet per
-assessor), or a conditional UPDATE on the row as it is now (one decision per item)."""
+what the public sees of published items (whether an item is published is app/publication's to decide). Services
+only flush; the door's unit of work commits. Once-only rules are decided in the writing transaction: a unique
+constraint with INSERT … ON CONFLICT DO NOTHING (one score sheet per assessor), or a conditional UPDATE on the row
+as it is now (one decision per item)."""
 
 import json
 import statistics
@@ -35,6 +36,9 @@ from app.initiatives.models import (
     ScoreSheet,
 )
 from app.kinds import EventType, Kind, State
+from app.publication import public
+from app.publication import service as publication_service
+from app.publication.models import Publication, PublicationStatus
 from app.submissions import service as submissions_service
 from app.submissions.models import Submission
 from app.submissions.schemas import SubmissionCreate
@@ -363,19 +367,16 @@ def submit_solution(*, session: Session, challenge_id: int, data: SubmissionCrea
                                    "vẫn còn dưới đây: hãy lưu lại để gửi dưới dạng sáng kiến hoặc cho bài toán khác.",
                                    closes=format_date(challenge.closes_on)))
     owner = agencies_service.reference(session=session).agency_by_id[challenge.owner_agency_id]
-    data = data.model_copy(update={"kind": Kind.SOLUTION})
+    # The consent to publication travels with the SUBMITTED event: app/publication keeps it (one place decides).
+    data = data.model_copy(update={"kind": Kind.SOLUTION, "publish_consent": details.consent_to_publish})
     submission = submissions_service.submit(
         session=session, data=data, now=now, batch=batch,
         route_to=(owner, f"Giải pháp cho bài toán “{challenge.title}”: giao {owner.name} (cơ quan chủ trì)."))
     session.add(Assessment(
         submission_id=submission.id, challenge_id=challenge.id, criteria_set_id=challenge.criteria_set_id,
         organisation=details.organisation, team=details.team, maturity=details.maturity,
-        estimated_cost=details.estimated_cost, needs=details.needs,
-        public_consent_at=now if details.consent_to_publish else None, created_at=now))
+        estimated_cost=details.estimated_cost, needs=details.needs, created_at=now))
     session.flush()
-    if details.consent_to_publish:
-        submissions_service.record_event(session, submission, EventType.PUBLICATION_CONSENTED, now=now,
-                                         actor_role="sender", from_state=submission.state)
     return submission
 
 
@@ -703,76 +704,52 @@ def record_implementation(*, session: Session, actor: Account, submission: Submi
     return record
 
 
-# ------------------------------------------------------------------ publication (the author's consent)
-
-
-def is_public(assessment: Assessment | None) -> bool:
-    return assessment is not None and assessment.public_consent_at is not None and assessment.published_at is not None
-
-
-def set_consent(*, session: Session, submission: Submission, consent: bool, now: datetime | None = None) -> Assessment:
-    """The author gives or withdraws consent to publication (withdrawing unpublishes at once; supports stay counted
-    but hidden until it is published again)."""
-    now = now or utcnow()
-    assessment = ensure_assessment(session=session, submission=submission, now=now)
-    if consent == (assessment.public_consent_at is not None):
-        return assessment
-    assessment.public_consent_at = now if consent else None
-    if not consent:
-        assessment.published_at = None
-    session.flush()
-    submissions_service.record_event(
-        session, submission, EventType.PUBLICATION_CONSENTED if consent else EventType.PUBLICATION_WITHDRAWN,
-        now=now, actor_role="sender", from_state=submission.state)
-    return assessment
-
-
-def publish(*, session: Session, actor: Account, submission: Submission, now: datetime | None = None) -> Assessment:
-    """The owner agency (or the coordinator) has checked the text and publishes it for support."""
-    now = now or utcnow()
-    perms.require(perms.may_publish(actor, submission), "Chỉ đơn vị chủ trì công khai hồ sơ này.")
-    assessment = ensure_assessment(session=session, submission=submission, now=now)
-    if assessment.public_consent_at is None:
-        raise InvalidTransition("Người gửi chưa đồng ý công khai nên chưa công khai được.")
-    if submission.state == State.REJECTED:
-        raise InvalidTransition("Không công khai hồ sơ đã bị từ chối.")
-    done = session.execute(update(Assessment).where(col(Assessment.submission_id) == submission.id,
-                                                    col(Assessment.published_at).is_(None),
-                                                    col(Assessment.public_consent_at).is_not(None))
-                           .values(published_at=now).execution_options(synchronize_session=False)).rowcount
-    if done == 1:
-        set_committed_value(assessment, "published_at", now)
-        submissions_service.record_event(session, submission, EventType.PUBLISHED_FOR_SUPPORT, now=now,
-                                         actor=actor, from_state=submission.state)
-    return assessment
+# ------------------------------------------------------------------ publication (app/publication decides)
 
 
 @dataclass
 class PublicItem:
+    """A published initiative or solution: its reviewed copy (`publication`: the only text the public sees) and
+    its assessment (support count, decision)."""
     submission: Submission
     assessment: Assessment
+    publication: Publication
     agency: Agency | None
     challenge: Challenge | None
 
 
+def _published(session: Session):
+    return (select(Submission, Assessment, Publication)
+            .join(Assessment, col(Assessment.submission_id) == Submission.id)
+            .join(Publication, col(Publication.submission_id) == Submission.id)
+            .where(public.is_public()))
+
+
 def public_item(*, session: Session, submission_id: int) -> PublicItem | None:
-    assessment = session.get(Assessment, submission_id)
-    if not is_public(assessment):
+    """The item if app/publication says it is published (with its author's consent), else None."""
+    found = session.exec(_published(session).where(Submission.id == submission_id)).first()
+    if found is None:
         return None
-    submission = session.get(Submission, submission_id)
+    submission, assessment, publication = found
     ref = agencies_service.reference(session=session)
-    return PublicItem(submission, assessment, ref.agency_by_id.get(submission.agency_id),
+    return PublicItem(submission, assessment, publication, ref.agency_by_id.get(submission.agency_id),
                       session.get(Challenge, assessment.challenge_id) if assessment.challenge_id else None)
 
 
 def published_items(*, session: Session, challenge_id: int | None = None, limit: int = 200) -> list[PublicItem]:
-    stmt = (select(Submission, Assessment).join(Assessment, col(Assessment.submission_id) == Submission.id)
-            .where(col(Assessment.published_at).is_not(None), col(Assessment.public_consent_at).is_not(None))
-            .order_by(col(Assessment.support_count).desc(), col(Submission.id).desc()).limit(limit))
+    stmt = _published(session).order_by(col(Assessment.support_count).desc(), col(Submission.id).desc()).limit(limit)
     if challenge_id is not None:
         stmt = stmt.where(Assessment.challenge_id == challenge_id)
     ref = agencies_service.reference(session=session)
-    return [PublicItem(s, a, ref.agency_by_id.get(s.agency_id), None) for s, a in session.exec(stmt).all()]
+    return [PublicItem(s, a, p, ref.agency_by_id.get(s.agency_id), None) for s, a, p in session.exec(stmt).all()]
+
+
+def support_counts(*, session: Session, submission_ids: list[int]) -> dict[int, int]:
+    """Confirmed supports of these items (for /cong-khai and the open data: only published items are asked)."""
+    if not submission_ids:
+        return {}
+    return dict(session.exec(select(Assessment.submission_id, Assessment.support_count)
+                             .where(col(Assessment.submission_id).in_(submission_ids))).all())
 
 
 # ------------------------------------------------------------------ ranking (a challenge's solutions)
@@ -813,15 +790,17 @@ def support_threshold(*, session: Session, assessment: Assessment, default: int)
 
 
 def status_view(*, session: Session, submission: Submission) -> dict | None:
-    """What the sender's status page shows of an initiative or solution: the consent to publication, whether it is
-    public (and its support count), and the scores if the agency published them with the decision. None for other
-    kinds (no query)."""
+    """What the sender's status page shows of an initiative or solution: whether it is public (and its support
+    count), the offer to consent to publication if they have not yet (app/publication), and the scores if the agency
+    published them with the decision. None for other kinds (no query)."""
     if submission.kind not in ASSESSED_KINDS:
         return None
     assessment = get_assessment(session=session, submission_id=submission.id)
     board = None
     if assessment is not None and assessment.decision is not None and assessment.scores_published:
         board = score_board(session=session, submission=submission, assessment=assessment, viewer=None)
-    return {"assessment": assessment, "public": is_public(assessment), "board": board,
-            "consented": assessment is not None and assessment.public_consent_at is not None}
+    publication = publication_service.for_submission(session=session, submission_id=submission.id)
+    return {"assessment": assessment, "board": board, "publication": publication,
+            "public": assessment is not None and publication is not None
+            and publication.status == PublicationStatus.PUBLISHED}
 

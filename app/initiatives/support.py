@@ -1,5 +1,7 @@
 """Public support for published initiatives and solutions: one support per person per item, confirmed by a one-time
-code sent to the person's e-mail (through the outbox) and typed into a form; withdrawable the same way.
+code sent to the person's e-mail or, when they give a phone number, by SMS (both through the outbox; the message is
+decided in app/notifications/flows.support_code) and typed into a form; withdrawable the same way. Whether an item
+is published (and so may be supported) is app/publication's to say: the doors only reach published items.
 
 The person is stored only as a keyed hash of their contact (HMAC-SHA256 under the secret key), never the contact
 itself: supports are counted, never listed. Counting is exact under concurrency because every change is decided by
@@ -32,7 +34,7 @@ from app.initiatives import service
 from app.initiatives.models import Assessment, CodePurpose, Support, SupportCode
 from app.notifications import flows as notification_flows
 from app.submissions import service as submissions_service
-from app.submissions.contact import normalize_email
+from app.submissions.contact import normalize_email, normalize_phone
 from app.submissions.models import Submission
 from app.throttle import Limit
 
@@ -46,33 +48,38 @@ def _key() -> bytes:
     return get_settings().effective_secret_key().encode()
 
 
-def contact_hash(email: str) -> str:
-    return hmac.new(_key(), b"support\x00" + email.strip().lower().encode(), hashlib.sha256).hexdigest()
+def contact_hash(contact: str) -> str:
+    """The person: a keyed hash of their normalised e-mail or phone (never the contact itself)."""
+    return hmac.new(_key(), b"support\x00" + contact.strip().lower().encode(), hashlib.sha256).hexdigest()
 
 
 def _code_hash(code_id: int, code: str) -> str:
     return hmac.new(_key(), f"support-code\x00{code_id}\x00{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def check_email(raw: str) -> str:
-    email = normalize_email(raw or "")
-    if email is None:
-        raise Invalid({"contact": N_("Vui lòng nhập địa chỉ thư điện tử hợp lệ để nhận mã xác nhận.")})
-    return email
+def check_contact(raw: str) -> str:
+    """The normalised e-mail (lower case) or phone number (0-prefixed) the code goes to."""
+    raw = (raw or "").strip()
+    contact = normalize_email(raw) if "@" in raw else normalize_phone(raw)
+    if contact is None:
+        raise Invalid({"contact": N_("Vui lòng nhập số điện thoại hoặc địa chỉ thư điện tử hợp lệ để nhận mã xác "
+                                     "nhận.")})
+    return contact
 
 
-def request_code(*, session: Session, item: service.PublicItem, email: str, purpose: CodePurpose,
+def request_code(*, session: Session, item: service.PublicItem, contact: str, purpose: CodePurpose,
                  now: datetime | None = None) -> SupportCode:
-    """Stores a new code (hashed) and queues the e-mail that carries it; the caller's unit of work commits both."""
+    """Stores a new code (hashed) and queues the message that carries it (an e-mail, or an SMS to a phone); the
+    caller's unit of work commits both. `contact` comes from `check_contact`."""
     now = now or utcnow()
     settings = get_settings()
-    row = SupportCode(submission_id=item.submission.id, contact_hash=contact_hash(email), purpose=purpose,
+    row = SupportCode(submission_id=item.submission.id, contact_hash=contact_hash(contact), purpose=purpose,
                       code_hash="", expires_at=now + timedelta(minutes=settings.support_code_minutes), created_at=now)
     session.add(row)
     session.flush()
     code = f"{secrets.randbelow(10 ** CODE_LENGTH):0{CODE_LENGTH}d}"
     row.code_hash = _code_hash(row.id, code)
-    notification_flows.support_code(session=session, to=email, code=code, title=item.submission.title,
+    notification_flows.support_code(session=session, to=contact, code=code, title=item.publication.title or "",
                                     item_id=item.submission.id, withdraw=purpose == CodePurpose.WITHDRAW,
                                     minutes=settings.support_code_minutes)
     session.flush()
@@ -93,8 +100,8 @@ MESSAGES = {
     "supported": N_("Cảm ơn bạn đã ủng hộ."),
     "already": N_("Bạn đã ủng hộ nội dung này trước đây; mỗi người chỉ được tính một lần."),
     "withdrawn": N_("Đã rút ủng hộ của bạn."),
-    "not_supported": N_("Thư điện tử này chưa ủng hộ nội dung này nên không có gì để rút."),
-    "wrong": N_("Mã xác nhận không đúng. Vui lòng kiểm tra thư và nhập lại."),
+    "not_supported": N_("Thư điện tử hoặc số điện thoại này chưa ủng hộ nội dung này nên không có gì để rút."),
+    "wrong": N_("Mã xác nhận không đúng. Vui lòng kiểm tra thư hoặc tin nhắn và nhập lại."),
     "expired": N_("Mã xác nhận đã hết hạn hoặc đã nhập sai quá nhiều lần. Vui lòng yêu cầu mã mới."),
     "used": N_("Mã xác nhận này đã được dùng. Vui lòng yêu cầu mã mới nếu cần."),
 }

@@ -31,7 +31,8 @@ service.py; defaults: the agency inbox immediate, people digest):
 | extension requested | extension_requested | the coordinator |
 
 Account events: repeated sign-in failures e-mail the account's holder (if the account has an e-mail).
-Without an event: the one-time code of a public support (`support_code`), the lost-code message, SMS replies.
+Without an event: the one-time code of a public support (`support_code`, by e-mail or SMS), the lost-code message,
+SMS replies.
 """
 
 from dataclasses import dataclass
@@ -375,9 +376,19 @@ def on_account_event(*, session: Session, event: Event) -> None:
 
 def support_code(*, session: Session, to: str, code: str, title: str, item_id: int, withdraw: bool,
                  minutes: int) -> None:
-    """The one-time code confirming a public support or its withdrawal (app/initiatives/support.py). Not an event:
-    a code must never enter the audit chain, and the e-mail address is kept nowhere else."""
+    """The one-time code confirming a public support or its withdrawal (app/initiatives/support.py), by SMS when
+    `to` is a phone number (normalised, 0-prefixed), else by e-mail. Not an event: a code must never enter the
+    audit chain, and the contact is kept nowhere else. Nothing goes to reserved demo phones, nor by SMS to a phone
+    that replied the stop keyword."""
     action = "rút ủng hộ" if withdraw else "ủng hộ"
+    if "@" not in to:
+        if contacts.is_reserved_phone(to):
+            return
+        link = f"{_base_url()}/sang-kien/{item_id}"
+        _to_phone(session, phone=to, kind="support_code", submission_id=None, params={"code": code},
+                  text=f"PAKN: Mã xác nhận {action}: {code} (dùng trong {minutes} phút). Nhập mã tại {link}",
+                  link=link)
+        return
     enqueue_email(session=session, to=to, subject=f"Mã xác nhận {action}: {code}",
                   body=f"Mã xác nhận {action} “{title}” là: {code}\n\n"
                        f"Nhập mã này vào ô “Mã xác nhận” trên trang {_base_url()}/sang-kien/{item_id} trong "

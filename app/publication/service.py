@@ -1,15 +1,18 @@
 """Publication of answered items (Luật Bảo vệ dữ liệu cá nhân 2025, Điều 9; Nghị định 20/2008, Điều 19).
 
 - **Consent** is separate from the consent to processing and optional: the SUBMITTED event carries it
-  (`publish_consent`), and `on_submission_event` writes the `publications` row. The sender withdraws it from the
-  tracking page at any time (`withdraw`): the item leaves every public listing in the same transaction, the
-  published copy is erased, and it can never be published again.
-- **Review**: the item's agency or the coordinator publishes an answered item with consent (`publish`); the
+  (`publish_consent`), and `on_submission_event` writes the `publications` row. The author of an initiative or a
+  solution may also give it later from the tracking page (`consent`, a PUBLICATION_CONSENTED event). The sender
+  withdraws it from the tracking page at any time (`withdraw`): the item leaves every public listing in the same
+  transaction, the published copy is erased, and it can never be published again.
+- **Review**: the item's agency or the coordinator publishes an answered item with consent (`publish`); an
+  initiative or a solution (issue 12) may be published before its decision, so that the public can support it
+  (`publishable`: any state but rejected, the answer optional until there is one); the
   published text is an edited copy (`draft` proposes one with contacts and the sender's name removed), the item's
   own text stays intact. The sender appears as initials and commune, or not at all when they asked to hide their
   identity. Attachments are published only when ticked.
 - **Every publication, edit and withdrawal is an event** (published, publication_edited, publication_withdrawn,
-  unpublished). A reopened item is taken down until it is answered and reviewed again.
+  unpublished). A reopened item is taken down until it is answered and reviewed again; a rejected one too.
 
 Every status change is one conditional UPDATE on the row as read (`_move`): of two people acting at once, one
 wins and the other gets `Conflict`.
@@ -19,7 +22,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import and_, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Account
@@ -33,13 +37,16 @@ from app.events import service as events
 from app.events.chain import text_digest
 from app.events.models import Event
 from app.i18n import N_
-from app.kinds import EventType, State
+from app.kinds import EventType, Kind, State
 from app.publication.models import Publication, PublicationStatus
 from app.sla.models import Phase, SubmissionDeadline
+from app.sla.service import ANSWERING_OUTCOMES
 from app.submissions import search
 from app.submissions.models import Submission
 
 PUBLISHABLE_STATES = frozenset({State.ANSWERED, State.CLOSED})
+# Published for the public's support before their answer (the assessment's decision): app/initiatives.
+FOR_SUPPORT_KINDS = frozenset({Kind.INITIATIVE, Kind.SOLUTION})
 TITLE_MAX, TEXT_MAX = 200, 20_000
 
 CONSENT_TEXT = N_("Cho phép công khai nội dung và câu trả lời (không kèm thông tin cá nhân)")
@@ -59,13 +66,21 @@ def on_submission_event(session: Session, event: Event, submission: Submission) 
         session.add(Publication(submission_id=submission.id, consented_at=event.created_at,
                                 updated_at=event.created_at))
         session.flush()
-    elif event.type == EventType.REOPENED:
+    elif event.type in ANSWERING_OUTCOMES:
+        # An initiative or a solution published for support before its decision: the public read model learns
+        # the answer's date and whether it was on time (the published text is edited by a reviewer, as ever).
+        row = for_submission(session=session, submission_id=submission.id)
+        if row is not None and row.status == PublicationStatus.PUBLISHED and row.answered_at is None:
+            _move(session, row, PublicationStatus.PUBLISHED, event.created_at, answered_at=submission.answered_at,
+                  on_time=answer_on_time(session=session, submission_id=submission.id))
+    elif event.type in (EventType.REOPENED, EventType.REJECTED):
         row = for_submission(session=session, submission_id=submission.id)
         if row is not None and row.status == PublicationStatus.PUBLISHED:
             _move(session, row, PublicationStatus.CONSENTED, event.created_at, published_at=None)
             events.record(session, EventType.UNPUBLISHED, submission=submission, now=event.created_at,
                           actor_role="system", from_state=submission.state,
-                          public_note="Tạm gỡ khỏi trang công khai: hồ sơ được xử lý lại.")
+                          public_note="Tạm gỡ khỏi trang công khai: hồ sơ được xử lý lại."
+                          if event.type == EventType.REOPENED else "Gỡ khỏi trang công khai: hồ sơ bị từ chối.")
 
 
 def register() -> None:
@@ -87,6 +102,28 @@ def _move(session: Session, row: Publication, to: PublicationStatus, now: dateti
     for key, value in values.items():
         setattr(row, key, value)
     session.flush()
+
+
+def consent(*, session: Session, submission: Submission, now: datetime | None = None) -> Publication:
+    """Consent given after sending (offered to the authors of initiatives and solutions on the tracking page).
+    Once only: a second consent changes nothing, and consent withdrawn is final (InvalidTransition)."""
+    now = now or utcnow()
+    row = for_submission(session=session, submission_id=submission.id)
+    if row is None:
+        table = Publication.__table__
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        made = session.execute(insert(table).values(
+            submission_id=submission.id, status=PublicationStatus.CONSENTED, consented_at=now, updated_at=now,
+            attachment_ids="", search_text="").on_conflict_do_nothing(index_elements=["submission_id"])
+            .returning(table.c.id)).scalar()
+        row = for_submission(session=session, submission_id=submission.id)
+        if made is not None:
+            events.record(session, EventType.PUBLICATION_CONSENTED, submission=submission, now=now,
+                          actor_role="sender", from_state=submission.state)
+            return row
+    if row.status == PublicationStatus.WITHDRAWN:
+        raise InvalidTransition(N_("Bạn đã rút lại sự đồng ý công khai hồ sơ này; không cho phép lại được."))
+    return row
 
 
 def withdraw(*, session: Session, submission: Submission, now: datetime | None = None) -> Publication:
@@ -176,9 +213,16 @@ def answer_on_time(*, session: Session, submission_id: int) -> bool | None:
     return session.exec(
         select(SubmissionDeadline.on_time)
         .where(SubmissionDeadline.submission_id == submission_id, SubmissionDeadline.phase == Phase.ANSWER,
-               SubmissionDeadline.outcome == EventType.ANSWERED)
+               col(SubmissionDeadline.outcome).in_(sorted(ANSWERING_OUTCOMES)))
         .order_by(col(SubmissionDeadline.stopped_at).desc(), col(SubmissionDeadline.id).desc())
     ).first()
+
+
+def publishable(submission: Submission) -> bool:
+    """Answered items; initiatives and solutions also before their decision (for support), unless rejected."""
+    if submission.kind in FOR_SUPPORT_KINDS:
+        return submission.state != State.REJECTED
+    return submission.state in PUBLISHABLE_STATES and submission.answered_at is not None
 
 
 def publish(
@@ -190,13 +234,16 @@ def publish(
     if not may_publish(actor, submission):
         raise NotPermitted(N_("Chỉ đơn vị xử lý hồ sơ hoặc Cơ quan thường trực được công khai hồ sơ này."))
     row = for_submission(session=session, submission_id=submission.id)
-    if row is None or row.status == PublicationStatus.WITHDRAWN:
+    if row is None:
+        raise InvalidTransition(N_("Người gửi chưa đồng ý công khai hồ sơ này."))
+    if row.status == PublicationStatus.WITHDRAWN:
         raise InvalidTransition(N_("Người gửi không cho phép công khai hồ sơ này."))
-    if submission.state not in PUBLISHABLE_STATES or submission.answered_at is None:
+    if not publishable(submission):
         raise InvalidTransition(N_("Chỉ công khai được hồ sơ đã có trả lời."))
     title = _checked(title, field="title", label="Tiêu đề", minimum=5, maximum=TITLE_MAX)
     question = _checked(question, field="question", label="Nội dung câu hỏi", minimum=10, maximum=TEXT_MAX)
-    answer = _checked(answer, field="answer", label="Nội dung trả lời", minimum=10, maximum=TEXT_MAX)
+    answer = _checked(answer, field="answer", label="Nội dung trả lời",
+                      minimum=10 if submission.answered_at is not None else 0, maximum=TEXT_MAX)
     own_files = set(session.exec(select(Attachment.id).where(Attachment.submission_id == submission.id)).all())
     if set(attachment_ids) - own_files:
         raise Invalid({"attachments": "Tệp đính kèm không thuộc hồ sơ này."})
@@ -220,11 +267,13 @@ def publish(
 
 
 def review_queue(*, session: Session, agency_id: int | None, limit: int = 100) -> list[Submission]:
-    """Answered items with consent not yet published (of one agency, or all for the coordinator)."""
+    """Answered items with consent not yet published, and initiatives and solutions with consent (for support),
+    of one agency or all for the coordinator."""
+    for_support = and_(col(Submission.kind).in_(sorted(FOR_SUPPORT_KINDS)), col(Submission.state) != State.REJECTED)
     stmt = (select(Submission).join(Publication, col(Publication.submission_id) == Submission.id)
             .where(Publication.status == PublicationStatus.CONSENTED,
-                   col(Submission.state).in_(sorted(PUBLISHABLE_STATES)))
-            .order_by(col(Submission.answered_at).desc()).limit(limit))
+                   or_(col(Submission.state).in_(sorted(PUBLISHABLE_STATES)), for_support))
+            .order_by(col(Submission.answered_at).desc(), col(Submission.id).desc()).limit(limit))
     if agency_id is not None:
         stmt = stmt.where(Submission.agency_id == agency_id)
     return list(session.exec(stmt).all())

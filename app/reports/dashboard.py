@@ -9,6 +9,7 @@ from sqlmodel import Session
 from app.inbox.filters import InboxFilters
 from app.reach import figures as reach_figures
 from app.reports import snapshots, tables
+from app.reports.initiatives import DashboardBlock, dashboard_block
 from app.reports.queries import Period
 from app.reports.tables import Line
 
@@ -28,6 +29,7 @@ class Dashboard:
     by_source: list  # app.reach.figures.SourceCount: channel and poster tag of the period's items (coordinator)
     base: InboxFilters
     computed_at: datetime
+    initiatives: DashboardBlock | None = None  # the year of the period's end (issue 12)
 
     def link(self, **changes) -> str:
         return "/officer/inbox?" + replace(self.base, **changes).query_string()
@@ -64,4 +66,5 @@ def build(*, session: Session, period: Period, agency_id: int | None, agency_cod
         by_source=reach_figures.submissions_by_source(session=session, since=period.since, until=period.until)
         if agency_id is None else [],
         base=InboxFilters(created_from=period.start, created_to=period.end, agency=agency_code, sort="newest"),
+        initiatives=dashboard_block(session=session, year=period.end.year, agency_id=agency_id),
     )

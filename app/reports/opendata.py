@@ -4,8 +4,10 @@ described. The figures are the ones /thong-ke shows (app/reports/queries.py); th
 from sqlmodel import Session
 
 from app.agencies import service as agencies_service
+from app.initiatives import service as initiatives_service
 from app.kinds import KIND_LABELS
 from app.publication import public
+from app.publication.service import FOR_SUPPORT_KINDS
 from app.reports import tables
 from app.reports.queries import Period
 from app.timefmt import to_local
@@ -36,6 +38,7 @@ ITEM_FIELDS = (
     ("tra_loi", "Nội dung trả lời (bản công khai)"),
     ("nguoi_gui", "Chữ cái đầu họ tên và xã, phường của người gửi; trống nếu người gửi không công khai danh tính"),
     ("url", "Địa chỉ trang công khai"),
+    ("so_ung_ho", "Sáng kiến, giải pháp: số người ủng hộ đã xác nhận (mỗi người một lần); trống với PAKN"),
 )
 
 
@@ -56,7 +59,10 @@ def dataset(*, session: Session, name: str, period: Period) -> tuple[list[str], 
         ref = agencies_service.reference(session=session)
         header = [name for name, _ in ITEM_FIELDS]
         rows = []
-        for row in public.published_since(session=session):
+        published = public.published_since(session=session)
+        supports = initiatives_service.support_counts(
+            session=session, submission_ids=[r.submission_id for r in published if r.kind in FOR_SUPPORT_KINDS])
+        for row in published:
             rows.append([
                 row.id, str(KIND_LABELS[row.kind]) if row.kind else "",
                 ref.field_by_id[row.field_id].name if row.field_id in ref.field_by_id else "",
@@ -66,7 +72,7 @@ def dataset(*, session: Session, name: str, period: Period) -> tuple[list[str], 
                 to_local(row.answered_at).date().isoformat() if row.answered_at else "",
                 "" if row.on_time is None else ("có" if row.on_time else "không"),
                 row.title or "", row.question or "", row.answer or "", row.sender_label or "",
-                f"/cong-khai/{row.id}",
+                f"/cong-khai/{row.id}", supports.get(row.submission_id, ""),
             ])
         return header, rows, meta
     meta |= {"period": {"from": period.start.isoformat(), "to": period.end.isoformat(), "label": period.label},

@@ -2,8 +2,10 @@
 Resolution 57 report): a short paragraph in the register of those reports with the figures filled in, and the
 table per agency. Exported as XLSX, CSV and a print-friendly A4 page (app/web/reports.py).
 
-The report is a list of sections built by `SECTIONS` in order; another domain adds its own (e.g. initiatives
-adopted, issue 12) with `register_section(name, build)`, where `build(session, period, now)` returns a Section.
+The report is a list of sections built by `SECTIONS` in order; another domain adds its own with
+`register_section(name, build)`, where `build(session, period, now)` returns a Section: initiatives and solutions
+(issue 12) are registered here, from app.reports (which may read app.initiatives; never the other way round). A
+section's table goes into the CSV (after the per-agency table) and the XLSX (a sheet of its own).
 """
 
 from collections.abc import Callable
@@ -14,9 +16,9 @@ from sqlmodel import Session
 
 from app.db import utcnow
 from app.exports import Column as XlsxColumn
-from app.exports import csv_text, xlsx_bytes
+from app.exports import Sheet, csv_text, xlsx_bytes
 from app.kinds import Kind
-from app.reports import queries, snapshots, tables
+from app.reports import initiatives, queries, snapshots, tables
 from app.reports.queries import Period
 from app.reports.tables import Line
 from app.timefmt import format_date, format_number, to_local
@@ -41,6 +43,11 @@ class QuarterlyReport:
     @property
     def table(self) -> Section:
         return next(s for s in self.sections if s.columns)
+
+    @property
+    def other_tables(self) -> list[Section]:
+        """The tables of the sections after the first table (e.g. initiatives): in the exports after it."""
+        return [s for s in self.sections if s.columns and s is not self.table]
 
 
 SectionBuilder = Callable[[Session, Period, datetime], Section | None]
@@ -96,8 +103,29 @@ def _agencies(session: Session, period: Period, now: datetime) -> Section:
     return Section("Kết quả theo cơ quan, đơn vị", columns=tables.REPORT_COLUMNS, lines=lines, total=total)
 
 
+def _initiatives(session: Session, period: Period, now: datetime) -> Section:
+    """Initiatives and solutions (issue 12, app/initiatives/register.py through app/reports/initiatives.py)."""
+    got = initiatives.for_period(session=session, period=period)
+    f, ind = got.total.figures, got.indicator
+    quarter = period.label.replace("Quý ", "quý ")
+    first = (
+        f"Trong {quarter}, các cơ quan, đơn vị tiếp nhận {_n(f.received)} sáng kiến, giải pháp; đã thẩm định, "
+        f"quyết định {_n(f.assessed)}, trong đó được áp dụng {_n(f.adopted)}, thí điểm {_n(f.piloted)}; "
+        f"{_n(f.in_practice)} sáng kiến, giải pháp được đưa vào thực tiễn."
+    )
+    second = (
+        f"Chỉ tiêu mỗi cơ quan, đơn vị có ít nhất một sáng kiến được đưa vào thực tiễn trong năm {ind.year}: từ "
+        f"01/01/{ind.year} đến {format_date(period.end)}, {_n(ind.reached)}/{_n(ind.agencies)} cơ quan, đơn vị đã "
+        f"đạt ({_pct(ind.percent)}); còn {_n(ind.at_zero)} cơ quan, đơn vị chưa có sáng kiến nào được đưa vào "
+        f"thực tiễn" + (f": {', '.join(a.name for a in got.at_zero)}." if got.at_zero else ".")
+    )
+    return Section(initiatives.TITLE, [first, second], columns=initiatives.COLUMNS, lines=got.lines,
+                   total=got.total)
+
+
 register_section("summary", _summary)
 register_section("agencies", _agencies)
+register_section("initiatives", _initiatives)
 
 
 def build(*, session: Session, period: Period, now: datetime | None = None) -> QuarterlyReport:
@@ -117,9 +145,14 @@ def _row(line: Line, columns) -> list:
 
 
 def csv_export(report: QuarterlyReport) -> str:
+    """The per-agency table; each further section's table follows after an empty row: its title, its header, its
+    lines and total."""
     table = report.table
     header = [table.first_column, *(c.label for c in table.columns)]
     rows = [_row(line, table.columns) for line in [*table.lines, table.total]]
+    for section in report.other_tables:
+        rows += [[], [section.title], [section.first_column, *(c.label for c in section.columns)]]
+        rows += [_row(line, section.columns) for line in [*section.lines, section.total]]
     return csv_text(header, rows)
 
 
@@ -145,5 +178,10 @@ def xlsx_export(report: QuarterlyReport) -> bytes:
         ("Lập lúc", to_local(report.generated_at).replace(tzinfo=None), "dd/mm/yyyy hh:mm"),
         *(("Tóm tắt", p, None) for s in report.sections for p in s.paragraphs),
     ]
+    sheets = [Sheet(section.title, [XlsxColumn(section.first_column, 48)]
+                    + [XlsxColumn(c.label, 14, DECIMAL if c.decimals else NUMBER) for c in section.columns],
+                    [_row(line, section.columns) for line in section.lines],
+                    totals=["Tổng cộng", *(("=SUM", i) for i in range(1, len(section.columns) + 1))])
+              for section in report.other_tables]
     return xlsx_bytes(report.period.label.replace("/", "-"), cols,
-                      [_row(line, table.columns) for line in table.lines], totals=totals, about=about)
+                      [_row(line, table.columns) for line in table.lines], totals=totals, about=about, sheets=sheets)

@@ -14,6 +14,7 @@ from app.agencies.models import Agency
 from app.db import utcnow
 from app.initiatives import service
 from app.initiatives.models import Challenge
+from app.publication import service as publication_service
 from app.seed.reference import COORDINATOR_USERNAME
 from app.submissions import service as submissions_service
 from app.submissions.models import Submission
@@ -165,8 +166,11 @@ def seed_initiatives_demo(*, session: Session, now: datetime | None = None) -> i
                 continue
             submissions_service.accept(session=session, submission=item, actor=owner_admin,
                                        now=sent + timedelta(hours=20))
-            if solution.public:
-                service.publish(session=session, actor=owner_admin, submission=item, now=sent + timedelta(days=1))
+            if solution.public:  # the agency reviews the copy app/publication proposes, and publishes it
+                draft = publication_service.draft(session=session, submission=item, row=None)
+                publication_service.publish(session=session, submission=item, actor=owner_admin, title=draft.title,
+                                            question=draft.question, answer=draft.answer,
+                                            now=sent + timedelta(days=1))
             if solution.scores:
                 service.assign_assessor(session=session, actor=owner_admin, submission=item, account=owner_admin,
                                         now=sent + timedelta(days=1))

@@ -1,6 +1,6 @@
 """Officer pages of the initiatives domain: an item's assessment (assessors, independent scores, decision,
-implementation record, publication), challenges (publish, edit, rank, decide), criteria sets, and the adoption
-register with its exports."""
+implementation record; its publication is reviewed on app/publication's page), challenges (publish, edit, rank,
+decide), criteria sets, and the adoption register with its exports."""
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -20,6 +20,8 @@ from app.initiatives import register as register_queries
 from app.initiatives import service as initiatives_service
 from app.initiatives.models import Assessment, Challenge
 from app.kinds import KIND_LABELS
+from app.publication import service as publication_service
+from app.publication.models import PublicationStatus
 from app.submissions.models import Submission
 from app.web.common import PageError, coordinator_only, current_handler, form_data, render, require_csrf
 from app.web.officer import submission_for_handler
@@ -49,6 +51,7 @@ def _assessment_context(session: Session, actor: Account, submission: Submission
     assigned = initiatives_service.is_assessor(session=session, submission_id=submission.id, account_id=actor.id)
     mine = initiatives_service.own_sheet(session=session, submission_id=submission.id, account_id=actor.id)
     decided = shown.decision is not None
+    publication = publication_service.for_submission(session=session, submission_id=submission.id)
     ref = agencies_service.reference(session=session)
     can = {
         "assign": perms.may_assign(actor, submission) and not decided,
@@ -57,8 +60,9 @@ def _assessment_context(session: Session, actor: Account, submission: Submission
         and submission.state == "in_progress",
         "shortlist": perms.may_shortlist(actor) and challenge is not None and not decided,
         "implement": perms.may_record_implementation(actor, submission) and shown.decision in ("adopted", "pilot"),
-        "publish": perms.may_publish(actor, submission) and shown.public_consent_at is not None
-        and shown.published_at is None,
+        # Publication is app/publication's: its review page (/officer/cong-khai/{code}) publishes the copy.
+        "publish": publication is not None and publication.status != PublicationStatus.WITHDRAWN
+        and publication_service.may_publish(actor, submission) and publication_service.publishable(submission),
     }
     assessors = initiatives_service.assessors(session=session, submission_id=submission.id)
     context = {
@@ -76,7 +80,7 @@ def _assessment_context(session: Session, actor: Account, submission: Submission
         "uploads": attachments_service.upload_rules(),
         "decision_labels": initiatives_service.DECISION_LABELS,
         "maturities": initiatives_service.MATURITY_LABELS,
-        "can": can, "errors": {}, "values": {}, "message": None,
+        "can": can, "publication": publication, "errors": {}, "values": {}, "message": None,
     }
     context.update(extra)
     return context
@@ -106,8 +110,6 @@ ACTIONS = {
         "Đã ghi quyết định; người gửi được thông báo kết quả và lý do."),
     "implementation": (lambda s, sub, a, v, b: initiatives_service.record_implementation(
         session=s, actor=a, submission=sub, values=v, batch=b), "Đã ghi nhận kết quả triển khai."),
-    "publish": (lambda s, sub, a, v, b: initiatives_service.publish(session=s, actor=a, submission=sub),
-                "Đã công khai để mọi người ủng hộ."),
 }
 
 

@@ -1,5 +1,6 @@
 """Public pages of the initiatives domain: challenges (/bai-toan) and their solution form, published initiatives and
-solutions (/sang-kien) and their support with a one-time code, and the author's consent on the status page."""
+solutions (/sang-kien) and their support with a one-time code (by e-mail or SMS), and the author's later consent
+to publication on the status page (kept by app/publication, which alone says what is published)."""
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse
@@ -19,6 +20,7 @@ from app.initiatives import service as initiatives_service
 from app.initiatives import support as support_service
 from app.initiatives.models import Challenge, ChallengeDocument, CodePurpose
 from app.kinds import SENDER_TYPE_LABELS, Kind
+from app.publication import service as publication_service
 from app.submissions.models import Submission
 from app.submissions.schemas import parse_submission
 from app.web.citizen import FORM_FIELDS, remember_code, tracked_submission
@@ -31,6 +33,7 @@ SESSION_KEY = "support_code"
 CONSENT_GIVEN = N_("Đã ghi nhận đồng ý công khai.")
 CONSENT_WITHDRAWN = N_("Đã rút đồng ý công khai.")
 CODE_SENT = N_("Đã gửi mã xác nhận đến thư điện tử của bạn. Vui lòng nhập mã vào ô dưới đây.")
+CODE_SENT_SMS = N_("Đã gửi mã xác nhận bằng tin nhắn đến số điện thoại của bạn. Vui lòng nhập mã vào ô dưới đây.")
 
 
 def _not_found() -> PageError:
@@ -199,12 +202,12 @@ def _address(request: Request) -> str:
 def _ask(request: Request, session: Session, item, form: FormData, purpose: CodePurpose):
     contact = str(form.get("contact", ""))[:254]
     try:
-        email = support_service.check_email(contact)
+        address = support_service.check_contact(contact)
     except Invalid as exc:
         return _item_page(request, session, item, values={"contact": contact}, errors=exc.errors, status=422)
     # The hits outlive the request (their own unit of work): a refused request still counts.
     with unit_of_work(session):
-        by_contact = throttle.hit(session, support_service.PER_CONTACT, support_service.contact_hash(email))
+        by_contact = throttle.hit(session, support_service.PER_CONTACT, support_service.contact_hash(address))
         by_address = throttle.hit(session, support_service.PER_ADDRESS, _address(request))
     if not (by_contact.allowed and by_address.allowed):
         retry = max(by_contact.retry_after if not by_contact.allowed else 0,
@@ -215,9 +218,9 @@ def _ask(request: Request, session: Session, item, form: FormData, purpose: Code
         response.headers["Retry-After"] = str(retry)
         return response
     with unit_of_work(session):
-        code = support_service.request_code(session=session, item=item, email=email, purpose=purpose)
+        code = support_service.request_code(session=session, item=item, contact=address, purpose=purpose)
     request.session[SESSION_KEY] = {"item": item.submission.id, "code": code.id, "purpose": purpose.value}
-    request.session["flash"] = CODE_SENT
+    request.session["flash"] = CODE_SENT if "@" in address else CODE_SENT_SMS
     return RedirectResponse(f"/sang-kien/{item.submission.id}#xac-nhan", status_code=303)
 
 
@@ -262,12 +265,19 @@ def support_cancel(request: Request, item=Depends(_public)):
 @router.post("/track/{code}/cong-khai")
 def consent(request: Request, submission: Submission = Depends(tracked_submission),
             form: FormData = Depends(form_data), session: Session = Depends(get_session)):
+    """The author of an initiative or a solution consents to publication after sending (app/publication keeps the
+    consent; "no" withdraws it there, which is final)."""
+    if submission.kind not in initiatives_service.ASSESSED_KINDS:
+        raise _not_found()
     give = form.get("consent") == "yes"
     try:
         with unit_of_work(session):
-            initiatives_service.set_consent(session=session, submission=submission, consent=give)
+            if give:
+                publication_service.consent(session=session, submission=submission)
+            else:
+                publication_service.withdraw(session=session, submission=submission)
     except InvalidTransition as exc:
-        raise PageError(422, N_("Không thực hiện được"), str(exc.args[0]),
+        raise PageError(422, N_("Không thực hiện được"), exc.args[0] if exc.args else str(exc),
                         back_url=f"/track/{submission.tracking_code}") from None
     request.session["flash"] = CONSENT_GIVEN if give else CONSENT_WITHDRAWN
     return RedirectResponse(f"/track/{submission.tracking_code}", status_code=303)

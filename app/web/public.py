@@ -14,8 +14,10 @@ from app.agencies import service as agencies_service
 from app.attachments.http import file_response
 from app.db import get_session, utcnow
 from app.exports import CSV_MEDIA_TYPE, attachment_disposition, csv_text
+from app.initiatives import service as initiatives_service
 from app.kinds import KIND_LABELS
 from app.publication import public
+from app.publication.service import FOR_SUPPORT_KINDS
 from app.reports import charts, opendata, queries, snapshots, tables
 from app.web.common import PageError, render
 
@@ -41,8 +43,15 @@ def published_list(request: Request, session: Session = Depends(get_session)):
     page = public.listing(session=session, filters=filters, page=_page(request.query_params.get("page")))
     ref = agencies_service.reference(session=session)
     context = {"page": page, "filters": filters, "ref": ref, "kinds": KIND_LABELS,
-               "agencies": ref.agencies}
+               "agencies": ref.agencies, "supports": _supports(session, page.items)}
     return _public(render(request, "public/list.html", context))
+
+
+def _supports(session: Session, rows) -> dict[int, int]:
+    """Confirmed supports of the published initiatives and solutions among `rows` (by submission id), for the count
+    and the link to their support page (/sang-kien/{id}, app/web/challenges.py)."""
+    return initiatives_service.support_counts(
+        session=session, submission_ids=[r.submission_id for r in rows if r.kind in FOR_SUPPORT_KINDS])
 
 
 def _published_or_404(session: Session, publication_id: int):
@@ -57,7 +66,7 @@ def _published_or_404(session: Session, publication_id: int):
 def published_item(publication_id: int, request: Request, session: Session = Depends(get_session)):
     row = _published_or_404(session, publication_id)
     ref = agencies_service.reference(session=session)
-    context = {"row": row, "ref": ref, "kinds": KIND_LABELS,
+    context = {"row": row, "ref": ref, "kinds": KIND_LABELS, "supports": _supports(session, [row]),
                "files": public.published_files(session=session, row=row)}
     return _public(render(request, "public/item.html", context))
 

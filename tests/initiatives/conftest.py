@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from app.accounts.models import Account, Role
 from app.initiatives import service
 from app.notifications.models import OutboxMessage
+from app.publication import service as publication_service
 from tests.conftest import agency, csrf_from, login
 
 OWNER = "so-nnmt"  # Sở Nông nghiệp và Môi trường
@@ -82,3 +83,15 @@ def last_code(db, to: str) -> str:
     message = db.exec(select(OutboxMessage).where(OutboxMessage.recipient == to)
                       .order_by(col(OutboxMessage.id).desc())).first()
     return re.search(r"(\d{6})", message.subject).group(1)
+
+
+def consent(session, item):
+    """The author consents to publication after sending (app/publication keeps it)."""
+    return publication_service.consent(session=session, submission=item)
+
+
+def publish(session, actor, item, **changes):
+    """The owner agency publishes the copy app/publication proposes (its review page does the same)."""
+    draft = publication_service.draft(session=session, submission=item, row=None)
+    values = {"title": draft.title, "question": draft.question, "answer": draft.answer, **changes}
+    return publication_service.publish(session=session, submission=item, actor=actor, **values)

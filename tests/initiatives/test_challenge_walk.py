@@ -8,11 +8,13 @@ from app.accounts.models import Role
 from app.initiatives import service
 from app.initiatives.models import Assessment, Challenge
 from app.kinds import EventType, State
+from app.publication import service as publication_service
+from app.publication.models import PublicationStatus
 from app.sla.models import Phase, SubmissionDeadline
 from app.submissions import service as submissions_service
 from app.submissions.models import Submission
 from tests.conftest import csrf_from
-from tests.initiatives.conftest import OWNER, post_solution, sign_in, staff, today
+from tests.initiatives.conftest import OWNER, post_solution, publish, sign_in, staff, today
 
 
 def test_coordinator_publishes_a_challenge_and_the_public_sees_it(client, db, login_as):
@@ -96,7 +98,7 @@ def test_walk_solutions_independent_scores_ranking_and_decision(client, db, chal
     assert "cơ quan chủ trì" in first.routing_explanation
     details = db.get(Assessment, first.id)
     assert details.challenge_id == ch.id and details.maturity == "prototype" and details.estimated_cost == 120_000_000
-    assert details.public_consent_at is not None
+    assert publication_service.for_submission(session=db, submission_id=first.id).status == PublicationStatus.CONSENTED
     assert "2 giải pháp đã gửi" in client.get(f"/bai-toan/{ch.id}").text
 
     admin = staff(make_account, OWNER, "admin-nnmt", Role.AGENCY_ADMIN)
@@ -194,7 +196,7 @@ def test_walk_solutions_independent_scores_ranking_and_decision(client, db, chal
     r = client.post(f"/officer/bai-toan/{ch.id}/ket-qua", data={"csrf_token": csrf_from(page.text),
                                                                 "outcome": "Chọn một giải pháp để thí điểm năm nay."})
     assert r.status_code == 303
-    service.publish(session=db, actor=coordinator, submission=first)
+    publish(db, coordinator, first)
     db.commit()
     public = client.get(f"/bai-toan/{ch.id}")
     assert "Chọn một giải pháp để thí điểm năm nay." in public.text
@@ -203,5 +205,5 @@ def test_walk_solutions_independent_scores_ranking_and_decision(client, db, chal
 
     kinds = [e.type for e in submissions_service.history(session=db, submission=first)]
     for expected in (EventType.ASSESSOR_ASSIGNED, EventType.SCORED, EventType.SHORTLISTED, EventType.DECIDED,
-                     EventType.PUBLISHED_FOR_SUPPORT):
+                     EventType.PUBLISHED):
         assert expected in kinds

@@ -16,7 +16,7 @@ from app.notifications.models import OutboxMessage
 from app.notifications.service import set_preferences
 from app.submissions import service as submissions_service
 from tests.conftest import agency, csrf_from
-from tests.initiatives.conftest import sign_in, staff, today
+from tests.initiatives.conftest import consent, publish, sign_in, staff, today
 
 PDF = ("bien-ban.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n", "application/pdf")
 
@@ -223,8 +223,8 @@ def test_a_reopened_decision_no_longer_stands_and_a_rejected_item_is_not_public(
     assert service.get_assessment(session=db, submission_id=item.id).decision == "adopted"
 
     public = submit(kind="initiative", field_code="y-te-so", title="Sáng kiến công khai rồi bị từ chối")
-    service.set_consent(session=db, submission=public, consent=True)
-    service.publish(session=db, actor=admin, submission=public)
+    consent(db, public)
+    publish(db, admin, public)
     submissions_service.reject(session=db, submission=public, actor=admin, reason_code="out_of_scope",
                                detail="Nội dung không thuộc lĩnh vực y tế số.")
     db.commit()

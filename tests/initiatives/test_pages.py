@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 from app.accounts.models import Role
+from app.initiatives import service
 from app.initiatives.models import Assessment, Challenge
 from app.seed.initiatives import seed_initiatives_demo
 from app.submissions.models import Submission
@@ -17,8 +18,9 @@ def test_demo_pages_render_for_the_public_the_coordinator_and_the_owner_agency(c
     assert seed_initiatives_demo(session=db) == 2
     challenges = db.exec(select(Challenge)).all()
     public = ["/bai-toan", "/sang-kien"] + [f"/bai-toan/{c.id}" for c in challenges]
-    public += [f"/sang-kien/{a.submission_id}" for a in db.exec(select(Assessment).where(
-        Assessment.published_at.is_not(None))).all()]
+    published = [p.submission.id for p in service.published_items(session=db)]
+    assert len(published) == 2  # the demo's two consenting solutions, published by their owner agency
+    public += [f"/sang-kien/{i}" for i in published]
     for url in public:
         page = client.get(url)
         assert page.status_code == 200, url

@@ -25,10 +25,13 @@ from app.initiatives import service, support
 from app.initiatives.models import Assessment, CodePurpose, ScoreSheet, Support
 from app.kinds import EventType
 from app.notifications.models import OutboxMessage
+from app.publication import service as publication_service
+from app.publication.models import Publication
 from app.submissions import service as submissions_service
 from app.submissions.models import Submission
 from tests.conftest import PASSWORD, submission_data
 from tests.databases import scratch_database
+from tests.initiatives.conftest import consent, publish
 
 PEOPLE = 35
 DUPLICATES = 15
@@ -75,8 +78,8 @@ def test_fifty_concurrent_confirmed_supports_count_each_person_once(scratch):
         item = submissions_service.submit(session=s, data=submission_data(
             kind="initiative", field_code="giao-duc-so", title="Tủ sách số cho điểm trường bản"))
         coordinator = s.exec(select(Account).where(Account.role == Role.COORDINATOR)).first()
-        service.set_consent(session=s, submission=item, consent=True)
-        service.publish(session=s, actor=coordinator, submission=item)
+        consent(s, item)
+        publish(s, coordinator, item)
         return item.id
 
     item_id = unit(scratch, setup)
@@ -84,7 +87,7 @@ def test_fifty_concurrent_confirmed_supports_count_each_person_once(scratch):
 
     def ask(s, email):
         row = support.request_code(session=s, item=service.public_item(session=s, submission_id=item_id),
-                                   email=email, purpose=CodePurpose.SUPPORT)
+                                   contact=email, purpose=CodePurpose.SUPPORT)
         subject = s.exec(select(OutboxMessage.subject).where(OutboxMessage.recipient == email)
                          .order_by(col(OutboxMessage.id).desc())).first()
         return row.id, re.search(r"(\d{6})", subject).group(1)
@@ -101,7 +104,7 @@ def test_fifty_concurrent_confirmed_supports_count_each_person_once(scratch):
 
     # and 20 withdrawals at once by the same 10 people (two codes each): exactly 10 gone
     withdrawals = [unit(scratch, lambda s, e=f"nguoi{i % 10}@example.vn": (
-        support.request_code(session=s, item=service.public_item(session=s, submission_id=item_id), email=e,
+        support.request_code(session=s, item=service.public_item(session=s, submission_id=item_id), contact=e,
                              purpose=CodePurpose.WITHDRAW).id,
         re.search(r"(\d{6})", s.exec(select(OutboxMessage.subject).where(OutboxMessage.recipient == e)
                                      .order_by(col(OutboxMessage.id).desc())).first()).group(1)))
@@ -149,3 +152,16 @@ def test_one_score_sheet_and_one_decision_under_concurrency(scratch):
         assert s.exec(select(func.count()).select_from(Event).where(
             Event.submission_id == item_id, Event.type == EventType.DECIDED)).one() == 1
         assert s.get(Assessment, item_id).decision == "adopted"
+
+
+def test_a_later_consent_clicked_twenty_times_at_once_is_one_consent(scratch):
+    item_id = unit(scratch, lambda s: submissions_service.submit(session=s, data=submission_data(
+        kind="initiative", field_code="giao-duc-so", title="Sáng kiến đồng ý công khai sau")).id)
+    outcomes = race(scratch, 20, lambda s, i: publication_service.consent(
+        session=s, submission=s.get(Submission, item_id)).status.value)
+    assert outcomes == Counter({"consented": 20}), outcomes
+    with Session(scratch) as s:
+        assert s.exec(select(func.count()).select_from(Publication).where(
+            Publication.submission_id == item_id)).one() == 1
+        assert s.exec(select(func.count()).select_from(Event).where(
+            Event.submission_id == item_id, Event.type == EventType.PUBLICATION_CONSENTED)).one() == 1

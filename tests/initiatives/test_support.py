@@ -5,23 +5,25 @@ from sqlmodel import col, select
 
 from app.accounts.models import Role
 from app.cache import bump
-from app.initiatives import register, service
+from app.initiatives import register
 from app.initiatives.models import Assessment, Support, SupportCode
 from app.kinds import EventType
 from app.notifications.models import OutboxMessage
 from app.notifications.service import set_preferences
+from app.publication import service as publication_service
+from app.publication.models import PublicationStatus
 from app.submissions import service as submissions_service
 from app.submissions.models import Submission
 from tests.conftest import csrf_from
-from tests.initiatives.conftest import last_code, post_solution, staff
+from tests.initiatives.conftest import consent, last_code, post_solution, publish, staff
 
 
 def published(db, submit, make_account, *, title="Tủ sách số cho điểm trường bản", threshold_challenge=None):
     item = submit(kind="initiative", field_code="giao-duc-so", title=title,
                   content="Mỗi điểm trường bản có một máy đọc sách điện tử nạp sẵn sách giáo khoa và truyện.")
     admin = staff(make_account, "so-gddt", f"admin-gd-{item.id}", Role.AGENCY_ADMIN)
-    service.set_consent(session=db, submission=item, consent=True)
-    service.publish(session=db, actor=admin, submission=item)
+    consent(db, item)
+    publish(db, admin, item)
     db.commit()
     return item, admin
 
@@ -126,14 +128,14 @@ def test_unpublished_items_cannot_be_seen_or_supported(client, db, submit, make_
     assert client.get(f"/sang-kien/{item.id}").status_code == 404
     # the agency cannot publish without the author's consent
     try:
-        service.publish(session=db, actor=admin, submission=item)
+        publish(db, admin, item)
         raise AssertionError("published without consent")
     except Exception as exc:
         assert "chưa đồng ý công khai" in str(exc)
         db.rollback()
     # withdrawing consent unpublishes at once
     item, _ = published(db, submit, make_account, title="Công khai rồi rút")
-    service.set_consent(session=db, submission=item, consent=False)
+    publication_service.withdraw(session=db, submission=item)
     db.commit()
     assert client.get(f"/sang-kien/{item.id}").status_code == 404
     assert client.post(f"/sang-kien/{item.id}/ung-ho", data={
@@ -152,8 +154,8 @@ def test_the_author_consents_on_the_status_page(client, db, submit, make_account
                                                                     "consent": "yes"})
     assert r.status_code == 303
     status = client.get(f"/track/{item.tracking_code}")
-    assert "Đã ghi nhận đồng ý công khai." in status.text and "Rút đồng ý công khai" in status.text
-    assert db.get(Assessment, item.id).public_consent_at is not None
+    assert "Đã ghi nhận đồng ý công khai." in status.text and "Rút lại sự đồng ý công khai" in status.text
+    assert publication_service.for_submission(session=db, submission_id=item.id).status == PublicationStatus.CONSENTED
     kinds = [e.type for e in submissions_service.history(session=db, submission=item)]
     assert EventType.PUBLICATION_CONSENTED in kinds
 
@@ -166,7 +168,7 @@ def test_the_threshold_flags_the_item_and_tells_the_owner_agency(client, db, mak
     owner_admin.email = "nnmt.admin@example.vn"
     set_preferences(session=db, owner=f"account:{owner_admin.id}", choices={"new_item": "immediate"})  # not digest
     bump(db)  # agency recipients are cached per process
-    service.publish(session=db, actor=owner_admin, submission=sub)
+    publish(db, owner_admin, sub)
     db.commit()
     client.cookies.clear()
     for person in ("mot@example.vn", "hai@example.vn", "ba@example.vn"):

@@ -17,6 +17,7 @@ from app.notifications import worker, zalo_tokens
 from app.notifications.models import DeliveryAttempt, OutboxMessage, OutboxStatus
 from app.notifications.service import enqueue_sms
 from app.notifications.zalo_tokens import ZaloToken
+from app.throttle import ThrottleCounter
 from tests.notifications.kannel import free_port
 
 TOKEN = "zalo-oa-access-token-thu-nghiem"
@@ -151,6 +152,7 @@ def renewable(zns, monkeypatch, engine):
         ids = select(OutboxMessage.id).where(OutboxMessage.recipient == REJECTED_PHONE)
         session.exec(delete(DeliveryAttempt).where(col(DeliveryAttempt.message_id).in_(ids)))
         session.exec(delete(OutboxMessage).where(OutboxMessage.recipient == REJECTED_PHONE))
+        session.exec(delete(ThrottleCounter))  # the per-recipient send limit the worker counted
         session.commit()
 
 

@@ -5,6 +5,7 @@ from html import escape
 
 from markupsafe import Markup
 
+from app.i18n import N_, translate
 from app.timefmt import format_number
 
 BAR = "#1d5fa7"
@@ -12,7 +13,11 @@ BAR2 = "#7fb069"
 TEXT = "#222"
 
 
+NO_VALUE = N_("chưa có")
+
+
 def _svg(width: int, height: int, title: str, desc: str, body: list[str], ident: str) -> Markup:
+    title = translate(title)
     return Markup(  # noqa: S704 (every text inside is escaped above)
         f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
         f'aria-labelledby="{ident}-t {ident}-d" xmlns="http://www.w3.org/2000/svg">'
@@ -21,7 +26,9 @@ def _svg(width: int, height: int, title: str, desc: str, body: list[str], ident:
 
 
 def columns(*, ident: str, title: str, labels: list[str], series: list[tuple[str, list[int]]]) -> Markup:
-    """Grouped vertical bars (e.g. received and answered per month)."""
+    """Grouped vertical bars (e.g. received and answered per month). Texts may be `N_()` messages: they are shown
+    in the language of the page being rendered."""
+    series = [(translate(name), values) for name, values in series]
     width, height, left, bottom, top = 480, 220, 52, 30, 24
     peak = max([1, *(v for _, values in series for v in values)])
     n, k = max(1, len(labels)), len(series)
@@ -61,11 +68,13 @@ def hbars(*, ident: str, title: str, rows: list[tuple[str, float | None]], unit:
         body.append(f'<text x="{label_w - 6}" y="{y + 14}" font-size="11" text-anchor="end" fill="{TEXT}">'
                     f'{escape(short)}</text>')
         if value is None:
-            body.append(f'<text x="{label_w + 4}" y="{y + 14}" font-size="11" fill="#666">chưa có</text>')
+            body.append(f'<text x="{label_w + 4}" y="{y + 14}" font-size="11" fill="#666">'
+                        f'{escape(translate(NO_VALUE))}</text>')
             continue
         w = span * max(0.0, min(value, maximum)) / maximum
         body.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" fill="{BAR}"/>'
                     f'<text x="{label_w + w + 4:.1f}" y="{y + 14}" font-size="11" fill="{TEXT}">'
                     f'{format_number(value, 1)}{escape(unit)}</text>')
-    desc = "; ".join(f"{label}: " + ("chưa có" if v is None else f"{format_number(v, 1)}{unit}") for label, v in rows)
+    desc = "; ".join(f"{label}: " + (translate(NO_VALUE) if v is None else f"{format_number(v, 1)}{unit}")
+                     for label, v in rows)
     return _svg(width, height, title, desc, body, ident)

@@ -4,6 +4,7 @@ described. The figures are the ones /thong-ke shows (app/reports/queries.py); th
 from sqlmodel import Session
 
 from app.agencies import service as agencies_service
+from app.i18n import N_
 from app.initiatives import service as initiatives_service
 from app.kinds import KIND_LABELS
 from app.publication import public
@@ -13,32 +14,32 @@ from app.reports.queries import Period
 from app.timefmt import to_local
 
 LICENCE = {
-    "name": "Creative Commons Ghi nhận tác giả 4.0 Quốc tế (CC BY 4.0)",
+    "name": N_("Creative Commons Ghi nhận tác giả 4.0 Quốc tế (CC BY 4.0)"),
     "url": "https://creativecommons.org/licenses/by/4.0/deed.vi",
-    "attribution": "Sở Khoa học và Công nghệ tỉnh Điện Biên — Hệ thống PAKN Điện Biên",
+    "attribution": N_("Sở Khoa học và Công nghệ tỉnh Điện Biên — Hệ thống PAKN Điện Biên"),
 }
 
 DATASETS = {
-    "thong-ke-don-vi": "Thống kê theo đơn vị xử lý trong kỳ",
-    "thong-ke-xa": "Thống kê theo xã, phường nơi có sự việc trong kỳ",
-    "cong-khai": "Các hồ sơ đã công khai (bản đã xoá thông tin cá nhân)",
+    "thong-ke-don-vi": N_("Thống kê theo đơn vị xử lý trong kỳ"),
+    "thong-ke-xa": N_("Thống kê theo xã, phường nơi có sự việc trong kỳ"),
+    "cong-khai": N_("Các hồ sơ đã công khai (bản đã xoá thông tin cá nhân)"),
 }
 
 ITEM_FIELDS = (
-    ("id", "Số hiệu công khai (không phải mã tra cứu của người gửi)"),
-    ("loai", "Loại: Phản ánh, Kiến nghị, Sáng kiến, Giải pháp"),
-    ("linh_vuc", "Lĩnh vực"),
-    ("xa_phuong", "Xã, phường nơi có sự việc"),
-    ("don_vi_tra_loi", "Đơn vị trả lời"),
-    ("ngay_gui", "Ngày gửi (giờ Việt Nam, YYYY-MM-DD)"),
-    ("ngay_tra_loi", "Ngày trả lời (giờ Việt Nam, YYYY-MM-DD)"),
-    ("dung_han", "Trả lời đúng hạn: có / không / (trống: không áp dụng)"),
-    ("tieu_de", "Tiêu đề (bản công khai)"),
-    ("noi_dung", "Nội dung câu hỏi (bản công khai, đã xoá thông tin cá nhân)"),
-    ("tra_loi", "Nội dung trả lời (bản công khai)"),
-    ("nguoi_gui", "Chữ cái đầu họ tên và xã, phường của người gửi; trống nếu người gửi không công khai danh tính"),
-    ("url", "Địa chỉ trang công khai"),
-    ("so_ung_ho", "Sáng kiến, giải pháp: số người ủng hộ đã xác nhận (mỗi người một lần); trống với PAKN"),
+    ("id", N_("Số hiệu công khai (không phải mã tra cứu của người gửi)")),
+    ("loai", N_("Loại: Phản ánh, Kiến nghị, Sáng kiến, Giải pháp")),
+    ("linh_vuc", N_("Lĩnh vực")),
+    ("xa_phuong", N_("Xã, phường nơi có sự việc")),
+    ("don_vi_tra_loi", N_("Đơn vị trả lời")),
+    ("ngay_gui", N_("Ngày gửi (giờ Việt Nam, YYYY-MM-DD)")),
+    ("ngay_tra_loi", N_("Ngày trả lời (giờ Việt Nam, YYYY-MM-DD)")),
+    ("dung_han", N_("Trả lời đúng hạn: có / không / (trống: không áp dụng)")),
+    ("tieu_de", N_("Tiêu đề (bản công khai)")),
+    ("noi_dung", N_("Nội dung câu hỏi (bản công khai, đã xoá thông tin cá nhân)")),
+    ("tra_loi", N_("Nội dung trả lời (bản công khai)")),
+    ("nguoi_gui", N_("Chữ cái đầu họ tên và xã, phường của người gửi; trống nếu người gửi không công khai danh tính")),
+    ("url", N_("Địa chỉ trang công khai")),
+    ("so_ung_ho", N_("Sáng kiến, giải pháp: số người ủng hộ đã xác nhận (mỗi người một lần); trống với PAKN")),
 )
 
 

@@ -28,6 +28,7 @@ from sqlalchemy import and_, case, func, literal, select
 from sqlmodel import Session
 
 from app.db import utcnow
+from app.i18n import N_
 from app.kinds import EventType, State
 from app.publication.models import Publication, PublicationStatus
 from app.sla import service as sla_service
@@ -83,11 +84,11 @@ def quarter(year: int, q: int) -> Period:
         raise ValueError("quarter")
     start = date(year, 3 * q - 2, 1)
     end = date(year + (q == 4), (3 * q) % 12 + 1, 1) - timedelta(days=1)
-    return Period(start, end, f"Quý {['I', 'II', 'III', 'IV'][q - 1]}/{year}")
+    return Period(start, end, N_("Quý %(quarter)s/%(year)s", quarter=["I", "II", "III", "IV"][q - 1], year=year))
 
 
 def year_period(year: int) -> Period:
-    return Period(date(year, 1, 1), date(year, 12, 31), f"Năm {year}")
+    return Period(date(year, 1, 1), date(year, 12, 31), N_("Năm %(year)s", year=year))
 
 
 def today_local(now: datetime | None = None) -> date:

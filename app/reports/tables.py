@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from app.agencies import service as agencies_service
+from app.i18n import N_
 from app.kinds import CHANNEL_LABELS, KIND_LABELS, Channel, Kind
 from app.reports import queries, snapshots
 from app.reports.queries import Breakdown, Figures, Period
@@ -21,25 +22,28 @@ class Column:
     decimals: int = 0
 
 
-RECEIVED = Column("received", "Tiếp nhận", "Số hồ sơ gửi đến trong kỳ (theo đơn vị đang giữ hồ sơ).")
-ACCEPTED = Column("accepted", "Tiếp nhận xử lý", "Số lần đơn vị tiếp nhận xử lý hồ sơ trong kỳ.")
-TRANSFERRED = Column("transferred", "Chuyển đơn vị khác", "Số hồ sơ đơn vị chuyển cho đơn vị khác trong kỳ.")
-REJECTED = Column("rejected", "Từ chối", "Số hồ sơ bị từ chối tiếp nhận trong kỳ (có nêu lý do cho người gửi).")
-ANSWERED = Column("answered", "Đã trả lời", "Số lượt trả lời trong kỳ (hồ sơ mở lại và trả lời lại được tính lại).")
-ON_TIME = Column("on_time", "Trả lời đúng hạn", "Số lượt trả lời trước hạn trả lời (kể cả gia hạn đã được duyệt).")
-LATE = Column("late", "Trả lời trễ hạn", "Số lượt trả lời sau hạn trả lời.")
-ON_TIME_PCT = Column("on_time_pct", "Đúng hạn (%)", "Tỷ lệ trả lời đúng hạn trên số đã trả lời, %.", True, 1)
-MEDIAN = Column("median_days", "Số ngày xử lý (trung vị)",
-                "Trung vị số ngày làm việc từ khi tiếp nhận xử lý đến khi trả lời (không tính thời gian chờ "
-                "người gửi bổ sung; ngày làm việc theo lịch của tỉnh).", decimals=1)
-P90 = Column("p90_days", "Số ngày xử lý (90%)",
-             "90% số lượt trả lời có thời gian xử lý không quá số ngày làm việc này.", decimals=1)
-RATED = Column("rated", "Lượt đánh giá", "Số lượt người gửi đánh giá câu trả lời trong kỳ.")
-SATISFIED = Column("satisfied", "Lượt hài lòng", "Số lượt người gửi đánh giá “hài lòng” trong kỳ.")
-SATISFIED_PCT = Column("satisfied_pct", "Hài lòng (%)", "Tỷ lệ đánh giá “hài lòng” trên số lượt đánh giá, %.",
+RECEIVED = Column("received", N_("Tiếp nhận"), N_("Số hồ sơ gửi đến trong kỳ (theo đơn vị đang giữ hồ sơ)."))
+ACCEPTED = Column("accepted", N_("Tiếp nhận xử lý"), N_("Số lần đơn vị tiếp nhận xử lý hồ sơ trong kỳ."))
+TRANSFERRED = Column("transferred", N_("Chuyển đơn vị khác"), N_("Số hồ sơ đơn vị chuyển cho đơn vị khác trong kỳ."))
+REJECTED = Column("rejected", N_("Từ chối"), N_("Số hồ sơ bị từ chối tiếp nhận trong kỳ (có nêu lý do cho người gửi)."))
+ANSWERED = Column("answered", N_("Đã trả lời"),
+                  N_("Số lượt trả lời trong kỳ (hồ sơ mở lại và trả lời lại được tính lại)."))
+ON_TIME = Column("on_time", N_("Trả lời đúng hạn"),
+                 N_("Số lượt trả lời trước hạn trả lời (kể cả gia hạn đã được duyệt)."))
+LATE = Column("late", N_("Trả lời trễ hạn"), N_("Số lượt trả lời sau hạn trả lời."))
+ON_TIME_PCT = Column("on_time_pct", N_("Đúng hạn (%)"), N_("Tỷ lệ trả lời đúng hạn trên số đã trả lời, %."), True, 1)
+MEDIAN = Column("median_days", N_("Số ngày xử lý (trung vị)"),
+                N_("Trung vị số ngày làm việc từ khi tiếp nhận xử lý đến khi trả lời (không tính thời gian chờ "
+                   "người gửi bổ sung; ngày làm việc theo lịch của tỉnh)."), decimals=1)
+P90 = Column("p90_days", N_("Số ngày xử lý (90%)"),
+             N_("Thời gian xử lý của 90% lượt trả lời không quá số ngày làm việc này."), decimals=1)
+RATED = Column("rated", N_("Lượt đánh giá"), N_("Số lượt người gửi đánh giá câu trả lời trong kỳ."))
+SATISFIED = Column("satisfied", N_("Lượt hài lòng"), N_("Số lượt người gửi đánh giá “hài lòng” trong kỳ."))
+SATISFIED_PCT = Column("satisfied_pct", N_("Hài lòng (%)"), N_("Tỷ lệ đánh giá “hài lòng” trên số lượt đánh giá, %."),
                        True, 1)
-AT_RISK = Column("at_risk_now", "Sắp đến hạn", "Số hồ sơ đang xử lý đã dùng từ 75% thời hạn (tại thời điểm xem).")
-OVERDUE = Column("overdue_now", "Đang quá hạn", "Số hồ sơ đang xử lý đã quá hạn (tại thời điểm xem).")
+AT_RISK = Column("at_risk_now", N_("Sắp đến hạn"),
+                 N_("Số hồ sơ đang xử lý đã dùng từ 75% thời hạn (tại thời điểm xem)."))
+OVERDUE = Column("overdue_now", N_("Đang quá hạn"), N_("Số hồ sơ đang xử lý đã quá hạn (tại thời điểm xem)."))
 
 PUBLIC_COLUMNS = (RECEIVED, ANSWERED, ON_TIME_PCT, MEDIAN, SATISFIED_PCT, OVERDUE)
 REPORT_COLUMNS = (RECEIVED, ACCEPTED, TRANSFERRED, REJECTED, ANSWERED, ON_TIME, LATE, ON_TIME_PCT, MEDIAN,
@@ -96,7 +100,7 @@ def timed_table(*, session: Session, period: Period, by: str, agency_id: int | N
                 now: datetime | None = None, all_groups: bool = False) -> tuple[list[Line], Line, datetime]:
     """The lines, the total, and when the figures were computed (a snapshot's time, or now)."""
     breakdown, at = snapshots.figures(session=session, period=period, by=by, agency_id=agency_id, now=now)
-    return lines(session, breakdown, all_groups=all_groups), Line("total", "Tổng cộng", breakdown.total), at
+    return lines(session, breakdown, all_groups=all_groups), Line("total", N_("Tổng cộng"), breakdown.total), at
 
 
 def period_options(now: datetime | None = None) -> list[tuple[str, Period]]:

@@ -214,7 +214,7 @@ system_admin_only = account_guard(lambda account: account.role == Role.SYSTEM_AD
 
 
 # Pages a citizen sees, rendered in the visitor's language; staff pages stay Vietnamese.
-TRANSLATED_TEMPLATES = ("citizen/", "errors/")
+TRANSLATED_TEMPLATES = ("citizen/", "errors/", "public/")
 
 
 def _language_switch(request: Request, locale: str) -> dict:

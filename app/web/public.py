@@ -5,6 +5,7 @@ Nothing here reads an item's original text or its sender: the listing reads the 
 
 import json
 from datetime import datetime
+from functools import partial
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -14,6 +15,7 @@ from app.agencies import service as agencies_service
 from app.attachments.http import file_response
 from app.db import get_session, utcnow
 from app.exports import CSV_MEDIA_TYPE, attachment_disposition, csv_text
+from app.i18n import N_
 from app.initiatives import service as initiatives_service
 from app.kinds import KIND_LABELS
 from app.publication import public
@@ -57,7 +59,7 @@ def _supports(session: Session, rows) -> dict[int, int]:
 def _published_or_404(session: Session, publication_id: int):
     row = public.published(session=session, publication_id=publication_id) if 0 < publication_id <= MAX_ID else None
     if row is None:
-        raise PageError(404, "Không tìm thấy", "Nội dung này không có hoặc không còn được công khai.",
+        raise PageError(404, N_("Không tìm thấy"), N_("Nội dung này không có hoặc không còn được công khai."),
                         back_url="/cong-khai")
     return row
 
@@ -77,7 +79,7 @@ def published_file(publication_id: int, attachment_id: int, session: Session = D
     chosen = {a.id: a for a in public.published_files(session=session, row=row)}  # a dict lookup: any int is safe
     response = file_response(chosen[attachment_id]) if attachment_id in chosen else None
     if response is None:
-        raise PageError(404, "Không tìm thấy tệp", "Tệp này không được công khai.")
+        raise PageError(404, N_("Không tìm thấy tệp"), N_("Tệp này không được công khai."))
     return response
 
 
@@ -94,12 +96,15 @@ def statistics_context(session: Session, period_value: str, now: datetime | None
         "columns": tables.PUBLIC_COLUMNS, "by_agency": by_agency, "by_commune": by_commune,
         "total": agency_total, "commune_total": commune_total, "volume": volume, "now": now,
         "computed_at": computed_at,
-        "volume_chart": charts.columns(
-            ident="volume", title=f"Số hồ sơ tiếp nhận và trả lời theo tháng, {months[0].start.year}",
+        # Drawn when the page renders (called in the template), so their texts are in the page's language.
+        "volume_chart": partial(
+            charts.columns, ident="volume",
+            title=N_("Số hồ sơ tiếp nhận và trả lời theo tháng, %(year)s", year=months[0].start.year),
             labels=[m.label[:2] for m, _, _ in volume],
-            series=[("Tiếp nhận", [r for _, r, _ in volume]), ("Đã trả lời", [a for _, _, a in volume])]),
-        "on_time_chart": charts.hbars(
-            ident="ontime", title=f"Tỷ lệ trả lời đúng hạn theo đơn vị, {period.label}",
+            series=[(N_("Tiếp nhận"), [r for _, r, _ in volume]), (N_("Đã trả lời"), [a for _, _, a in volume])]),
+        "on_time_chart": partial(
+            charts.hbars, ident="ontime",
+            title=N_("Tỷ lệ trả lời đúng hạn theo đơn vị, %(period)s", period=period.label),
             rows=[(line.name, line.figures.on_time_pct) for line in ranked[:CHART_AGENCIES]]),
     }
 
@@ -120,7 +125,7 @@ def open_data(request: Request, session: Session = Depends(get_session)):
 @router.get("/du-lieu-mo/{name}.{fmt}")
 def open_data_file(name: str, fmt: str, request: Request, session: Session = Depends(get_session)):
     if name not in opendata.DATASETS or fmt not in ("csv", "json"):
-        raise PageError(404, "Không tìm thấy", "Không có bộ dữ liệu này.", back_url="/du-lieu-mo")
+        raise PageError(404, N_("Không tìm thấy"), N_("Không có bộ dữ liệu này."), back_url="/du-lieu-mo")
     period = tables.parse_period(request.query_params.get("ky", ""))
     header, rows, meta = opendata.dataset(session=session, name=name, period=period)
     filename = f"pakn-dien-bien-{name}-{tables.period_code(period) if name != 'cong-khai' else 'tat-ca'}.{fmt}"

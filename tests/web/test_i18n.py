@@ -186,8 +186,13 @@ def test_every_message_on_the_citizen_pages_has_an_english_translation():
         catalog = read_po(f, locale="en")
     extracted = _extracted()
     templates = {m for m, f in extracted.items() if f.startswith(("templates/citizen/", "templates/base.html",
-                                                                    "templates/errors/", "templates/attachments/"))}
+                                                                    "templates/errors/", "templates/attachments/",
+                                                                    "templates/public/"))}
     assert len(templates) > 50
+    # the public transparency pages (/cong-khai, /thong-ke, /du-lieu-mo) and the figures and open-data texts
+    # they show are in the catalog too
+    public = {m for m, f in extracted.items() if f.startswith(("templates/public/", "app/reports/", "app/web/public"))}
+    assert len(public) > 80
     missing = []
     for message, filename in extracted.items():
         msgid = message[0] if isinstance(message, tuple) else message
@@ -198,3 +203,22 @@ def test_every_message_on_the_citizen_pages_has_an_english_translation():
     assert not missing, "untranslated (run the commands in README, Languages):\n" + "\n".join(missing)
     problems = [(m.id, errors) for m, errors in catalog.check()]
     assert not problems, problems  # e.g. a %(placeholder)s missing from a translation
+
+
+TRANSLATED_PUBLIC_TEMPLATES = [
+    *sorted((PROJECT_ROOT / "templates" / "public").glob("*.html")),
+    *(PROJECT_ROOT / "templates" / "citizen" / name for name in (
+        "challenges.html", "challenge.html", "_challenge_info.html", "initiatives.html", "initiative.html",
+        "_initiative.html", "solution.html")),
+]
+
+
+@pytest.mark.parametrize("path", TRANSLATED_PUBLIC_TEMPLATES, ids=lambda p: p.name)
+def test_no_unmarked_vietnamese_in_the_public_templates(path):
+    """Outside `_()`, `{% trans %}` and data (`{{ … }}`), a public template holds no Vietnamese word: a text added
+    without marking would stay Vietnamese on the English page. "Điện Biên" (in "PAKN Điện Biên") is a name."""
+    source = path.read_text(encoding="utf-8")
+    source = re.sub(r"\{%-?\s*trans\b.*?endtrans\s*-?%\}", "", source, flags=re.S)
+    source = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", source, flags=re.S).replace("Điện Biên", "")
+    unmarked = [line.strip() for line in source.splitlines() if VIETNAMESE_LETTERS.search(line)]
+    assert not unmarked, unmarked

@@ -36,6 +36,9 @@ def csp_with_script_hashes(hashes: list[str]) -> str:
     return CSP.replace("script-src 'self'", f"script-src 'self' {allowed}")
 
 
+PRIVATE = "private, max-age=0, must-revalidate"
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -54,6 +57,10 @@ class SecurityHeadersMiddleware:
                         headers[name] = value
                 if https and "strict-transport-security" not in headers:
                     headers["strict-transport-security"] = HSTS
+                if "set-cookie" in headers and "public" in headers.get("cache-control", ""):
+                    # A shared cache must never keep a response that sets somebody's cookie (their session, its
+                    # CSRF token) and hand it to the next visitor: such a response is the browser's alone.
+                    headers["cache-control"] = PRIVATE
             await send(message)
 
         await self.app(scope, receive, with_headers)

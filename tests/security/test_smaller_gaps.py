@@ -14,6 +14,7 @@ import threading
 
 import anyio
 import pytest
+from fastapi.testclient import TestClient
 
 from app.attachments.service import AttachmentRefused, IncomingFile, stage
 from app.config import get_settings
@@ -70,6 +71,20 @@ def test_security_headers_on_pages_api_and_files(client):
         assert "geolocation=(self)" in h["permissions-policy"] and "microphone=(self)" in h["permissions-policy"]
         assert "strict-transport-security" not in h  # plain http: no HSTS
     assert "max-age=" in client.get("https://testserver/").headers["strict-transport-security"]
+
+
+def test_a_response_that_sets_a_cookie_is_never_cached_for_others(app):
+    """The public pages may be kept 60 s by shared caches, but not a response carrying a visitor's cookie (session
+    with its CSRF token, language choice): a proxy would hand it to the next visitor."""
+    fresh = TestClient(app)  # no cookies yet: the page sets some
+    for path in ("/cong-khai", "/thong-ke", "/du-lieu-mo", "/cong-khai?lang=en"):
+        response = fresh.get(path)
+        assert response.status_code == 200, path
+        if "set-cookie" in response.headers:
+            assert "public" not in response.headers["cache-control"], path
+            assert response.headers["cache-control"].startswith("private"), path
+    opendata = TestClient(app).get("/du-lieu-mo/cong-khai.json")  # a file without a cookie stays cacheable
+    assert "set-cookie" not in opendata.headers and "public" in opendata.headers["cache-control"]
 
 
 def test_our_pages_need_nothing_the_policy_forbids(client):

@@ -69,6 +69,10 @@ def test_the_public_pages_speak_english_too(client, db, challenge):
     r = post_solution(client, closed.id)
     assert r.status_code == 422 and "This challenge no longer takes solutions" in r.text
     assert "Name of the solution" in r.text
+    open_one = challenge()
+    assert post_solution(client, open_one.id).status_code == 303
+    page = client.get(f"/bai-toan/{open_one.id}").text
+    assert "1 solution sent" in page and "1 solutions" not in page  # English plurals, not "1 solutions"
 
 
 def test_the_api_lists_challenges_and_public_items_without_contacts(client, db):

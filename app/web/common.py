@@ -68,6 +68,19 @@ def csrf_token(request: Request) -> str:
     return token
 
 
+class _LazyCsrf:
+    """The page's CSRF token, made (and the session cookie with it) only if the page has a form that prints it: a
+    page without one (the public lists and statistics) sets no cookie and may be kept by shared caches."""
+
+    def __init__(self, request: Request):
+        self._request = request
+
+    def __str__(self) -> str:
+        return csrf_token(self._request)
+
+    __html__ = __str__
+
+
 def is_htmx(request: Request) -> bool:
     """An htmx request that wants a fragment. htmx's history restore (back button after hx-push-url, with the
     history cache off) also sends HX-Request but needs the whole page."""
@@ -237,7 +250,7 @@ def render(request: Request, name: str, context: dict, *, status_code: int = 200
     Citizen and error pages come out in the visitor's language (app/i18n.py), other pages in Vietnamese."""
     translated = name.startswith(TRANSLATED_TEMPLATES)
     locale = locale_for(request) if translated else "vi"
-    context = {"request": request, "csrf_token": csrf_token(request), "locale": locale,
+    context = {"request": request, "csrf_token": _LazyCsrf(request), "locale": locale,
                "language_switch": _language_switch(request, locale) if translated else None, **context}
     kwargs = {"block_name": block} if block and is_htmx(request) else {}
     token = use_locale(locale)

@@ -2,7 +2,8 @@
 
 The first word of the text (case and diacritics ignored) picks a command from COMMANDS; a text that is no command
 goes to the fallback (`set_fallback`: SMS intake, app/notifications/sms_intake.py), else it gets the help text.
-Replies are queued in the outbox like every other SMS (delivery log, retries, rate limits), never returned to Kannel directly.
+Replies are queued in the outbox like every other SMS (delivery log, retries, rate limits), never returned to
+Kannel directly.
 
 - `TRACUU <mã>`: the state of the item, only to the phone that sent it; an unknown code and somebody else's get
   the same answer. At most 10 lookups per phone and hour (app/throttle); beyond that, no answer.

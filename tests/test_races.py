@@ -112,8 +112,9 @@ class World:
             s.exec(delete(Account).where(col(Account.id).in_(self.accounts)))
             s.exec(delete(ApiClient).where(col(ApiClient.id).in_(self.clients)))
             if self.saved_head is not None:
-                s.exec(text("UPDATE event_chain_head SET last_event_id = :i, last_hash = :h WHERE id = 1")
-                       .bindparams(i=self.saved_head[0], h=self.saved_head[1]))
+                s.exec(text("UPDATE event_chain_head SET last_event_id = :i, last_hash = :h, last_seq = :n "
+                            "WHERE id = 1").bindparams(i=self.saved_head[0], h=self.saved_head[1],
+                                                       n=self.saved_head[2]))
             s.commit()
 
 

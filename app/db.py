@@ -110,9 +110,21 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
 
 
+# SQLite's pool never makes a thread wait for a connection. A unit of work queues for the writer lock
+# (`_SQLiteWriters`) and only then checks out the connection of its write transaction (its session's read
+# transaction, if any, ends and gives its connection back first). With a bounded pool (SQLAlchemy's default: 5 + 10
+# overflow) the lock's holder could find the pool empty, every connection held by a request queued behind it for
+# the same lock: a deadlock until the pool timeout. Two units in one request (an abuse-limit hit, then the work)
+# made it likely past ~15 concurrent requests. So the pool keeps as many connections as the worker threads that
+# run routes and jobs (anyio's default limiter: 40), and opens more rather than wait (a SQLite connection is a file
+# handle; their number is bounded by the threads using them).
+SQLITE_POOL_SIZE = 40
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10},
+                               pool_size=SQLITE_POOL_SIZE, max_overflow=-1)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine

@@ -396,8 +396,10 @@ def submit_for_client(
             # Its whole history is what this transaction wrote; without files it has none: no queries for them.
             history = [e for e in chain.written(session) if e.submission_id == submission.id]
             reach = session.get(ItemReach, submission.id) if details.any() else None  # in the identity map
+            # Its clocks too were started here: the session holds them (no query, no flush before the key's row).
+            due = due_from(sla_service.new_item_public_deadline(session=session, submission=submission))
             view = submission_view(session, submission, events=history, attachments=None if batch else [],
-                                   reach=reach)
+                                   due=due, reach=reach)
             return 201, view.model_dump(mode="json"), submission.id
 
         def rebuild(submission_id: int):

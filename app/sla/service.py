@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-from sqlalchemy import func, update
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, inspect, update
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -430,7 +432,19 @@ def start_clock(*, session: Session, submission: Submission, phase: Phase, agenc
     )
     clock.arm(row, now, calendar)
     session.add(row)
+    session.info.setdefault(STARTED_KEY, []).append(row)  # new_item_public_deadline reads them without a query
     return row
+
+
+# session.info key: the clocks this transaction started, oldest first (the identity map holds flushed rows only
+# weakly); forgotten when the transaction ends.
+STARTED_KEY = "pakn_sla_started"
+
+
+@sa_event.listens_for(OrmSession, "after_transaction_end")
+def _forget_started(session: OrmSession, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(STARTED_KEY, None)
 
 
 def replan_for_priority(*, session: Session, submission: Submission, now: datetime,
@@ -849,6 +863,15 @@ def public_deadline(*, session: Session, submission: Submission, now: datetime |
                                 calendar=working_calendar(session=session))
 
 
+def new_item_public_deadline(*, session: Session, submission: Submission,
+                             now: datetime | None = None) -> dict | None:
+    """public_deadline of an item created in this transaction, without a query: each of its clocks was started in
+    this transaction, so the session holds them all (pending or flushed)."""
+    rows = [r for r in session.info.get(STARTED_KEY, ())
+            if r.submission_id == submission.id and (inspect(r).pending or inspect(r).persistent)]
+    return public_deadline_from(rows, now=now or utcnow(), calendar=working_calendar(session=session))
+
+
 def public_deadlines(*, session: Session, submission_ids: list[int]) -> dict[int, dict | None]:
     """public_deadline for many items with one query (API lists, Open311)."""
     rows: dict[int, list[SubmissionDeadline]] = {i: [] for i in submission_ids}
@@ -889,7 +912,8 @@ def public_deadline_from(rows: list[SubmissionDeadline], *, now: datetime | None
 
 __all__ = [
     "NotPermitted", "Invalid", "add_entry", "badges_for", "current_policy", "grant_extension", "item_panel",
-    "list_entries", "list_policies", "overview", "pending_recompute", "public_deadline", "public_deadlines",
+    "list_entries", "list_policies", "new_item_public_deadline", "overview", "pending_recompute", "public_deadline",
+    "public_deadlines",
     "recompute_batch", "refuse_extension", "remove_entry", "request_extension", "settle_pending", "update_policy",
     "urgency_key", "working_calendar",
 ]

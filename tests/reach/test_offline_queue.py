@@ -113,10 +113,10 @@ def test_the_installable_app_stays_small():
         assert not re.search(r"(?i)copyright|@license", (PROJECT_ROOT / f).read_text())
 
 
-SENDERS = 10
+SENDERS = 20
 
 
-def test_ten_senders_with_one_key_make_one_item(tmp_path, monkeypatch):
+def test_twenty_senders_with_one_key_make_one_item(tmp_path, monkeypatch):
     """The page and the service worker (or several retries) sending the same queued item at the same moment, each
     in its own connection, on a scratch database (SQLite, or PostgreSQL with DATABASE_URL)."""
     from app.config import get_settings

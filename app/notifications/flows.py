@@ -211,10 +211,7 @@ def _to_phone(session: Session, *, phone: str, kind: str, text: str, link: str |
         enqueue_sms(session=session, to=phone, body=body, submission_id=submission_id)
 
 
-def tell_sender(session: Session, submission: Submission, event: Event) -> None:
-    message = sender_message(session, submission, event)
-    if message is None:
-        return
+def tell_sender(session: Session, submission: Submission, message: SenderMessage) -> None:
     link = _status_link(submission)
     for channel, address in sender_channels(submission):
         if channel == "email":
@@ -225,12 +222,9 @@ def tell_sender(session: Session, submission: Submission, event: Event) -> None:
                       params=message.params, submission_id=submission.id)
 
 
-def tell_assistants(session: Session, submission: Submission, event: Event) -> None:
+def tell_assistants(session: Session, submission: Submission, message: SenderMessage) -> None:
     """An item entered by a commune assistant (app/reach): the assistant hears by e-mail what the sender hears, and
     relays it in the village."""
-    message = sender_message(session, submission, event)
-    if message is None:
-        return
     already = {address.lower() for channel, address in sender_channels(submission) if channel == "email"}
     for address in reach_service.assistant_emails(session=session, submission=submission):
         if address.lower() not in already:  # the assistant's address may be the sender's contact: once is enough
@@ -350,9 +344,11 @@ def _immediate(session: Session, recipient: Recipient, message: StaffMessage, su
 
 
 def on_submission_event(*, session: Session, submission: Submission, event: Event) -> None:
-    tell_sender(session, submission, event)
+    message = sender_message(session, submission, event)  # once: the sender's and the assistant's copies
+    if message is not None:
+        tell_sender(session, submission, message)
+        tell_assistants(session, submission, message)
     tell_staff(session, submission, event)
-    tell_assistants(session, submission, event)
 
 
 def on_account_event(*, session: Session, event: Event) -> None:
